@@ -1,0 +1,142 @@
+/**
+ * Error classes with stable codes. Every AGNT5 error extends Agnt5Error, carries a `code`, and is
+ * recognised across duplicated package copies through a Symbol.for marker (use `isInstance`, not
+ * `instanceof`, when errors may cross package boundaries).
+ *
+ * Retry semantics follow durable-execution practice: any error retries per the component's retry
+ * policy unless it is a TerminalError (or a subclass such as InputValidationError).
+ */
+
+const marker = Symbol.for("agnt5.error");
+
+export type ErrorCode =
+  | "HANDLER_ERROR"
+  | "TERMINAL"
+  | "RETRYABLE"
+  | "INVALID_INPUT"
+  | "INVALID_OUTPUT"
+  | "COMPONENT_NOT_FOUND"
+  | "DUPLICATE_COMPONENT"
+  | "INVALID_DEFINITION"
+  | "CANCELLED"
+  | "TIMEOUT"
+  | "WORKER_LOST"
+  | (string & {});
+
+export interface Agnt5ErrorOptions {
+  message: string;
+  code?: ErrorCode;
+  cause?: unknown;
+  details?: unknown;
+}
+
+export class Agnt5Error extends Error {
+  private readonly [marker] = true;
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor({ message, code = "HANDLER_ERROR", cause, details }: Agnt5ErrorOptions) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = details;
+  }
+
+  /** true when `error` is an Agnt5Error from any copy of this package. */
+  static isInstance(error: unknown): error is Agnt5Error {
+    return typeof error === "object" && error !== null && marker in error;
+  }
+}
+
+/** A failure that must never be retried: the invocation fails at once with this error. */
+export class TerminalError extends Agnt5Error {
+  constructor(message: string, options: { code?: ErrorCode; cause?: unknown; details?: unknown } = {}) {
+    super({ message, code: options.code ?? "TERMINAL", cause: options.cause, details: options.details });
+  }
+
+  static override isInstance(error: unknown): error is TerminalError {
+    return Agnt5Error.isInstance(error) && (error as { terminal?: unknown }).terminal === true;
+  }
+
+  /** Marker read by isInstance, so the check survives duplicated package copies. */
+  readonly terminal = true;
+}
+
+/** A transient failure: retried per the retry policy, after `retryAfterMs` when given. */
+export class RetryableError extends Agnt5Error {
+  readonly retryAfterMs: number | undefined;
+
+  constructor(message: string, options: { retryAfterMs?: number; cause?: unknown; details?: unknown } = {}) {
+    super({ message, code: "RETRYABLE", cause: options.cause, details: options.details });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+export interface ValidationIssue {
+  /** Dotted path of the offending field, e.g. "items.0.price"; "" for the input itself. */
+  path: string;
+  message: string;
+}
+
+/** Input (or output) that fails the component's schema. Terminal: retrying cannot fix it. */
+export class InputValidationError extends TerminalError {
+  readonly issues: ValidationIssue[];
+
+  constructor(component: string, issues: ValidationIssue[], code: "INVALID_INPUT" | "INVALID_OUTPUT" = "INVALID_INPUT") {
+    const what = code === "INVALID_INPUT" ? "input" : "output";
+    const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
+    super(`Invalid ${what} for ${component}: ${summary}`, { code, details: { issues } });
+    this.issues = issues;
+  }
+}
+
+export class ComponentNotFoundError extends TerminalError {
+  constructor(name: string, available: readonly string[]) {
+    const hint = available.length ? ` (registered: ${available.join(", ")})` : " (no components are registered)";
+    super(`No component named "${name}"${hint}`, { code: "COMPONENT_NOT_FOUND" });
+  }
+}
+
+/** A component definition that cannot work (bad name, duplicate registration, ...). */
+export class DefinitionError extends Agnt5Error {
+  constructor(message: string, code: ErrorCode = "INVALID_DEFINITION") {
+    super({ message, code });
+  }
+}
+
+/** Error as it crosses the wire: what a worker reports and a caller receives. */
+export interface SerializedError {
+  code: ErrorCode;
+  message: string;
+  type: string;
+  retryable: boolean;
+  retryAfterMs?: number;
+  details?: unknown;
+  stack?: string;
+}
+
+/** Converts anything thrown by a handler into its wire form. */
+export function serializeError(error: unknown): SerializedError {
+  if (Agnt5Error.isInstance(error)) {
+    const retryAfterMs = (error as Partial<RetryableError>).retryAfterMs;
+    return {
+      code: error.code,
+      message: error.message,
+      type: error.name,
+      retryable: !TerminalError.isInstance(error),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(error.details === undefined ? {} : { details: error.details }),
+      ...(error.stack === undefined ? {} : { stack: error.stack }),
+    };
+  }
+  if (error instanceof Error) {
+    return {
+      code: "HANDLER_ERROR",
+      message: error.message,
+      type: error.name,
+      retryable: true,
+      ...(error.stack === undefined ? {} : { stack: error.stack }),
+    };
+  }
+  return { code: "HANDLER_ERROR", message: String(error), type: typeof error, retryable: true };
+}

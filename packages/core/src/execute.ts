@@ -1,0 +1,37 @@
+import { decodeJson, encodeJson } from "./codec.js";
+import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from "./context.js";
+import { TerminalError } from "./errors.js";
+import { isAsyncIterable } from "./function.js";
+import { defaultRegistry, type Registry } from "./registry.js";
+
+/**
+ * The seed's execute_component(): runs a registered component on JSON input bytes and returns
+ * JSON output bytes, without a worker or coordinator. A streaming function's chunks are collected
+ * into a JSON array.
+ */
+export async function executeComponent(
+  name: string,
+  input: Uint8Array | string,
+  ctx?: ExecutionContext | ExecutionContextInit,
+  registry: Registry = defaultRegistry,
+): Promise<Uint8Array> {
+  const component = registry.require(name);
+  const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
+  let value: unknown;
+  try {
+    value = decodeJson(bytes);
+  } catch (error) {
+    throw new TerminalError(`Input for ${name} is not valid JSON: ${(error as Error).message}`, { code: "INVALID_INPUT" });
+  }
+  const context =
+    ctx && "logger" in ctx && "signal" in ctx && "invocationId" in ctx
+      ? (ctx as ExecutionContext)
+      : createExecutionContext({ componentName: name, componentType: component.kind, ...ctx });
+  const result = component.invoke(value, context);
+  if (isAsyncIterable(result)) {
+    const chunks: unknown[] = [];
+    for await (const chunk of result) chunks.push(chunk);
+    return encodeJson(chunks);
+  }
+  return encodeJson(await result);
+}

@@ -1,0 +1,66 @@
+import { ComponentNotFoundError } from "./errors.js";
+import type { AnyFunctionDefinition, FunctionMetadata } from "./function.js";
+
+/** Anything a worker can host. Entities, workflows and tools join this union as they arrive. */
+export type ComponentDefinition = AnyFunctionDefinition;
+
+/**
+ * Components by name. `fn(...)` adds to the global `defaultRegistry` (as the seed's decorators do);
+ * a Worker hosts every component of the registry it is given. A later definition with the same
+ * name replaces the earlier one (re-evaluated modules in watch mode must not fail).
+ */
+export class Registry {
+  readonly #components = new Map<string, ComponentDefinition>();
+
+  register(component: ComponentDefinition): void {
+    this.#components.set(component.name, component);
+  }
+
+  get(name: string): ComponentDefinition | undefined {
+    return this.#components.get(name);
+  }
+
+  /** Like get, but throws ComponentNotFoundError naming what is registered. */
+  require(name: string): ComponentDefinition {
+    const component = this.#components.get(name);
+    if (!component) throw new ComponentNotFoundError(name, [...this.#components.keys()]);
+    return component;
+  }
+
+  list(): ComponentDefinition[] {
+    return [...this.#components.values()];
+  }
+
+  functions(): Record<string, AnyFunctionDefinition> {
+    return Object.fromEntries(this.list().filter((c) => c.kind === "function").map((c) => [c.name, c]));
+  }
+
+  clear(): void {
+    this.#components.clear();
+  }
+
+  get size(): number {
+    return this.#components.size;
+  }
+}
+
+export const defaultRegistry = new Registry();
+
+/** The seed's get_registered_functions(): name -> definition. */
+export function getRegisteredFunctions(registry: Registry = defaultRegistry): Record<string, AnyFunctionDefinition> {
+  return registry.functions();
+}
+
+/** The seed's clear_registry(), useful between tests. */
+export function clearRegistry(registry: Registry = defaultRegistry): void {
+  registry.clear();
+}
+
+/** The seed's get_function_metadata(), by definition or by registered name. */
+export function getFunctionMetadata(
+  target: AnyFunctionDefinition | string,
+  registry: Registry = defaultRegistry,
+): FunctionMetadata {
+  const definition = typeof target === "string" ? registry.require(target) : target;
+  return definition.metadata;
+}
