@@ -1,0 +1,47 @@
+/** Coordinator configuration, from AGNT5_* environment variables over defaults. */
+export interface CoordinatorConfig {
+  host: string;
+  /** gRPC port for workers (0 picks a free port, for tests). */
+  grpcPort: number;
+  /** HTTP gateway port for callers. */
+  httpPort: number;
+  /** PostgreSQL connection string; when absent the embedded PGlite store is used. */
+  databaseUrl: string | undefined;
+  /** PostgreSQL schema to keep the coordinator's tables in (created if missing). */
+  databaseSchema: string | undefined;
+  /** Where PGlite keeps its files (AGNT5_DATA_DIR, default .agnt5/). */
+  dataDir: string;
+  logLevel: string;
+  logFormat: "json" | "pretty";
+  /** Largest accepted HTTP request body. */
+  maxBodyBytes: number;
+  /** How long a synchronous call waits (for a worker and for the result) when the caller sets no timeout. */
+  defaultCallTimeoutMs: number;
+  /** How often workers heartbeat; a worker silent for 3 intervals is considered dead. */
+  heartbeatIntervalMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<CoordinatorConfig> = {}): CoordinatorConfig {
+  const config: CoordinatorConfig = {
+    host: env.AGNT5_HOST ?? "0.0.0.0",
+    grpcPort: integer(env, "AGNT5_GRPC_PORT", 9091),
+    httpPort: integer(env, "AGNT5_HTTP_PORT", 8080),
+    databaseUrl: env.AGNT5_DATABASE_URL || undefined,
+    databaseSchema: env.AGNT5_DATABASE_SCHEMA || undefined,
+    dataDir: env.AGNT5_DATA_DIR ?? ".agnt5",
+    logLevel: env.AGNT5_LOG_LEVEL?.toLowerCase() ?? "info",
+    logFormat: (env.AGNT5_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty" ? "pretty" : "json",
+    maxBodyBytes: integer(env, "AGNT5_MAX_BODY_BYTES", 10 * 1024 * 1024),
+    defaultCallTimeoutMs: integer(env, "AGNT5_CALL_TIMEOUT_MS", 30_000),
+    heartbeatIntervalMs: integer(env, "AGNT5_HEARTBEAT_INTERVAL_MS", 5_000),
+  };
+  return { ...config, ...overrides };
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  return value;
+}

@@ -1,0 +1,109 @@
+import { MAX_MESSAGE_BYTES, workerServiceDefinition } from "@agnt5/proto";
+import * as grpc from "@grpc/grpc-js";
+import type { CoordinatorConfig } from "./config.js";
+import { createWorkerService } from "./grpc/worker-service.js";
+import { createGateway } from "./http/gateway.js";
+import { InvocationManager } from "./invocations/invocation-manager.js";
+import { createLogger, type Logger } from "./logger.js";
+import { openStore } from "./store/index.js";
+import type { ComponentInfo } from "./workers/component-info.js";
+import { ServiceRegistry } from "./workers/service-registry.js";
+import type { WorkerConnection } from "./workers/worker-connection.js";
+
+export interface RunningCoordinator {
+  grpcPort: number;
+  httpPort: number;
+  /** Base URL of the HTTP gateway. */
+  url: string;
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Opens the store, recovers unfinished invocations, and starts the gRPC server and HTTP gateway. */
+export async function startCoordinator(config: CoordinatorConfig, logger: Logger = createLogger(config)): Promise<RunningCoordinator> {
+  const store = await openStore({
+    dataDir: config.dataDir,
+    ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
+    ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
+  });
+  const services = new ServiceRegistry();
+  for (const service of await store.invocations.listServices()) {
+    services.define(service.name, service.version, service.components as ComponentInfo[]);
+  }
+  const invocations = new InvocationManager(store.invocations, services, logger);
+  await invocations.recover();
+
+  const connections = new Set<WorkerConnection>();
+  const grpcServer = new grpc.Server({
+    "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
+    "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
+    "grpc.keepalive_time_ms": 10_000,
+    "grpc.keepalive_timeout_ms": 5_000,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.http2.min_ping_interval_without_data_ms": 5_000,
+  });
+  grpcServer.addService(
+    workerServiceDefinition,
+    createWorkerService({
+      invocations,
+      services,
+      store: store.invocations,
+      logger,
+      heartbeatIntervalMs: config.heartbeatIntervalMs,
+      connections,
+    }),
+  );
+  const grpcPort = await new Promise<number>((resolve, reject) => {
+    grpcServer.bindAsync(`${config.host}:${config.grpcPort}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve(port),
+    );
+  });
+
+  const gateway = createGateway({
+    invocations,
+    services,
+    store: store.invocations,
+    logger,
+    maxBodyBytes: config.maxBodyBytes,
+    defaultCallTimeoutMs: config.defaultCallTimeoutMs,
+  });
+  await gateway.listen({ host: config.host, port: config.httpPort });
+  const address = gateway.server.address();
+  const httpPort = typeof address === "object" && address ? address.port : config.httpPort;
+
+  // A worker that stops talking (a hung process, a dead peer behind a proxy) is declared lost
+  // after three missed heartbeats; closed sockets are noticed at once by the stream itself.
+  const heartbeatMonitor = setInterval(() => {
+    const deadline = Date.now() - 3 * config.heartbeatIntervalMs;
+    for (const worker of connections) {
+      if (worker.lastSeenAt < deadline) {
+        logger.warn({ workerId: worker.workerId }, "Worker missed its heartbeats; disconnecting it");
+        worker.destroy(grpc.status.UNAVAILABLE, "missed heartbeats");
+      }
+    }
+  }, config.heartbeatIntervalMs);
+  heartbeatMonitor.unref();
+
+  logger.info(
+    {
+      grpcPort,
+      httpPort,
+      store: store.db.kind === "postgres" ? "postgres" : `pglite (${config.dataDir})`,
+    },
+    `Coordinator listening: gRPC on ${grpcPort}, HTTP on ${httpPort}`,
+  );
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(heartbeatMonitor);
+      invocations.close();
+      await gateway.close();
+      grpcServer.forceShutdown();
+      await store.close();
+    })();
+    return closing;
+  };
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  return { grpcPort, httpPort, url: `http://${host}:${httpPort}`, close, [Symbol.asyncDispose]: close };
+}

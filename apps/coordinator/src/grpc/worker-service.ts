@@ -1,0 +1,150 @@
+import {
+  type CoordinatorMessage,
+  ProtocolVersion,
+  type RegisterWorker,
+  type WorkerMessage,
+} from "@agnt5/proto";
+import * as grpc from "@grpc/grpc-js";
+import type { InvocationManager } from "../invocations/invocation-manager.js";
+import type { Logger } from "../logger.js";
+import type { InvocationStore } from "../store/index.js";
+import { type ComponentInfo, componentFromDescriptor } from "../workers/component-info.js";
+import type { ServiceRegistry } from "../workers/service-registry.js";
+import { WorkerConnection } from "../workers/worker-connection.js";
+
+export const COORDINATOR_VERSION = "0.1.0";
+
+export interface WorkerServiceDeps {
+  invocations: InvocationManager;
+  services: ServiceRegistry;
+  store: InvocationStore;
+  logger: Logger;
+  heartbeatIntervalMs: number;
+  /** Every live connection, for the heartbeat monitor and shutdown. */
+  connections: Set<WorkerConnection>;
+}
+
+type Stream = grpc.ServerDuplexStream<WorkerMessage, CoordinatorMessage>;
+
+/**
+ * agnt5.v1.WorkerService/Connect: one long-lived stream per worker. The first frame must be a
+ * registration; after that, frames carry invocation results, chunks and heartbeats.
+ */
+export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServiceImplementation {
+  return {
+    connect(stream: Stream) {
+      let worker: WorkerConnection | undefined;
+      let gone = false;
+      const reject = (code: grpc.status, details: string) => {
+        deps.logger.warn({ details }, "Rejected worker stream");
+        stream.emit("error", { code, details });
+      };
+
+      stream.on("data", (frame: WorkerMessage) => {
+        const message = frame.message;
+        if (message.case === "register") {
+          if (worker) return reject(grpc.status.FAILED_PRECONDITION, "This stream is already registered");
+          const registration = validateRegistration(message.value);
+          if (typeof registration === "string") return reject(grpc.status.INVALID_ARGUMENT, registration);
+          worker = new WorkerConnection(
+            message.value.workerId,
+            message.value.serviceName,
+            message.value.serviceVersion || "1.0.0",
+            message.value.maxConcurrency || 100,
+            stream,
+          );
+          register(deps, worker, registration);
+          return;
+        }
+        if (!worker) return reject(grpc.status.FAILED_PRECONDITION, `Expected a registration first, got ${message.case}`);
+        worker.lastSeenAt = Date.now();
+        switch (message.case) {
+          case "heartbeat":
+            return;
+          case "chunk":
+            return deps.invocations.chunk(worker, message.value);
+          case "completed":
+            return deps.invocations.completed(worker, message.value);
+          case "failed":
+            return deps.invocations.failed(worker, message.value);
+          case "drain":
+            deps.logger.info({ workerId: worker.workerId, reason: message.value.reason }, "Worker draining");
+            worker.draining = true;
+            return;
+          case "proposeEntry":
+          case "suspend":
+            // The durable engine's frames: this coordinator version does not journal yet.
+            return reject(grpc.status.UNIMPLEMENTED, `${message.case} is not supported by coordinator ${COORDINATOR_VERSION}`);
+          default:
+            return;
+        }
+      });
+
+      const onGone = () => {
+        if (gone) return;
+        gone = true;
+        if (!worker) return;
+        worker.closed = true;
+        deps.connections.delete(worker);
+        deps.logger.info(
+          { workerId: worker.workerId, service: worker.serviceName, inFlight: worker.inFlight.size },
+          "Worker disconnected",
+        );
+        deps.invocations.workerLost(worker);
+      };
+      stream.on("end", () => {
+        stream.end();
+        onGone();
+      });
+      stream.on("cancelled", onGone);
+      stream.on("error", onGone);
+      stream.on("close", onGone);
+    },
+  };
+}
+
+function register(deps: WorkerServiceDeps, worker: WorkerConnection, components: ComponentInfo[]): void {
+  deps.connections.add(worker);
+  deps.services.addWorker(worker, components);
+  deps.logger.info(
+    {
+      workerId: worker.workerId,
+      service: worker.serviceName,
+      version: worker.serviceVersion,
+      components: components.map((c) => c.name),
+    },
+    `Worker registered for service ${worker.serviceName}`,
+  );
+  worker.send({
+    case: "registered",
+    value: {
+      workerId: worker.workerId,
+      protocolVersion: ProtocolVersion.PROTOCOL_VERSION_1,
+      heartbeatIntervalMs: BigInt(deps.heartbeatIntervalMs),
+      coordinatorVersion: COORDINATOR_VERSION,
+    },
+  });
+  // Remembered so that, after a restart, calls to this service wait for its workers.
+  deps.store
+    .upsertService({ name: worker.serviceName, version: worker.serviceVersion, components, updatedAt: new Date() })
+    .catch((error: unknown) => deps.logger.error({ err: error }, "Could not record the service registration"));
+  deps.invocations.workerAvailable(worker);
+}
+
+function validateRegistration(registration: RegisterWorker): ComponentInfo[] | string {
+  if (
+    registration.protocolVersion !== ProtocolVersion.PROTOCOL_VERSION_1 &&
+    registration.protocolVersion !== ProtocolVersion.PROTOCOL_VERSION_UNSPECIFIED
+  ) {
+    return `Unsupported protocol version ${registration.protocolVersion}; this coordinator speaks agnt5.v1 (1)`;
+  }
+  if (!registration.serviceName) return "service_name is required";
+  if (!registration.workerId) return "worker_id is required";
+  const components: ComponentInfo[] = [];
+  for (const descriptor of registration.components) {
+    const component = componentFromDescriptor(descriptor);
+    if (typeof component === "string") return `Service ${registration.serviceName}: ${component}`;
+    components.push(component);
+  }
+  return components;
+}

@@ -1,0 +1,13 @@
+import type { InvocationManager } from "../invocations/invocation-manager.js";
+import type { Logger } from "../logger.js";
+import type { InvocationStore } from "../store/index.js";
+import type { ServiceRegistry } from "../workers/service-registry.js";
+
+export interface GatewayDeps {
+  invocations: InvocationManager;
+  services: ServiceRegistry;
+  store: InvocationStore;
+  logger: Logger;
+  maxBodyBytes: number;
+  defaultCallTimeoutMs: number;
+}

@@ -1,0 +1,40 @@
+import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
+import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
+import type { GatewayDeps } from "./gateway-deps.js";
+import { registerInvokeRoutes } from "./invoke-routes.js";
+import { registerQueryRoutes } from "./query-routes.js";
+
+/** The HTTP gateway: callers submit invocations and read their results here. */
+export function createGateway(deps: GatewayDeps): FastifyInstance {
+  const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false, disableRequestLogging: true });
+
+  // Bodies arrive raw, whatever their content type, so JSON errors can name the problem precisely.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+
+  registerQueryRoutes(app, deps);
+  registerInvokeRoutes(app, deps);
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${request.url}`));
+  });
+
+  app.setErrorHandler((error: FastifyError | CoordinatorError, request, reply) => {
+    if (error instanceof CoordinatorError) {
+      const status = httpStatusFor(error.code);
+      if (error.invocationId) reply.header("agnt5-invocation-id", error.invocationId);
+      return reply.status(status).send(errorBody(error.code, error.message, error.details, error.invocationId));
+    }
+    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
+      return reply
+        .status(413)
+        .send(errorBody("PAYLOAD_TOO_LARGE", `Request body exceeds the limit of ${deps.maxBodyBytes} bytes (AGNT5_MAX_BODY_BYTES)`));
+    }
+    if (error.statusCode && error.statusCode < 500) {
+      return reply.status(error.statusCode).send(errorBody("INVALID_REQUEST", error.message));
+    }
+    deps.logger.error({ err: error, url: request.url }, "Gateway request failed");
+    return reply.status(500).send(errorBody("INTERNAL", "Internal coordinator error; see the coordinator logs"));
+  });
+  return app;
+}

@@ -1,0 +1,63 @@
+import type { FastifyReply } from "fastify";
+import { type Outcome } from "../invocations/active-invocation.js";
+import type { InvocationHandle } from "../invocations/invocation-manager.js";
+import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
+import type { ServiceRegistry } from "../workers/service-registry.js";
+
+/** Waits for an invocation's outcome, or throws a 504 that tells the caller what happens next. */
+export async function awaitOutcome(
+  handle: InvocationHandle,
+  timeoutMs: number,
+  services: ServiceRegistry,
+  serviceName: string,
+): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), timeoutMs);
+  });
+  try {
+    const result = await Promise.race([handle.outcome, timeout]);
+    if (result !== "timeout") return result;
+  } finally {
+    clearTimeout(timer);
+  }
+  const connected = services.get(serviceName)?.workers.size ?? 0;
+  const message = connected
+    ? `Invocation ${handle.id} did not complete within ${timeoutMs} ms; it continues, see GET /v1/invocations/${handle.id}`
+    : `No worker of service "${serviceName}" connected within ${timeoutMs} ms; invocation ${handle.id} stays queued and runs when one connects`;
+  throw new CoordinatorError("TIMEOUT", message, { invocationId: handle.id });
+}
+
+/** Sends a failed outcome with the status from the one code table. */
+export function sendFailure(reply: FastifyReply, invocationId: string, outcome: Extract<Outcome, { status: "failed" }>) {
+  return reply
+    .status(httpStatusFor(outcome.error.code))
+    .header("agnt5-invocation-id", invocationId)
+    .send(errorBody(outcome.error.code, outcome.error.message, outcome.error.details, invocationId));
+}
+
+/**
+ * Streams a streaming handler's chunks as they arrive: NDJSON by default, SSE when the caller
+ * accepts text/event-stream. Every frame is an envelope so an error can follow chunks.
+ */
+export async function streamOutcome(reply: FastifyReply, handle: InvocationHandle, sse: boolean): Promise<void> {
+  reply.hijack();
+  const response = reply.raw;
+  response.writeHead(200, {
+    "content-type": sse ? "text/event-stream" : "application/x-ndjson",
+    "cache-control": "no-cache",
+    "agnt5-invocation-id": handle.id,
+    ...(sse ? { connection: "keep-alive" } : {}),
+  });
+  const write = (type: string, payload: string) => {
+    if (response.destroyed) return;
+    response.write(sse ? `event: ${type}\ndata: ${payload}\n\n` : `${payload}\n`);
+  };
+  const unsubscribe = handle.subscribe((seq, data) => write("chunk", `{"type":"chunk","seq":${seq},"data":${data}}`));
+  response.on("close", unsubscribe);
+  const outcome = await handle.outcome;
+  unsubscribe();
+  if (outcome.status === "completed") write("done", JSON.stringify({ type: "done", invocationId: handle.id }));
+  else write("error", JSON.stringify({ type: "error", ...errorBody(outcome.error.code, outcome.error.message, outcome.error.details, handle.id) }));
+  response.end();
+}

@@ -1,0 +1,97 @@
+import { CoordinatorError } from "../errors.js";
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2,3})?$/;
+
+/** The request body as JSON text, checked to parse; an empty body is JSON null. */
+export function jsonBodyText(body: Buffer | undefined, what = "Request body"): string {
+  if (!body || body.byteLength === 0) return "null";
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw new CoordinatorError("INVALID_JSON", `${what} is not valid UTF-8`);
+  }
+  try {
+    JSON.parse(text);
+  } catch (error) {
+    throw new CoordinatorError("INVALID_JSON", `${what} is not valid JSON: ${(error as Error).message}`);
+  }
+  return text;
+}
+
+/**
+ * The seed's `inputData`: base64 of JSON. The seed's own example ("QWxpY2U=", which is `Alice`
+ * without quotes) is not JSON, so bytes that decode to text but not to JSON are taken as that
+ * string: `Alice` becomes "Alice".
+ */
+export function base64InputText(inputData: unknown): string {
+  if (inputData === undefined || inputData === null || inputData === "") return "null";
+  if (typeof inputData !== "string") throw new CoordinatorError("INVALID_REQUEST", "inputData must be a base64 string");
+  if (!BASE64.test(inputData)) {
+    throw new CoordinatorError("INVALID_BASE64", "inputData is not valid base64 (standard alphabet A-Z a-z 0-9 + /, '=' padding)");
+  }
+  let text: string;
+  try {
+    text = utf8.decode(Buffer.from(inputData, "base64"));
+  } catch {
+    throw new CoordinatorError("INVALID_BASE64", "inputData does not decode to UTF-8 text");
+  }
+  try {
+    JSON.parse(text);
+    return text;
+  } catch {
+    return JSON.stringify(text);
+  }
+}
+
+/** Parses the /call envelope with messages that name the offending field. */
+export function parseCallEnvelope(body: Buffer | undefined): { serviceName: string; handlerName: string; input: string } {
+  const envelope = JSON.parse(jsonBodyText(body)) as unknown;
+  if (typeof envelope !== "object" || envelope === null || Array.isArray(envelope)) {
+    throw new CoordinatorError("INVALID_REQUEST", "Request body must be a JSON object {serviceName, handlerName, inputData}");
+  }
+  const { serviceName, handlerName, inputData } = envelope as Record<string, unknown>;
+  if (typeof serviceName !== "string" || !serviceName) {
+    throw new CoordinatorError("INVALID_REQUEST", "serviceName is required and must be a non-empty string");
+  }
+  if (typeof handlerName !== "string" || !handlerName) {
+    throw new CoordinatorError("INVALID_REQUEST", "handlerName is required and must be a non-empty string");
+  }
+  return { serviceName, handlerName, input: base64InputText(inputData) };
+}
+
+const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+/** `?timeoutMs=` or the `agnt5-timeout-ms` header: how long a synchronous caller waits. */
+export function callTimeoutMs(query: unknown, headers: Record<string, unknown>, fallback: number): number {
+  const raw = (query as Record<string, unknown> | undefined)?.timeoutMs ?? headers["agnt5-timeout-ms"];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_MS) {
+    throw new CoordinatorError("INVALID_REQUEST", `timeoutMs must be an integer between 0 and ${MAX_TIMEOUT_MS}, got "${raw}"`);
+  }
+  return value;
+}
+
+const NOT_FORWARDED = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "content-type",
+  "transfer-encoding",
+  "accept-encoding",
+  "keep-alive",
+  "upgrade",
+  "expect",
+]);
+
+/** Caller headers passed on to the handler's ctx.headers (hop-by-hop and framing headers dropped). */
+export function forwardedHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || NOT_FORWARDED.has(name)) continue;
+    result[name] = Array.isArray(value) ? value.join(", ") : value;
+  }
+  return result;
+}

@@ -1,0 +1,14 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * Time-ordered invocation ids (UUIDv7 layout: 48-bit unix ms, then random bits), so new rows land
+ * at the end of the primary-key index instead of all over it.
+ */
+export function newInvocationId(now = Date.now()): string {
+  const bytes = randomBytes(16);
+  bytes.writeUIntBE(now, 0, 6);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x70;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = bytes.toString("hex");
+  return `inv_${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}

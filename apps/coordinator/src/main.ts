@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { loadConfig } from "./config.js";
+import { startCoordinator } from "./coordinator.js";
+import { createLogger } from "./logger.js";
+
+const config = loadConfig();
+const logger = createLogger(config);
+
+try {
+  const coordinator = await startCoordinator(config, logger);
+  const shutdown = (signal: string) => {
+    logger.info({ signal }, "Shutting down");
+    coordinator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "Shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+} catch (error) {
+  logger.fatal({ err: error }, `Coordinator failed to start: ${(error as Error).message}`);
+  process.exit(1);
+}

@@ -1,0 +1,52 @@
+// Opens the coordinator's store: PostgreSQL when a URL is configured,
+// embedded PGlite under `<dataDir>/pglite` otherwise; then migrates.
+import { join } from "node:path";
+import { openPglite, openPostgres } from "./database.js";
+import type { Database } from "./database.js";
+import { InvocationStore } from "./invocation-store.js";
+import { migrate } from "./migrate.js";
+
+export interface StoreConfig {
+  /** AGNT5_DATABASE_URL: use PostgreSQL when set. */
+  databaseUrl?: string;
+  /** AGNT5_DATABASE_SCHEMA: PostgreSQL schema (created if missing). */
+  databaseSchema?: string;
+  /** AGNT5_DATA_DIR (default `.agnt5`): PGlite lives in `<dataDir>/pglite`. */
+  dataDir: string;
+}
+
+export interface Store {
+  db: Database;
+  invocations: InvocationStore;
+  /** Waits for queued writes to commit, then closes the database. */
+  close(): Promise<void>;
+}
+
+export async function openStore(config: StoreConfig): Promise<Store> {
+  const db = config.databaseUrl
+    ? await openPostgres({
+        url: config.databaseUrl,
+        ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+      })
+    : await openPglite({ dataDir: join(config.dataDir, "pglite") });
+  try {
+    await migrate(db);
+  } catch (err) {
+    await db.close().catch(() => {});
+    throw err;
+  }
+  const invocations = new InvocationStore(db);
+  let closing: Promise<void> | undefined;
+  return {
+    db,
+    invocations,
+    close: () =>
+      (closing ??= (async () => {
+        try {
+          await invocations.close();
+        } finally {
+          await db.close();
+        }
+      })()),
+  };
+}

@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+    // First PGlite open of a fresh data dir takes several seconds (initdb in WASM).
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    // The CI/dev machines are small; PGlite and PostgreSQL tests are CPU-heavy.
+    fileParallelism: false,
+  },
+});

@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// Function-call benchmark: HTTP gateway -> coordinator -> worker (one gRPC stream) -> back, with
+// every invocation and result committed in the store before the caller gets its answer.
+// Prints one JSON document. Usage: node bench/run.mjs [--stores=pglite,postgres] [--seconds=5]
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { Pool } from "undici";
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
+const stores = (args.stores ?? "pglite,postgres").split(",");
+const seconds = Number(args.seconds ?? 5);
+const latencyCalls = Number(args.calls ?? 2000);
+const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const root = new URL("..", import.meta.url).pathname;
+
+function start(name, script, env) {
+  const child = spawn(process.execPath, [script], {
+    cwd: root,
+    env: { ...process.env, AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "warn", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines = [];
+  const waiters = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on("line", (line) => {
+      lines.push(line);
+      for (const w of waiters.splice(0)) (line.includes(w.text) ? w.resolve : (l) => waiters.push(w))(line);
+    });
+  }
+  return {
+    child,
+    waitFor: (text) =>
+      lines.some((l) => l.includes(text))
+        ? Promise.resolve()
+        : new Promise((resolve, reject) => {
+            waiters.push({ text, resolve });
+            child.once("exit", () => reject(new Error(`${name} exited:\n${lines.slice(-20).join("\n")}`)));
+          }),
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", resolve), child.kill("SIGKILL")))),
+  };
+}
+
+async function waitHealthy(url) {
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${url}/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error("coordinator did not become healthy");
+}
+
+async function call(pool, input) {
+  const { statusCode, body } = await pool.request({
+    path: "/v1/services/bench/echo",
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(input),
+  });
+  const text = await body.text();
+  if (statusCode !== 200) throw new Error(`HTTP ${statusCode}: ${text}`);
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function measureLatency(pool, calls) {
+  const samples = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = process.hrtime.bigint();
+    await call(pool, { i });
+    samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
+  }
+  samples.sort((a, b) => a - b);
+  return { calls, p50Ms: +percentile(samples, 50).toFixed(3), p99Ms: +percentile(samples, 99).toFixed(3) };
+}
+
+async function measureThroughput(pool, concurrency, durationMs) {
+  let done = 0;
+  const deadline = performance.now() + durationMs;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, lane) => {
+      while (performance.now() < deadline) {
+        await call(pool, { lane });
+        done++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - t0) / 1000;
+  return { concurrency, calls: done, seconds: +elapsed.toFixed(2), callsPerSecond: Math.round(done / elapsed) };
+}
+
+async function benchStore(kind) {
+  const grpcPort = 19091 + (kind === "postgres" ? 10 : 0);
+  const httpPort = 18080 + (kind === "postgres" ? 10 : 0);
+  const dataDir = mkdtempSync(join(tmpdir(), "agnt5-bench-"));
+  const schema = `bench_${Date.now().toString(36)}`;
+  const storeEnv = kind === "postgres" ? { AGNT5_DATABASE_URL: databaseUrl, AGNT5_DATABASE_SCHEMA: schema } : { AGNT5_DATA_DIR: dataDir };
+  const coordinator = start("coordinator", "apps/coordinator/dist/main.js", {
+    ...storeEnv,
+    AGNT5_LOG_LEVEL: "info",
+    AGNT5_HOST: "127.0.0.1",
+    AGNT5_GRPC_PORT: String(grpcPort),
+    AGNT5_HTTP_PORT: String(httpPort),
+  });
+  const url = `http://127.0.0.1:${httpPort}`;
+  const worker = start("worker", "bench/bench-worker.mjs", {
+    AGNT5_LOG_LEVEL: "info",
+    AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
+  });
+  try {
+    await coordinator.waitFor("Coordinator listening");
+    await waitHealthy(url);
+    await worker.waitFor("Worker running");
+    const pool = new Pool(url, { connections: 64, pipelining: 1 });
+    await measureThroughput(pool, 16, 1000); // warm-up: JIT, connection pools
+    const latency = await measureLatency(pool, latencyCalls);
+    const throughput = await measureThroughput(pool, 64, seconds * 1000);
+    await pool.close();
+    return { store: kind, concurrency1: latency, concurrency64: throughput };
+  } finally {
+    await worker.stop();
+    await coordinator.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (kind === "postgres") {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    }
+  }
+}
+
+const results = [];
+for (const kind of stores) results.push(await benchStore(kind));
+console.log(
+  JSON.stringify(
+    {
+      benchmark: "function call: HTTP gateway -> coordinator -> worker -> back, results committed before answering",
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      results,
+    },
+    null,
+    2,
+  ),
+);
