@@ -31,6 +31,7 @@ export interface Agnt5ErrorOptions {
 }
 
 export class Agnt5Error extends Error {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through `marker in error` by isInstance
   private readonly [marker] = true;
   readonly code: ErrorCode;
   readonly details: unknown;
@@ -82,7 +83,11 @@ export interface ValidationIssue {
 export class InputValidationError extends TerminalError {
   readonly issues: ValidationIssue[];
 
-  constructor(component: string, issues: ValidationIssue[], code: "INVALID_INPUT" | "INVALID_OUTPUT" = "INVALID_INPUT") {
+  constructor(
+    component: string,
+    issues: ValidationIssue[],
+    code: "INVALID_INPUT" | "INVALID_OUTPUT" = "INVALID_INPUT",
+  ) {
     const what = code === "INVALID_INPUT" ? "input" : "output";
     const summary = issues.map((issue) => (issue.path ? `${issue.path}: ${issue.message}` : issue.message)).join("; ");
     super(`Invalid ${what} for ${component}: ${summary}`, { code, details: { issues } });
@@ -98,9 +103,10 @@ export class ComponentNotFoundError extends TerminalError {
 }
 
 /** A component definition that cannot work (bad name, duplicate registration, ...). */
-export class DefinitionError extends Agnt5Error {
+/** Terminal: a definition that is wrong stays wrong on every retry. */
+export class DefinitionError extends TerminalError {
   constructor(message: string, code: ErrorCode = "INVALID_DEFINITION") {
-    super({ message, code });
+    super(message, { code });
   }
 }
 

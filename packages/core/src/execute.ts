@@ -21,7 +21,9 @@ export async function executeComponent(
   try {
     value = decodeJson(bytes);
   } catch (error) {
-    throw new TerminalError(`Input for ${name} is not valid JSON: ${(error as Error).message}`, { code: "INVALID_INPUT" });
+    throw new TerminalError(`Input for ${name} is not valid JSON: ${(error as Error).message}`, {
+      code: "INVALID_INPUT",
+    });
   }
   const context =
     ctx && "logger" in ctx && "signal" in ctx && "invocationId" in ctx

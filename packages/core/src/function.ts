@@ -1,17 +1,28 @@
 import type { z } from "zod";
-import { createExecutionContext, type ExecutionContext, type ExecutionContextInit, type FunctionContext } from "./context.js";
+import {
+  createExecutionContext,
+  type ExecutionContext,
+  type ExecutionContextInit,
+  type FunctionContext,
+} from "./context.js";
 import { DefinitionError } from "./errors.js";
 import { defaultRegistry, type Registry } from "./registry.js";
-import { resolveRetryPolicy, type RetryPolicy } from "./retry-policy.js";
-import { type JsonSchema, type ParameterMetadata, parametersFromSchema, parseWithSchema, toJsonSchema, typeName } from "./schema.js";
+import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
+import {
+  type JsonSchema,
+  type ParameterMetadata,
+  parametersFromSchema,
+  parseWithSchema,
+  toJsonSchema,
+  typeName,
+} from "./schema.js";
 
 /** A handler's result: a value (sync or async) or, for a streaming function, an async iterable of chunks. */
 type AnyHandler = (input: any, ctx: FunctionContext) => unknown;
 
 /** The chunk type for streaming handlers, the awaited result otherwise. */
-export type HandlerOutput<H extends AnyHandler> = ReturnType<H> extends AsyncIterable<infer Chunk>
-  ? Chunk
-  : Awaited<ReturnType<H>>;
+export type HandlerOutput<H extends AnyHandler> =
+  ReturnType<H> extends AsyncIterable<infer Chunk> ? Chunk : Awaited<ReturnType<H>>;
 export type HandlerIsStreaming<H extends AnyHandler> = ReturnType<H> extends AsyncIterable<unknown> ? true : false;
 export type HandlerInput<H extends AnyHandler> = Parameters<H>[0];
 
@@ -27,7 +38,10 @@ export interface FunctionMetadata {
   outputSchema?: JsonSchema;
 }
 
-export interface FunctionOptions<Input extends z.ZodType | undefined = undefined, Output extends z.ZodType | undefined = undefined> {
+export interface FunctionOptions<
+  Input extends z.ZodType | undefined = undefined,
+  Output extends z.ZodType | undefined = undefined,
+> {
   /** Registered name; defaults to the handler's own name. */
   name?: string;
   description?: string;
@@ -47,7 +61,12 @@ export interface FunctionOptions<Input extends z.ZodType | undefined = undefined
  * context, validating input and output) and carries the metadata the Worker registers.
  */
 export interface FunctionDefinition<In = unknown, Out = unknown, Streaming extends boolean = boolean> {
-  (input: In, ctx?: ExecutionContext | ExecutionContextInit): Streaming extends true ? AsyncIterable<Out> : Promise<Out>;
+  // The input may be omitted when the handler accepts undefined (e.g. a handler without parameters).
+  (
+    ...args: undefined extends In
+      ? [input?: In, ctx?: ExecutionContext | ExecutionContextInit]
+      : [input: In, ctx?: ExecutionContext | ExecutionContextInit]
+  ): Streaming extends true ? AsyncIterable<Out> : Promise<Out>;
   readonly kind: "function";
   /** The registered name (the seed's `_agnt5_handler_name`). */
   readonly name: string;
@@ -66,7 +85,7 @@ export interface FunctionDefinition<In = unknown, Out = unknown, Streaming exten
 
 export type AnyFunctionDefinition = FunctionDefinition<any, any, boolean>;
 
-const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.\-]*$/;
+const NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 // Overloads: handler only; name + handler; options (with optional zod schemas) + handler.
 export function fn<H extends AnyHandler>(
@@ -79,7 +98,10 @@ export function fn<H extends AnyHandler>(
 export function fn<
   I extends z.ZodType,
   O extends z.ZodType | undefined = undefined,
-  H extends (input: z.output<I>, ctx: FunctionContext) => unknown = (input: z.output<I>, ctx: FunctionContext) => unknown,
+  H extends (input: z.output<I>, ctx: FunctionContext) => unknown = (
+    input: z.output<I>,
+    ctx: FunctionContext,
+  ) => unknown,
 >(
   options: FunctionOptions<I, O> & { input: I },
   handler: H,
@@ -106,7 +128,9 @@ function defineFunction(
   const name = options.name ?? handler.name;
   if (!name) throw new DefinitionError("A function needs a name: pass one to fn(name, handler) or use a named handler");
   if (!NAME_PATTERN.test(name)) {
-    throw new DefinitionError(`Invalid function name "${name}": use letters, digits, "_", "-" and ".", not starting with a digit`);
+    throw new DefinitionError(
+      `Invalid function name "${name}": use letters, digits, "_", "-" and ".", not starting with a digit`,
+    );
   }
   const streaming = options.streaming ?? isAsyncGeneratorFunction(handler);
   const inputSchema = options.input ? toJsonSchema(options.input) : undefined;
@@ -179,5 +203,7 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
 }
 
 function isExecutionContext(value: unknown): value is ExecutionContext {
-  return typeof value === "object" && value !== null && "invocationId" in value && "logger" in value && "signal" in value;
+  return (
+    typeof value === "object" && value !== null && "invocationId" in value && "logger" in value && "signal" in value
+  );
 }

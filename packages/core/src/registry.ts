@@ -32,7 +32,11 @@ export class Registry {
   }
 
   functions(): Record<string, AnyFunctionDefinition> {
-    return Object.fromEntries(this.list().filter((c) => c.kind === "function").map((c) => [c.name, c]));
+    return Object.fromEntries(
+      this.list()
+        .filter((c) => c.kind === "function")
+        .map((c) => [c.name, c]),
+    );
   }
 
   clear(): void {
