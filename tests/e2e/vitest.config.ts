@@ -8,5 +8,6 @@ export default defineProject({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    globalSetup: ["src/global-setup.ts"],
   },
 });

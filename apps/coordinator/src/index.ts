@@ -2,3 +2,4 @@
 export { type CoordinatorConfig, loadConfig } from "./config.js";
 export { type RunningCoordinator, startCoordinator } from "./coordinator.js";
 export { CoordinatorError, httpStatusFor } from "./errors.js";
+export { openStore } from "./store/index.js";
