@@ -7,8 +7,14 @@ import { readFileSync } from "node:fs";
 
 const root = new URL("..", import.meta.url).pathname;
 const pnpmVersion = JSON.parse(readFileSync(`${root}package.json`, "utf8")).packageManager.split("@")[1];
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", npm_config_yes: "true" };
+// turbo runs each package's scripts with pnpm, found on PATH: the pinned pnpm is a root devDependency.
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: "1",
+  npm_config_yes: "true",
+  PATH: `${root}node_modules/.bin:${process.env.PATH}`,
+};
 const run = (cmd) => execSync(cmd, { cwd: root, stdio: "inherit", env });
 
 run(`npx --yes pnpm@${pnpmVersion} install --frozen-lockfile=${process.env.CI ? "true" : "false"}`);
-run(`npx --yes pnpm@${pnpmVersion} exec turbo run build`);
+run("turbo run build --output-logs=errors-only");

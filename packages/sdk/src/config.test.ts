@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { resolveWorkerConfig } from "./config.js";
+import { ConfigError } from "./config-error.js";
+
+describe("resolveWorkerConfig", () => {
+  it("uses the seed's defaults when only the service name is given", () => {
+    const config = resolveWorkerConfig({ serviceName: "hello-service", logFormat: "json" }, {});
+    expect(config).toMatchObject({
+      serviceName: "hello-service",
+      serviceVersion: "1.0.0",
+      coordinatorEndpoint: "http://localhost:9091",
+      coordinator: { address: "localhost:9091", tls: false },
+      runtime: "standalone",
+      logLevel: "info",
+      maxConcurrency: 100,
+      shutdownGraceMs: 30_000,
+      httpPort: 8000,
+    });
+  });
+
+  it("takes AGNT5_* environment variables over the defaults", () => {
+    const config = resolveWorkerConfig(
+      {},
+      {
+        AGNT5_SERVICE_NAME: "env-service",
+        AGNT5_SERVICE_VERSION: "2.0.0",
+        AGNT5_COORDINATOR_ENDPOINT: "https://coordinator.agnt5.com",
+        AGNT5_RUNTIME: "asgi",
+        AGNT5_LOG_LEVEL: "DEBUG",
+        AGNT5_LOG_FORMAT: "pretty",
+        AGNT5_MAX_CONCURRENCY: "8",
+        AGNT5_SHUTDOWN_GRACE_MS: "500",
+        AGNT5_WORKER_HTTP_PORT: "9000",
+      },
+    );
+    expect(config).toMatchObject({
+      serviceName: "env-service",
+      serviceVersion: "2.0.0",
+      coordinator: { address: "coordinator.agnt5.com:443", tls: true },
+      runtime: "http",
+      logLevel: "debug",
+      logFormat: "pretty",
+      maxConcurrency: 8,
+      shutdownGraceMs: 500,
+      httpPort: 9000,
+    });
+  });
+
+  it("takes constructor options over environment variables", () => {
+    const config = resolveWorkerConfig(
+      {
+        serviceName: "explicit-service",
+        coordinatorEndpoint: "127.0.0.1:7000",
+        runtime: "standalone",
+        maxConcurrency: 3,
+        logLevel: "warn",
+      },
+      {
+        AGNT5_SERVICE_NAME: "env-service",
+        AGNT5_COORDINATOR_ENDPOINT: "http://other:1",
+        AGNT5_RUNTIME: "http",
+        AGNT5_MAX_CONCURRENCY: "8",
+      },
+    );
+    expect(config).toMatchObject({
+      serviceName: "explicit-service",
+      coordinator: { address: "127.0.0.1:7000", tls: false },
+      runtime: "standalone",
+      maxConcurrency: 3,
+      logLevel: "warn",
+    });
+  });
+
+  it("falls back to PORT for the HTTP runtime, below AGNT5_WORKER_HTTP_PORT", () => {
+    expect(resolveWorkerConfig({ serviceName: "s" }, { PORT: "3000" }).httpPort).toBe(3000);
+    expect(resolveWorkerConfig({ serviceName: "s" }, { PORT: "3000", AGNT5_WORKER_HTTP_PORT: "4000" }).httpPort).toBe(
+      4000,
+    );
+  });
+
+  it("fails with an error naming AGNT5_SERVICE_NAME when no service name is given", () => {
+    expect(() => resolveWorkerConfig({}, {})).toThrow(ConfigError);
+    expect(() => resolveWorkerConfig({ serviceName: "  " }, {})).toThrow(/AGNT5_SERVICE_NAME/);
+  });
+
+  it("rejects values it cannot use, naming the setting", () => {
+    expect(() => resolveWorkerConfig({ serviceName: "s", runtime: "lambda" as never }, {})).toThrow(/runtime "lambda"/);
+    expect(() => resolveWorkerConfig({ serviceName: "s" }, { AGNT5_MAX_CONCURRENCY: "lots" })).toThrow(
+      /maxConcurrency/,
+    );
+    expect(() => resolveWorkerConfig({ serviceName: "s" }, { AGNT5_LOG_LEVEL: "chatty" })).toThrow(/log level/);
+    expect(() => resolveWorkerConfig({ serviceName: "s", coordinatorEndpoint: "ftp://x:1" }, {})).toThrow(
+      /coordinator endpoint/,
+    );
+  });
+
+  it("accepts every coordinator endpoint form", () => {
+    const target = (endpoint: string) =>
+      resolveWorkerConfig({ serviceName: "s", coordinatorEndpoint: endpoint }, {}).coordinator;
+    expect(target("http://localhost:9091")).toEqual({ address: "localhost:9091", tls: false });
+    expect(target("https://coordinator.example.com:8443")).toEqual({
+      address: "coordinator.example.com:8443",
+      tls: true,
+    });
+    expect(target("coordinator:9091")).toEqual({ address: "coordinator:9091", tls: false });
+    expect(target("http://[::1]:9091")).toEqual({ address: "[::1]:9091", tls: false });
+  });
+});

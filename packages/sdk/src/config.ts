@@ -1,0 +1,146 @@
+import { ConfigError } from "./config-error.js";
+import { type CoordinatorTarget, parseCoordinatorEndpoint } from "./coordinator-endpoint.js";
+
+export type WorkerRuntime = "standalone" | "http";
+/** "asgi" is the seed's (Python) name for the HTTP runtime and is accepted as an alias. */
+export type WorkerRuntimeOption = WorkerRuntime | "asgi";
+export type LogFormat = "json" | "pretty";
+export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | "silent";
+
+/** The settings a worker can take from its constructor, each also readable from an AGNT5_* variable. */
+export interface WorkerConfigOptions {
+  serviceName?: string;
+  serviceVersion?: string;
+  coordinatorEndpoint?: string;
+  runtime?: WorkerRuntimeOption;
+  logLevel?: LogLevel | (string & {});
+  logFormat?: LogFormat;
+  maxConcurrency?: number;
+  shutdownGraceMs?: number;
+  httpPort?: number;
+}
+
+export interface WorkerConfig {
+  serviceName: string;
+  serviceVersion: string;
+  coordinatorEndpoint: string;
+  /** coordinatorEndpoint parsed into a grpc-js target. */
+  coordinator: CoordinatorTarget;
+  runtime: WorkerRuntime;
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  maxConcurrency: number;
+  shutdownGraceMs: number;
+  httpPort: number;
+}
+
+export const workerConfigDefaults = {
+  serviceVersion: "1.0.0",
+  coordinatorEndpoint: "http://localhost:9091",
+  runtime: "standalone",
+  logLevel: "info",
+  maxConcurrency: 100,
+  shutdownGraceMs: 30_000,
+  httpPort: 8000,
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Resolves the worker's settings with the seed's precedence: constructor options, then AGNT5_*
+ * environment variables, then defaults. Throws ConfigError naming the option and the variable.
+ */
+export function resolveWorkerConfig(options: WorkerConfigOptions = {}, env: Env = process.env): WorkerConfig {
+  const read = (name: string): string | undefined => {
+    const value = env[name]?.trim();
+    return value ? value : undefined;
+  };
+
+  const serviceName = options.serviceName?.trim() || read("AGNT5_SERVICE_NAME");
+  if (!serviceName) {
+    throw new ConfigError(
+      "serviceName / AGNT5_SERVICE_NAME",
+      'A worker needs a service name: pass it (new Worker("my-service") or { serviceName }) or set AGNT5_SERVICE_NAME',
+    );
+  }
+  const coordinatorEndpoint =
+    options.coordinatorEndpoint?.trim() ||
+    read("AGNT5_COORDINATOR_ENDPOINT") ||
+    workerConfigDefaults.coordinatorEndpoint;
+
+  return {
+    serviceName,
+    serviceVersion:
+      options.serviceVersion?.trim() || read("AGNT5_SERVICE_VERSION") || workerConfigDefaults.serviceVersion,
+    coordinatorEndpoint,
+    coordinator: parseCoordinatorEndpoint(coordinatorEndpoint),
+    runtime: parseRuntime(options.runtime ?? read("AGNT5_RUNTIME") ?? workerConfigDefaults.runtime),
+    logLevel: parseLogLevel(options.logLevel ?? read("AGNT5_LOG_LEVEL") ?? workerConfigDefaults.logLevel),
+    logFormat: parseLogFormat(options.logFormat ?? read("AGNT5_LOG_FORMAT")),
+    maxConcurrency: integer(
+      "maxConcurrency / AGNT5_MAX_CONCURRENCY",
+      options.maxConcurrency ?? read("AGNT5_MAX_CONCURRENCY") ?? workerConfigDefaults.maxConcurrency,
+      1,
+    ),
+    shutdownGraceMs: integer(
+      "shutdownGraceMs / AGNT5_SHUTDOWN_GRACE_MS",
+      options.shutdownGraceMs ?? read("AGNT5_SHUTDOWN_GRACE_MS") ?? workerConfigDefaults.shutdownGraceMs,
+      0,
+    ),
+    // PORT is what most hosting platforms set; the AGNT5-specific variable wins over it.
+    httpPort: integer(
+      "httpPort / AGNT5_WORKER_HTTP_PORT / PORT",
+      options.httpPort ?? read("AGNT5_WORKER_HTTP_PORT") ?? read("PORT") ?? workerConfigDefaults.httpPort,
+      0,
+      65_535,
+    ),
+  };
+}
+
+function parseRuntime(value: string): WorkerRuntime {
+  const normalized = value.toLowerCase();
+  if (normalized === "standalone") return "standalone";
+  if (normalized === "http" || normalized === "asgi") return "http";
+  throw new ConfigError(
+    "runtime / AGNT5_RUNTIME",
+    `Unknown runtime "${value}": use "standalone" or "http" (alias "asgi")`,
+  );
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ["trace", "debug", "info", "warn", "error", "fatal", "silent"];
+/** Python logging names (the seed's AGNT5_LOG_LEVEL=DEBUG/WARNING/CRITICAL) mapped onto pino's. */
+const LOG_LEVEL_ALIASES: Record<string, LogLevel> = {
+  warning: "warn",
+  critical: "fatal",
+  off: "silent",
+  none: "silent",
+};
+
+function parseLogLevel(value: string): LogLevel {
+  const normalized = value.toLowerCase();
+  const level = LOG_LEVEL_ALIASES[normalized] ?? normalized;
+  if ((LOG_LEVELS as readonly string[]).includes(level)) return level as LogLevel;
+  throw new ConfigError(
+    "logLevel / AGNT5_LOG_LEVEL",
+    `Unknown log level "${value}": use one of ${LOG_LEVELS.join(", ")}`,
+  );
+}
+
+function parseLogFormat(value: string | undefined): LogFormat {
+  // Humans at a terminal get readable lines; log collectors (no TTY) get JSON.
+  if (value === undefined) return process.stdout.isTTY ? "pretty" : "json";
+  const normalized = value.toLowerCase();
+  if (normalized === "json" || normalized === "pretty") return normalized;
+  throw new ConfigError("logFormat / AGNT5_LOG_FORMAT", `Unknown log format "${value}": use "json" or "pretty"`);
+}
+
+function integer(setting: string, value: number | string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const number = typeof value === "number" ? value : Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new ConfigError(
+      setting,
+      `Invalid ${setting.split(" / ")[0]} "${value}": expected an integer from ${min} to ${max}`,
+    );
+  }
+  return number;
+}

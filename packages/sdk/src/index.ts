@@ -1,0 +1,46 @@
+/**
+ * @agnt5/sdk: everything an AGNT5 application needs in one import. Re-exports the component model
+ * of @agnt5/core, and adds the Worker (standalone gRPC runtime and HTTP runtime) and the Client for
+ * the coordinator's gateway. Importing it has no side effects: nothing connects or listens until
+ * worker.run() / worker.listen().
+ *
+ * @example
+ * import { fn, Worker } from "@agnt5/sdk";
+ *
+ * fn("greet", (name: string) => `Hello, ${name}!`);
+ * await new Worker("hello-service").run();
+ */
+export * from "@agnt5/core";
+export {
+  type CallRequest,
+  Client,
+  type ClientOptions,
+  type InvocationError,
+  type InvocationInfo,
+  type InvocationStatus,
+  type InvokeOptions,
+  type StreamOptions,
+  type WaitOptions,
+} from "./client.js";
+export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
+export {
+  type LogFormat,
+  type LogLevel,
+  resolveWorkerConfig,
+  type WorkerConfig,
+  type WorkerConfigOptions,
+  type WorkerRuntime,
+  type WorkerRuntimeOption,
+  workerConfigDefaults,
+} from "./config.js";
+export { ConfigError } from "./config-error.js";
+export { type CoordinatorTarget, parseCoordinatorEndpoint } from "./coordinator-endpoint.js";
+export { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
+export type { CorsOptions } from "./http-cors.js";
+export type { HttpRequestListener } from "./http-request-handler.js";
+export { createWorkerLogger, type PinoLogger, type WorkerLoggerOptions } from "./logger.js";
+export { SDK_VERSION } from "./sdk-version.js";
+export type { StreamEnvelope } from "./stream-envelopes.js";
+export { Worker } from "./worker.js";
+export type { HttpAddress, WorkerEventMap } from "./worker-events.js";
+export type { WorkerOptions } from "./worker-options.js";

@@ -1,0 +1,26 @@
+export const RECONNECT_INITIAL_DELAY_MS = 100;
+export const RECONNECT_MAX_DELAY_MS = 5_000;
+
+/**
+ * Delay before reconnect attempt `failures` (0-based): 100 ms doubling to 5 s, with "equal jitter"
+ * (half fixed, half random) so a fleet of workers does not reconnect in lockstep after a
+ * coordinator restart.
+ */
+export function reconnectDelayMs(failures: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_INITIAL_DELAY_MS * 2 ** Math.max(0, failures));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (shutdown must not wait out a backoff). */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}

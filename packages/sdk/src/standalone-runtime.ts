@@ -1,0 +1,317 @@
+import { Agnt5Error, type Logger, TerminalError } from "@agnt5/core";
+import { create, ProtocolVersion, type RegisterWorker, RegisterWorkerSchema, type StartInvocation } from "@agnt5/proto";
+import { status as GrpcStatus } from "@grpc/grpc-js";
+import { toComponentDescriptor } from "./component-descriptor.js";
+import type { ComponentSource } from "./component-source.js";
+import type { WorkerConfig } from "./config.js";
+import { createCoordinatorClient } from "./coordinator-client.js";
+import { type RunningInvocation, runInvocation } from "./invocation-runner.js";
+import { RECONNECT_MAX_DELAY_MS, reconnectDelayMs, sleep } from "./reconnect-backoff.js";
+import { SDK_VERSION } from "./sdk-version.js";
+import { settlesWithin } from "./settles-within.js";
+import {
+  type ConnectionEnd,
+  type IncomingMessage,
+  type OutgoingMessage,
+  WorkerConnection,
+} from "./worker-connection.js";
+import type { WorkerEventMap } from "./worker-events.js";
+
+export interface StandaloneRuntimeOptions {
+  config: WorkerConfig;
+  components: ComponentSource;
+  logger: Logger;
+  workerId: string;
+  labels: Record<string, string>;
+  emit<K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]): void;
+}
+
+interface InFlight {
+  connection: WorkerConnection;
+  running?: RunningInvocation;
+}
+
+/** Used when the coordinator sends heartbeat_interval_ms = 0. */
+const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
+/** After the grace period: how long aborted handlers get to report before we report for them. */
+const ABORT_SETTLE_MS = 1_000;
+/** How long to wait for the coordinator to close its side after we half-close. */
+const CLOSE_TIMEOUT_MS = 2_000;
+/** Statuses that mean "the coordinator refuses this worker": retrying quickly cannot help. */
+const REJECTION_CODES = new Set<number>([
+  GrpcStatus.INVALID_ARGUMENT,
+  GrpcStatus.FAILED_PRECONDITION,
+  GrpcStatus.PERMISSION_DENIED,
+  GrpcStatus.UNAUTHENTICATED,
+  GrpcStatus.UNIMPLEMENTED,
+]);
+
+/**
+ * The standalone runtime: one Connect stream to the coordinator, re-opened with backoff whenever it
+ * breaks, over which invocations arrive and results leave.
+ *
+ * When a stream breaks, the invocations that arrived on it are aborted and their results dropped:
+ * the coordinator re-dispatches them (as a new attempt), and letting the old attempt run on would
+ * duplicate the work concurrently and make this worker exceed the concurrency it advertised.
+ */
+export class StandaloneRuntime {
+  readonly #options: StandaloneRuntimeOptions;
+  readonly #inFlight = new Map<string, InFlight>();
+  /** Aborted when shutdown begins: ends the reconnect loop and wakes it from a backoff sleep. */
+  readonly #stopping = new AbortController();
+  #connection: WorkerConnection | undefined;
+  #draining = false;
+  #registrations = 0;
+  #running: Promise<void> | undefined;
+  #shutdown: Promise<void> | undefined;
+
+  constructor(options: StandaloneRuntimeOptions) {
+    this.#options = options;
+  }
+
+  get inFlightCount(): number {
+    return this.#inFlight.size;
+  }
+
+  /** Connects and serves until stop(); resolves once the stream and channel are closed. */
+  run(): Promise<void> {
+    this.#running ??= this.#serve();
+    return this.#running;
+  }
+
+  /** Drains (see Worker.stop) and resolves once run() has finished. Idempotent. */
+  stop(reason = "worker shutting down"): Promise<void> {
+    this.#shutdown ??= this.#drainAndClose(reason);
+    return this.#shutdown;
+  }
+
+  async #serve(): Promise<void> {
+    const { config, logger } = this.#options;
+    const client = createCoordinatorClient(config.coordinator);
+    let failures = 0;
+    try {
+      while (!this.#stopping.signal.aborted) {
+        const registrationsBefore = this.#registrations;
+        const connection = new WorkerConnection(client, this.#registration(), (message) =>
+          this.#onMessage(connection, message),
+        );
+        this.#connection = connection;
+        const end = await connection.ended;
+        this.#connection = undefined;
+        this.#abandon(connection, end);
+        if (this.#stopping.signal.aborted) break;
+
+        const wasRegistered = this.#registrations > registrationsBefore;
+        if (wasRegistered) failures = 0;
+        // Refused before registration completed: the coordinator will not change its mind quickly.
+        const rejected = !wasRegistered && REJECTION_CODES.has(end.code);
+        const retryInMs = rejected ? RECONNECT_MAX_DELAY_MS : reconnectDelayMs(failures++);
+        const reason = `${GrpcStatus[end.code] ?? end.code}: ${end.details || "stream closed"}`;
+        if (rejected) {
+          logger.error(
+            { code: end.code, retryInMs },
+            `Coordinator rejected worker registration (${reason}); retrying in ${retryInMs} ms`,
+          );
+        } else if (wasRegistered) {
+          logger.warn(
+            { code: end.code, retryInMs },
+            `Connection to coordinator lost (${reason}); reconnecting in ${retryInMs} ms`,
+          );
+        } else {
+          logger.warn(
+            { code: end.code, retryInMs },
+            `Could not connect to coordinator at ${config.coordinatorEndpoint} (${reason}); retrying in ${retryInMs} ms`,
+          );
+        }
+        this.#options.emit("disconnected", { code: end.code, details: end.details, retryInMs });
+        await sleep(retryInMs, this.#stopping.signal);
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  #registration(): RegisterWorker {
+    const { config, components, workerId, labels } = this.#options;
+    return create(RegisterWorkerSchema, {
+      protocolVersion: ProtocolVersion.PROTOCOL_VERSION_1,
+      serviceName: config.serviceName,
+      serviceVersion: config.serviceVersion,
+      workerId,
+      components: components.list().map(toComponentDescriptor),
+      maxConcurrency: config.maxConcurrency,
+      sdkVersion: SDK_VERSION,
+      labels,
+    });
+  }
+
+  #onMessage(connection: WorkerConnection, message: IncomingMessage): void {
+    const { logger } = this.#options;
+    switch (message.case) {
+      case "registered": {
+        const heartbeatIntervalMs = Number(message.value.heartbeatIntervalMs) || DEFAULT_HEARTBEAT_INTERVAL_MS;
+        connection.startHeartbeats(heartbeatIntervalMs, () => this.#inFlight.size);
+        const reconnect = this.#registrations > 0;
+        this.#registrations += 1;
+        // The first line is the seed's; later ones say the worker is back after a broken stream.
+        const line = reconnect
+          ? "Reconnected to coordinator, waiting for tasks..."
+          : "Worker running, waiting for tasks...";
+        logger.info({ workerId: this.#options.workerId }, line);
+        this.#options.emit("registered", {
+          workerId: message.value.workerId || this.#options.workerId,
+          heartbeatIntervalMs,
+          coordinatorVersion: message.value.coordinatorVersion,
+          reconnect,
+        });
+        return;
+      }
+      case "start":
+        this.#start(connection, message.value);
+        return;
+      case "cancel": {
+        const { invocationId, reason } = message.value;
+        const entry = this.#inFlight.get(invocationId);
+        if (!entry?.running) {
+          logger.debug({ invocationId }, "Cancel for an invocation that is not running here");
+          return;
+        }
+        logger.info({ invocationId, reason }, "Cancelling invocation");
+        entry.running.abort(
+          new TerminalError(`Invocation cancelled${reason ? `: ${reason}` : ""}`, { code: "CANCELLED" }),
+        );
+        return;
+      }
+      case "heartbeatAck":
+        return;
+      case "entryAck":
+        // Journal acks belong to the durable engine, which plain functions do not use.
+        logger.debug(
+          { invocationId: message.value.invocationId },
+          "Ignoring entry_ack: no durable invocation is waiting for it",
+        );
+        return;
+      default:
+        return;
+    }
+  }
+
+  #start(connection: WorkerConnection, start: StartInvocation): void {
+    const { config, components, logger } = this.#options;
+    const { invocationId, attempt } = start;
+    if (this.#draining) {
+      // Retryable, so the coordinator hands it to another worker (or to us after a restart).
+      connection.send({
+        case: "failed",
+        value: {
+          invocationId,
+          attempt,
+          failure: {
+            code: "WORKER_DRAINING",
+            message: `Worker ${this.#options.workerId} is shutting down and accepts no new invocations`,
+            retryable: true,
+            type: "WorkerDrainingError",
+          },
+        },
+      });
+      return;
+    }
+    const previous = this.#inFlight.get(invocationId);
+    if (previous?.running) {
+      // A re-dispatch of something we still run: the new attempt supersedes the old one.
+      previous.running.detach();
+      previous.running.abort(new Agnt5Error({ message: "Superseded by a newer attempt", code: "SUPERSEDED" }));
+    }
+    if (this.#inFlight.size >= config.maxConcurrency) {
+      logger.warn(
+        { invocationId, inFlight: this.#inFlight.size },
+        `More than maxConcurrency (${config.maxConcurrency}) invocations in flight`,
+      );
+    }
+    const entry: InFlight = { connection };
+    this.#inFlight.set(invocationId, entry);
+    entry.running = runInvocation(start, {
+      components,
+      serviceName: config.serviceName,
+      serviceVersion: config.serviceVersion,
+      logger,
+      send: (message: OutgoingMessage) => {
+        // Release the slot before the result leaves, so a coordinator that dispatches the next
+        // invocation as soon as it reads this one never sees us over capacity.
+        if (message.case === "completed" || message.case === "failed") this.#release(invocationId, entry);
+        entry.connection.send(message);
+      },
+    });
+    void entry.running.done.then(() => this.#release(invocationId, entry));
+  }
+
+  #release(invocationId: string, entry: InFlight): void {
+    if (this.#inFlight.get(invocationId) === entry) this.#inFlight.delete(invocationId);
+  }
+
+  /** The stream broke: abort what arrived on it and drop its results (the coordinator re-dispatches). */
+  #abandon(connection: WorkerConnection, end: ConnectionEnd): void {
+    for (const [invocationId, entry] of this.#inFlight) {
+      if (entry.connection !== connection) continue;
+      this.#inFlight.delete(invocationId);
+      entry.running?.detach();
+      entry.running?.abort(
+        new Agnt5Error({ message: `Connection to coordinator lost (${end.details || end.code})`, code: "WORKER_LOST" }),
+      );
+    }
+  }
+
+  async #drainAndClose(reason: string): Promise<void> {
+    if (!this.#running) return;
+    const { config, logger } = this.#options;
+    this.#stopping.abort();
+    this.#draining = true;
+    this.#options.emit("draining");
+    const connection = this.#connection;
+    connection?.send({ case: "drain", value: { reason } });
+
+    if (this.#inFlight.size > 0) {
+      logger.info(
+        { inFlight: this.#inFlight.size, graceMs: config.shutdownGraceMs },
+        `Draining: waiting for ${this.#inFlight.size} in-flight invocation(s)`,
+      );
+    }
+    if (!(await this.#settled(config.shutdownGraceMs))) {
+      logger.warn({ inFlight: this.#inFlight.size }, "Shutdown grace period elapsed; aborting in-flight invocations");
+      const abortReason = new Agnt5Error({
+        message: "Worker shut down before the invocation finished",
+        code: "WORKER_DRAINING",
+      });
+      for (const entry of this.#inFlight.values()) entry.running?.abort(abortReason);
+      // Handlers that honour ctx.signal report the (retryable) failure themselves.
+      if (!(await this.#settled(ABORT_SETTLE_MS))) {
+        for (const [invocationId, entry] of this.#inFlight) {
+          entry.running?.detach();
+          this.#inFlight.delete(invocationId);
+          entry.connection.send({
+            case: "failed",
+            value: {
+              invocationId,
+              attempt: entry.running?.attempt ?? 0,
+              failure: { code: "WORKER_DRAINING", message: abortReason.message, retryable: true, type: "Agnt5Error" },
+            },
+          });
+        }
+      }
+    }
+
+    if (connection) {
+      connection.end();
+      const closed = await settlesWithin(connection.ended, CLOSE_TIMEOUT_MS);
+      if (!closed) connection.cancel();
+    }
+    await this.#running;
+  }
+
+  /** true once every in-flight invocation has settled, false if `timeoutMs` passed first. */
+  async #settled(timeoutMs: number): Promise<boolean> {
+    if (this.#inFlight.size === 0) return true;
+    const all = Promise.all([...this.#inFlight.values()].map((entry) => entry.running?.done));
+    return settlesWithin(all, timeoutMs);
+  }
+}

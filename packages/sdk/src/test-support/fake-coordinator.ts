@@ -1,0 +1,225 @@
+/**
+ * Test-only: a real in-process gRPC server on port 0 that plays the coordinator's side of
+ * agnt5.v1.WorkerService/Connect, scripted by the test. Everything is awaitable, so tests wait for
+ * protocol events instead of sleeping.
+ */
+
+import {
+  type CoordinatorMessage,
+  CoordinatorMessageSchema,
+  create,
+  type RegisterWorker,
+  type WorkerMessage,
+  workerServiceDefinition,
+} from "@agnt5/proto";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import * as grpc from "@grpc/grpc-js";
+
+type Call = grpc.ServerDuplexStream<WorkerMessage, CoordinatorMessage>;
+type Received = NonNullable<WorkerMessage["message"]>;
+type ReceivedCase = NonNullable<Received["case"]>;
+type ValueOf<C extends ReceivedCase> = Extract<Received, { case: C }>["value"];
+type Outgoing = NonNullable<MessageInitShape<typeof CoordinatorMessageSchema>["message"]>;
+
+export interface FakeCoordinatorOptions {
+  /** Sent in WorkerRegistered. Default 60 s, so heartbeats stay out of tests that don't want them. */
+  heartbeatIntervalMs?: number;
+  /** Return a status to refuse the registration (the stream ends with it). */
+  onRegister?: (registration: RegisterWorker) => { code: grpc.status; details: string } | undefined;
+}
+
+export interface StartInit {
+  componentName: string;
+  /** A JSON value, encoded for you. */
+  input?: unknown;
+  /** Raw input bytes (e.g. invalid JSON); wins over `input`. */
+  rawInput?: Uint8Array;
+  invocationId?: string;
+  attempt?: number;
+  headers?: Record<string, string>;
+  metadata?: Record<string, string>;
+}
+
+export type InvocationOutcome =
+  | { case: "completed"; value: ValueOf<"completed">; chunks: ValueOf<"chunk">[] }
+  | { case: "failed"; value: ValueOf<"failed">; chunks: ValueOf<"chunk">[] };
+
+/** One worker's Connect stream, seen from the coordinator. */
+export class FakeWorkerStream {
+  readonly received: Received[] = [];
+  readonly registration: Promise<RegisterWorker>;
+  /** Settles when the stream is over (the worker hung up, or the server went away). */
+  readonly closed: Promise<void>;
+  readonly #call: Call;
+  #waiters: Array<() => void> = [];
+  #nextId = 0;
+
+  constructor(call: Call, options: FakeCoordinatorOptions) {
+    this.#call = call;
+    this.closed = new Promise((resolve) => {
+      call.on("close", () => resolve());
+      call.on("error", () => resolve());
+      call.on("finish", () => resolve());
+    });
+    call.on("data", (message: WorkerMessage) => {
+      if (message.message.case === undefined) return;
+      this.received.push(message.message);
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+    // The worker half-closed after draining: end our side too, as the coordinator does.
+    call.on("end", () => call.end());
+    this.registration = this.waitFor("register").then((registration) => {
+      const refusal = options.onRegister?.(registration);
+      if (refusal) {
+        // grpc-js turns an 'error' on a server stream into the call's final status.
+        call.emit("error", refusal);
+      } else {
+        this.send({
+          case: "registered",
+          value: {
+            workerId: registration.workerId,
+            heartbeatIntervalMs: BigInt(options.heartbeatIntervalMs ?? 60_000),
+            coordinatorVersion: "fake-0",
+          },
+        });
+      }
+      return registration;
+    });
+  }
+
+  send(message: Outgoing): void {
+    this.#call.write(create(CoordinatorMessageSchema, { message }));
+  }
+
+  /** Dispatches an invocation; returns its id. */
+  start(init: StartInit): string {
+    const invocationId = init.invocationId ?? `inv-${++this.#nextId}`;
+    this.send({
+      case: "start",
+      value: {
+        invocationId,
+        componentName: init.componentName,
+        input: init.rawInput ?? new TextEncoder().encode(JSON.stringify(init.input ?? null)),
+        attempt: init.attempt ?? 1,
+        runId: invocationId,
+        headers: init.headers ?? {},
+        metadata: init.metadata ?? {},
+      },
+    });
+    return invocationId;
+  }
+
+  cancel(invocationId: string, reason = ""): void {
+    this.send({ case: "cancel", value: { invocationId, reason } });
+  }
+
+  /** The first message of `kind` (received so far or later) that matches `predicate`. */
+  async waitFor<C extends ReceivedCase>(
+    kind: C,
+    predicate: (value: ValueOf<C>) => boolean = () => true,
+  ): Promise<ValueOf<C>> {
+    for (;;) {
+      const found = this.received.find((message) => message.case === kind && predicate(message.value as ValueOf<C>));
+      if (found) return found.value as ValueOf<C>;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** How invocation `invocationId` ended, with the chunks it streamed before. */
+  async outcome(invocationId: string): Promise<InvocationOutcome> {
+    const ended = await Promise.race([
+      this.waitFor("completed", (value) => value.invocationId === invocationId).then((value) => ({
+        case: "completed" as const,
+        value,
+      })),
+      this.waitFor("failed", (value) => value.invocationId === invocationId).then((value) => ({
+        case: "failed" as const,
+        value,
+      })),
+    ]);
+    const chunks = this.received
+      .filter((message): message is Extract<Received, { case: "chunk" }> => message.case === "chunk")
+      .map((message) => message.value)
+      .filter((chunk) => chunk.invocationId === invocationId);
+    return { ...ended, chunks } as InvocationOutcome;
+  }
+
+  /** Like outcome(), for an invocation expected to succeed: throws the failure if it did not. */
+  async completed(invocationId: string): Promise<{ output: unknown; attempt: number; chunks: ValueOf<"chunk">[] }> {
+    const outcome = await this.outcome(invocationId);
+    if (outcome.case === "failed") {
+      const failure = outcome.value.failure;
+      throw new Error(`${invocationId} failed: ${failure?.code}: ${failure?.message}`);
+    }
+    const { output, attempt } = outcome.value;
+    return {
+      output: output.byteLength ? JSON.parse(new TextDecoder().decode(output)) : undefined,
+      attempt,
+      chunks: outcome.chunks,
+    };
+  }
+}
+
+export class FakeCoordinator {
+  readonly streams: FakeWorkerStream[] = [];
+  readonly #options: FakeCoordinatorOptions;
+  #server: grpc.Server | undefined;
+  #port = 0;
+  #waiters: Array<() => void> = [];
+
+  private constructor(options: FakeCoordinatorOptions) {
+    this.#options = options;
+  }
+
+  static async start(options: FakeCoordinatorOptions = {}): Promise<FakeCoordinator> {
+    const coordinator = new FakeCoordinator(options);
+    await coordinator.#listen(0);
+    return coordinator;
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  /** As a worker's coordinatorEndpoint. */
+  get endpoint(): string {
+    return `http://127.0.0.1:${this.#port}`;
+  }
+
+  /** The `index`-th stream (0-based) to connect, once it has. */
+  async stream(index: number): Promise<FakeWorkerStream> {
+    for (;;) {
+      const stream = this.streams[index];
+      if (stream) return stream;
+      await new Promise<void>((resolve) => this.#waiters.push(resolve));
+    }
+  }
+
+  /** Kills the server and every stream at once, like a crashed coordinator. */
+  async stop(): Promise<void> {
+    const server = this.#server;
+    this.#server = undefined;
+    server?.forceShutdown();
+  }
+
+  /** Comes back on the same port. */
+  async restart(): Promise<void> {
+    await this.#listen(this.#port);
+  }
+
+  async #listen(port: number): Promise<void> {
+    const server = new grpc.Server();
+    server.addService(workerServiceDefinition, {
+      connect: (call: Call) => {
+        this.streams.push(new FakeWorkerStream(call, this.#options));
+        for (const wake of this.#waiters.splice(0)) wake();
+      },
+    });
+    this.#port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`127.0.0.1:${port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      );
+    });
+    this.#server = server;
+  }
+}

@@ -1,0 +1,20 @@
+/** What a Worker reports as it runs (`worker.on(...)`); tests await these instead of sleeping. */
+export interface WorkerEventMap {
+  /** The coordinator accepted the registration (again, after a reconnect: `reconnect` is true). */
+  registered: [info: { workerId: string; heartbeatIntervalMs: number; coordinatorVersion: string; reconnect: boolean }];
+  /** The stream to the coordinator ended; the worker reconnects after `retryInMs` unless stopping. */
+  disconnected: [info: { code: number; details: string; retryInMs: number | undefined }];
+  /** Shutdown began: no new invocations are accepted. */
+  draining: [];
+  /** The HTTP runtime is accepting requests. */
+  listening: [address: HttpAddress];
+  /** run() is about to resolve. */
+  stopped: [];
+}
+
+export interface HttpAddress {
+  host: string;
+  port: number;
+  /** e.g. "http://127.0.0.1:8000". */
+  url: string;
+}

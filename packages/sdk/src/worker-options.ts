@@ -1,0 +1,21 @@
+import type { ComponentDefinition, Logger, Registry } from "@agnt5/core";
+import type { WorkerConfigOptions } from "./config.js";
+
+export interface WorkerOptions extends WorkerConfigOptions {
+  /** Registry whose components the worker hosts. Default: the global registry `fn()` adds to. */
+  registry?: Registry;
+  /** Components to host. Alone: exactly these; with `registry`: in addition to (and over) it. */
+  components?: readonly ComponentDefinition[];
+  /** Logger for the worker and, as children, for every ctx.logger. Default: pino "agnt5.worker". */
+  logger?: Logger;
+  /** Identifies this worker to the coordinator across reconnects. Default: a random UUID per Worker. */
+  workerId?: string;
+  /** Sent with the registration (RegisterWorker.labels), e.g. { region: "eu-west-1" }. */
+  labels?: Record<string, string>;
+  /** HTTP runtime: largest accepted request body. Default 1 MiB. */
+  bodyLimitBytes?: number;
+  /** run() drains and exits the process (code 0) on SIGINT/SIGTERM. Default true. */
+  handleSignals?: boolean;
+  /** While run() runs, log unhandled promise rejections instead of crashing. Default true. */
+  catchUnhandledRejections?: boolean;
+}
