@@ -17,8 +17,9 @@ const latencyCalls = Number(args.calls ?? 2000);
 const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const root = new URL("..", import.meta.url).pathname;
 
-function start(name, script, env) {
-  const child = spawn(process.execPath, [script], {
+// BENCH_PROFILE=<dir> writes a CPU profile of the coordinator there (stopped with SIGINT).
+function start(name, script, env, execArgv = []) {
+  const child = spawn(process.execPath, [...execArgv, script], {
     cwd: root,
     env: { ...process.env, AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -40,7 +41,7 @@ function start(name, script, env) {
             waiters.push({ text, resolve });
             child.once("exit", () => reject(new Error(`${name} exited:\n${lines.slice(-20).join("\n")}`)));
           }),
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", resolve), child.kill("SIGKILL")))),
+    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", resolve), child.kill(process.env.BENCH_PROFILE ? "SIGINT" : "SIGKILL")))),
   };
 }
 
@@ -106,7 +107,7 @@ async function benchStore(kind) {
     AGNT5_HOST: "127.0.0.1",
     AGNT5_GRPC_PORT: String(grpcPort),
     AGNT5_HTTP_PORT: String(httpPort),
-  });
+  }, process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
   const url = `http://127.0.0.1:${httpPort}`;
   const worker = start("worker", "bench/bench-worker.mjs", {
     AGNT5_LOG_LEVEL: "info",

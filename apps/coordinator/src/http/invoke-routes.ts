@@ -37,7 +37,13 @@ export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps): v
     const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
     const input = jsonBodyText(request.body);
     const { component, handle } = await submit(request, service, handler, input);
-    if (mode === "async") return reply.status(202).send({ invocationId: handle.id });
+    if (mode === "async") {
+      // Acknowledged only once recorded (a failed record surfaces as a 503 from the error handler).
+      await handle.recorded.catch((error: unknown) => {
+        throw new CoordinatorError("UNAVAILABLE", `The invocation could not be recorded: ${(error as Error).message}`);
+      });
+      return reply.status(202).send({ invocationId: handle.id });
+    }
     if (component.streaming) return streamOutcome(reply, handle, acceptsEventStream(request));
     const outcome = await awaitOutcome(handle, timeoutMs, deps.services, service);
     if (outcome.status === "failed") return sendFailure(reply, handle.id, outcome);

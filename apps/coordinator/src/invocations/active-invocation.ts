@@ -17,6 +17,8 @@ export class ActiveInvocation {
   readonly chunks: string[] = [];
   readonly listeners = new Set<ChunkListener>();
   readonly outcome: Promise<Outcome>;
+  /** Resolves once the invocation's record is committed; its result is only recorded after that. */
+  recorded: Promise<unknown> = Promise.resolve();
   #settle!: (outcome: Outcome) => void;
 
   constructor(

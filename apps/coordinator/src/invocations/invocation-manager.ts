@@ -26,6 +26,8 @@ export interface SubmitRequest {
 /** What a caller holds on to: the invocation's id, its outcome, and its stream of chunks. */
 export interface InvocationHandle {
   id: string;
+  /** Resolves once the invocation is recorded (what an asynchronous caller waits for); rejects if it could not be. */
+  recorded: Promise<unknown>;
   outcome: Promise<Outcome>;
   /** Chunks already received are replayed to the listener first. Returns an unsubscribe. */
   subscribe(listener: ChunkListener): () => void;
@@ -51,10 +53,15 @@ export class InvocationManager {
     return this.#active.size;
   }
 
-  /** Records the invocation, then queues it. With an idempotency key seen before: the earlier invocation. */
+  /**
+   * Records the invocation and queues it. Without an idempotency key the invocation is dispatched
+   * while its record commits (saving a commit's latency); nothing about it is acknowledged before
+   * that commit: `recorded` gates the 202, and the result is committed only after the record.
+   * With a key, the record must exist first: a key seen before returns the earlier invocation.
+   */
   async submit(request: SubmitRequest): Promise<InvocationHandle> {
     const id = newInvocationId();
-    const { created, record } = await this.store.create({
+    const creation = this.store.create({
       id,
       service: request.service,
       handler: request.handler,
@@ -63,7 +70,10 @@ export class InvocationManager {
       headers: request.headers,
       ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
     });
-    if (!created) return this.handleFor(record);
+    if (request.idempotencyKey !== undefined) {
+      const { created, record } = await creation;
+      if (!created) return this.handleFor(record);
+    }
     const invocation = new ActiveInvocation(
       id,
       request.service,
@@ -73,6 +83,14 @@ export class InvocationManager {
       request.headers,
       1,
     );
+    invocation.recorded = creation;
+    creation.catch((error: unknown) => {
+      this.logger.error({ err: error, invocationId: id }, "Could not record the invocation");
+      this.#abandon(invocation, {
+        code: "UNAVAILABLE",
+        message: `Invocation ${id} could not be recorded: ${(error as Error).message}`,
+      });
+    });
     this.#active.set(id, invocation);
     this.#enqueue(invocation);
     return handle(invocation);
@@ -174,7 +192,7 @@ export class InvocationManager {
           : "null"
         : decoder.decode(message.output);
     invocation.state = "finishing";
-    this.store.complete(invocation.id, output, invocation.attempt).then(
+    invocation.recorded.then(() => this.store.complete(invocation.id, output, invocation.attempt)).then(
       () => this.#settle(invocation, { status: "completed", output }),
       (error: unknown) => this.#persistFailed(invocation, error),
     );
@@ -278,11 +296,24 @@ export class InvocationManager {
   async #finishFailed(invocation: ActiveInvocation, error: StoredError): Promise<void> {
     invocation.state = "finishing";
     try {
+      await invocation.recorded;
       await this.store.fail(invocation.id, error, invocation.attempt);
       this.#settle(invocation, { status: "failed", error });
     } catch (cause) {
       this.#persistFailed(invocation, cause);
     }
+  }
+
+  /** Stops driving an invocation that was never recorded: its caller gets the error, nothing else happens. */
+  #abandon(invocation: ActiveInvocation, error: StoredError): void {
+    if (!this.#active.has(invocation.id)) return;
+    clearTimeout(invocation.retryTimer);
+    if (invocation.worker) {
+      invocation.worker.inFlight.delete(invocation.id);
+      invocation.worker.send({ case: "cancel", value: { invocationId: invocation.id, reason: error.message } });
+      invocation.worker = undefined;
+    }
+    this.#settle(invocation, { status: "failed", error });
   }
 
   #settle(invocation: ActiveInvocation, outcome: Outcome): void {
@@ -317,6 +348,7 @@ export class InvocationManager {
 function handle(invocation: ActiveInvocation): InvocationHandle {
   return {
     id: invocation.id,
+    recorded: invocation.recorded,
     outcome: invocation.outcome,
     subscribe(listener) {
       invocation.chunks.forEach((data, seq) => listener(seq, data));
@@ -330,6 +362,7 @@ function settledHandle(id: string, outcome: Outcome | Promise<Outcome>): Invocat
   const promise = Promise.resolve(outcome);
   return {
     id,
+    recorded: Promise.resolve(),
     outcome: promise,
     // A finished streaming invocation replays its recorded chunks (its output is their array).
     subscribe(listener) {

@@ -76,7 +76,7 @@ export class InvocationStore {
 
   constructor(db: Database, options: WriteBatcherOptions = {}) {
     this.#db = db;
-    this.#batcher = new WriteBatcher<Op, OpResult>(db, writeBatch, options);
+    this.#batcher = new WriteBatcher<Op, OpResult>(db, writeBatch, { ...options, singleStatement: isSingleStatement });
   }
 
   /** Group-commit counters (flushes, ops, largest batch, fallbacks). */
@@ -178,6 +178,20 @@ async function writeBatch(tx: Queryable, ops: readonly Op[]): Promise<OpResult[]
   return results;
 }
 
+/**
+ * One op type on distinct ids is one statement (an insert may add a read of existing idempotency
+ * keys, which needs no transaction: the rows it reads are committed).
+ */
+function isSingleStatement(ops: readonly Op[]): boolean {
+  const type = ops[0]?.type;
+  const ids = new Set<string>();
+  for (const op of ops) {
+    if (op.type !== type || ids.has(op.id)) return false;
+    ids.add(op.id);
+  }
+  return true;
+}
+
 async function writeSegment(tx: Queryable, ops: readonly Op[], indexes: number[], out: OpResult[]) {
   const byType = new Map<Op["type"], number[]>();
   for (const i of indexes) {
@@ -204,14 +218,16 @@ async function insertInvocations(tx: Queryable, ops: Op[]): Promise<CreateResult
   );
   // Conflict target is ONLY the idempotency index: a duplicate primary key
   // is a caller bug and must fail loudly rather than be silently skipped.
-  const inserted = await tx.query<InvocationRow>(
+  // Only the generated columns come back: the rest is what we sent (input can be large).
+  const inserted = await tx.query<{ id: string; created_at: Date }>(
     `INSERT INTO invocations (id, service, handler, kind, object_key, idempotency_key, input, headers)
      VALUES ${values}
      ON CONFLICT (service, handler, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-     RETURNING *`,
+     RETURNING id, created_at`,
     params,
   );
-  const byId = new Map(inserted.map((r) => [r.id, r]));
+  const sent = new Map(invs.map((v) => [v.id, v]));
+  const byId = new Map(inserted.map((r) => [r.id, newRow(sent.get(r.id)!, r.created_at)]));
   const missing = invs.filter((v) => !byId.has(v.id));
   // Skipped rows lost to an existing key (from an earlier batch, another
   // coordinator, or an earlier row of this same statement): read the winner.
@@ -334,6 +350,28 @@ interface ServiceRow {
   version: string;
   components: unknown[];
   updated_at: Date;
+}
+
+/** The row a fresh insert produced, from what was inserted and the database's timestamp. */
+function newRow(v: NewInvocation, createdAt: Date): InvocationRow {
+  return {
+    id: v.id,
+    service: v.service,
+    handler: v.handler,
+    kind: v.kind ?? "function",
+    object_key: v.objectKey ?? null,
+    idempotency_key: v.idempotencyKey ?? null,
+    status: "pending",
+    input: v.input,
+    output: null,
+    error: null,
+    attempt: 0,
+    headers: v.headers ?? {},
+    created_at: createdAt,
+    updated_at: createdAt,
+    completed_at: null,
+    next_attempt_at: null,
+  };
 }
 
 function toRecord(r: InvocationRow): InvocationRecord {
