@@ -25,13 +25,16 @@ function start(name, script, env, execArgv = []) {
     stdio: ["ignore", "pipe", "pipe"],
   });
   const lines = [];
-  const waiters = [];
+  let waiters = [];
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on("line", (line) => {
       lines.push(line);
-      for (const w of waiters.splice(0)) (line.includes(w.text) ? w.resolve : (l) => waiters.push(w))(line);
+      const matched = waiters.filter((w) => line.includes(w.text));
+      waiters = waiters.filter((w) => !line.includes(w.text));
+      for (const w of matched) w.resolve();
     });
   }
+  const exited = new Promise((resolve) => child.once("exit", resolve));
   return {
     child,
     waitFor: (text) =>
@@ -39,9 +42,12 @@ function start(name, script, env, execArgv = []) {
         ? Promise.resolve()
         : new Promise((resolve, reject) => {
             waiters.push({ text, resolve });
-            child.once("exit", () => reject(new Error(`${name} exited:\n${lines.slice(-20).join("\n")}`)));
+            exited.then(() => reject(new Error(`${name} exited:\n${lines.slice(-20).join("\n")}`)));
           }),
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once("exit", resolve), child.kill(process.env.BENCH_PROFILE ? "SIGINT" : "SIGKILL")))),
+    stop: async () => {
+      if (child.exitCode === null) child.kill(process.env.BENCH_PROFILE ? "SIGINT" : "SIGKILL");
+      await exited;
+    },
   };
 }
 
@@ -100,14 +106,22 @@ async function benchStore(kind) {
   const httpPort = 18080 + (kind === "postgres" ? 10 : 0);
   const dataDir = mkdtempSync(join(tmpdir(), "agnt5-bench-"));
   const schema = `bench_${Date.now().toString(36)}`;
-  const storeEnv = kind === "postgres" ? { AGNT5_DATABASE_URL: databaseUrl, AGNT5_DATABASE_SCHEMA: schema } : { AGNT5_DATA_DIR: dataDir };
-  const coordinator = start("coordinator", "apps/coordinator/dist/main.js", {
-    ...storeEnv,
-    AGNT5_LOG_LEVEL: "info",
-    AGNT5_HOST: "127.0.0.1",
-    AGNT5_GRPC_PORT: String(grpcPort),
-    AGNT5_HTTP_PORT: String(httpPort),
-  }, process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  const storeEnv =
+    kind === "postgres"
+      ? { AGNT5_DATABASE_URL: databaseUrl, AGNT5_DATABASE_SCHEMA: schema }
+      : { AGNT5_DATA_DIR: dataDir };
+  const coordinator = start(
+    "coordinator",
+    "apps/coordinator/dist/main.js",
+    {
+      ...storeEnv,
+      AGNT5_LOG_LEVEL: "info",
+      AGNT5_HOST: "127.0.0.1",
+      AGNT5_GRPC_PORT: String(grpcPort),
+      AGNT5_HTTP_PORT: String(httpPort),
+    },
+    process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  );
   const url = `http://127.0.0.1:${httpPort}`;
   const worker = start("worker", "bench/bench-worker.mjs", {
     AGNT5_LOG_LEVEL: "info",

@@ -9,7 +9,12 @@ const once = process.argv.includes("--once");
 const httpPort = process.env.AGNT5_HTTP_PORT ?? "8080";
 const grpcPort = process.env.AGNT5_GRPC_PORT ?? "9091";
 const gateway = `http://127.0.0.1:${httpPort}`;
-const env = { ...process.env, AGNT5_HTTP_PORT: httpPort, AGNT5_GRPC_PORT: grpcPort, AGNT5_LOG_FORMAT: process.env.AGNT5_LOG_FORMAT ?? "pretty" };
+const env = {
+  ...process.env,
+  AGNT5_HTTP_PORT: httpPort,
+  AGNT5_GRPC_PORT: grpcPort,
+  AGNT5_LOG_FORMAT: process.env.AGNT5_LOG_FORMAT ?? "pretty",
+};
 env.AGNT5_COORDINATOR_ENDPOINT ??= `http://127.0.0.1:${grpcPort}`;
 
 const children = [];
@@ -29,7 +34,9 @@ const stop = (code) => {
   stopping = true;
   for (const child of children) child.kill("SIGTERM");
   setTimeout(() => process.exit(code), 500).unref();
-  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on("exit", r))))).then(() => process.exit(code));
+  Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r() : c.on("exit", r))))).then(() =>
+    process.exit(code),
+  );
 };
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
@@ -55,7 +62,11 @@ await waitFor("the hello-service worker", async () => {
 
 const body = { serviceName: "hello-service", handlerName: "greet", inputData: "QWxpY2U=" };
 console.log(`\n$ curl -X POST ${gateway}/call -H "Content-Type: application/json" -d '${JSON.stringify(body)}'`);
-const response = await fetch(`${gateway}/call`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const response = await fetch(`${gateway}/call`, {
+  method: "POST",
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 const text = await response.text();
 console.log(text, "\n");
 if (!response.ok) {

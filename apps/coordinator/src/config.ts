@@ -21,7 +21,10 @@ export interface CoordinatorConfig {
   heartbeatIntervalMs: number;
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<CoordinatorConfig> = {}): CoordinatorConfig {
+export function loadConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<CoordinatorConfig> = {},
+): CoordinatorConfig {
   const config: CoordinatorConfig = {
     host: env.AGNT5_HOST ?? "0.0.0.0",
     grpcPort: integer(env, "AGNT5_GRPC_PORT", 9091),

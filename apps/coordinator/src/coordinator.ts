@@ -20,7 +20,10 @@ export interface RunningCoordinator {
 }
 
 /** Opens the store, recovers unfinished invocations, and starts the gRPC server and HTTP gateway. */
-export async function startCoordinator(config: CoordinatorConfig, logger: Logger = createLogger(config)): Promise<RunningCoordinator> {
+export async function startCoordinator(
+  config: CoordinatorConfig,
+  logger: Logger = createLogger(config),
+): Promise<RunningCoordinator> {
   const store = await openStore({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),

@@ -1,9 +1,4 @@
-import {
-  type CoordinatorMessage,
-  ProtocolVersion,
-  type RegisterWorker,
-  type WorkerMessage,
-} from "@agnt5/proto";
+import { type CoordinatorMessage, ProtocolVersion, type RegisterWorker, type WorkerMessage } from "@agnt5/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { InvocationManager } from "../invocations/invocation-manager.js";
 import type { Logger } from "../logger.js";
@@ -56,7 +51,8 @@ export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServic
           register(deps, worker, registration);
           return;
         }
-        if (!worker) return reject(grpc.status.FAILED_PRECONDITION, `Expected a registration first, got ${message.case}`);
+        if (!worker)
+          return reject(grpc.status.FAILED_PRECONDITION, `Expected a registration first, got ${message.case}`);
         worker.lastSeenAt = Date.now();
         switch (message.case) {
           case "heartbeat":
@@ -74,7 +70,10 @@ export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServic
           case "proposeEntry":
           case "suspend":
             // The durable engine's frames: this coordinator version does not journal yet.
-            return reject(grpc.status.UNIMPLEMENTED, `${message.case} is not supported by coordinator ${COORDINATOR_VERSION}`);
+            return reject(
+              grpc.status.UNIMPLEMENTED,
+              `${message.case} is not supported by coordinator ${COORDINATOR_VERSION}`,
+            );
           default:
             return;
         }

@@ -2,7 +2,7 @@ import { nextRetryDelayMs } from "@agnt5/core";
 import type { Failure, InvocationCompleted, InvocationFailed, StreamChunk } from "@agnt5/proto";
 import type { Logger } from "../logger.js";
 import type { InvocationRecord, InvocationStore, StoredError } from "../store/index.js";
-import { kindValues, type ComponentKindName } from "../workers/component-info.js";
+import { type ComponentKindName, kindValues } from "../workers/component-info.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
 import { ActiveInvocation, type ChunkListener, type Outcome } from "./active-invocation.js";
@@ -100,7 +100,8 @@ export class InvocationManager {
   handleFor(record: InvocationRecord): InvocationHandle {
     const live = this.#active.get(record.id);
     if (live) return handle(live);
-    if (record.status === "completed") return settledHandle(record.id, { status: "completed", output: record.output ?? "null" });
+    if (record.status === "completed")
+      return settledHandle(record.id, { status: "completed", output: record.output ?? "null" });
     if (record.status === "failed" || record.status === "cancelled") {
       return settledHandle(record.id, {
         status: "failed",
@@ -192,10 +193,12 @@ export class InvocationManager {
           : "null"
         : decoder.decode(message.output);
     invocation.state = "finishing";
-    invocation.recorded.then(() => this.store.complete(invocation.id, output, invocation.attempt)).then(
-      () => this.#settle(invocation, { status: "completed", output }),
-      (error: unknown) => this.#persistFailed(invocation, error),
-    );
+    invocation.recorded
+      .then(() => this.store.complete(invocation.id, output, invocation.attempt))
+      .then(
+        () => this.#settle(invocation, { status: "completed", output }),
+        (error: unknown) => this.#persistFailed(invocation, error),
+      );
   }
 
   failed(worker: WorkerConnection, message: InvocationFailed): void {
@@ -221,13 +224,18 @@ export class InvocationManager {
       void this.#finishFailed(invocation, error);
       return;
     }
-    this.logger.warn({ ...log, retryInMs: delay }, `Invocation ${invocation.handler} failed, retrying: ${error.message}`);
+    this.logger.warn(
+      { ...log, retryInMs: delay },
+      `Invocation ${invocation.handler} failed, retrying: ${error.message}`,
+    );
     const failedAttempt = invocation.attempt;
     invocation.attempt += 1;
     this.#backoff(invocation, delay);
     this.store
       .scheduleRetry(invocation.id, failedAttempt, new Date(Date.now() + delay), error)
-      .catch((cause: unknown) => this.logger.error({ err: cause, invocationId: invocation.id }, "Could not record retry"));
+      .catch((cause: unknown) =>
+        this.logger.error({ err: cause, invocationId: invocation.id }, "Could not record retry"),
+      );
   }
 
   /** Stops timers; in-flight invocations stay recorded and are recovered by the next start. */
@@ -258,7 +266,7 @@ export class InvocationManager {
       if (!worker) return;
       const id = this.#queues.shift(service)!;
       const invocation = this.#active.get(id);
-      if (!invocation || invocation.state !== "queued") continue;
+      if (invocation?.state !== "queued") continue;
       invocation.state = "running";
       invocation.worker = worker;
       worker.inFlight.add(id);
@@ -327,7 +335,10 @@ export class InvocationManager {
     this.#active.delete(invocation.id);
     invocation.settle({
       status: "failed",
-      error: { code: "UNAVAILABLE", message: `The result of ${invocation.id} could not be recorded; it will be re-run` },
+      error: {
+        code: "UNAVAILABLE",
+        message: `The result of ${invocation.id} could not be recorded; it will be re-run`,
+      },
     });
   }
 
@@ -338,7 +349,10 @@ export class InvocationManager {
       const record = await this.store.get(id);
       if (record?.status === "completed") return { status: "completed", output: record.output ?? "null" };
       if (record?.status === "failed" || record?.status === "cancelled") {
-        return { status: "failed", error: record.error ?? { code: "CANCELLED", message: `Invocation ${id} was cancelled` } };
+        return {
+          status: "failed",
+          error: record.error ?? { code: "CANCELLED", message: `Invocation ${id} was cancelled` },
+        };
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
@@ -351,7 +365,7 @@ function handle(invocation: ActiveInvocation): InvocationHandle {
     recorded: invocation.recorded,
     outcome: invocation.outcome,
     subscribe(listener) {
-      invocation.chunks.forEach((data, seq) => listener(seq, data));
+      for (const [seq, data] of invocation.chunks.entries()) listener(seq, data);
       invocation.listeners.add(listener);
       return () => invocation.listeners.delete(listener);
     },
@@ -369,7 +383,8 @@ function settledHandle(id: string, outcome: Outcome | Promise<Outcome>): Invocat
       void promise.then((result) => {
         if (result.status !== "completed") return;
         const chunks = JSON.parse(result.output) as unknown;
-        if (Array.isArray(chunks)) chunks.forEach((chunk, seq) => listener(seq, JSON.stringify(chunk)));
+        if (!Array.isArray(chunks)) return;
+        for (const [seq, chunk] of chunks.entries()) listener(seq, JSON.stringify(chunk));
       });
       return () => {};
     },

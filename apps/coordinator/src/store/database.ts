@@ -7,8 +7,8 @@
 //   numeric                        -> number
 //   json / jsonb                   -> parsed JSON value
 import { mkdir } from "node:fs/promises";
-import pg from "pg";
 import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
 
 /** Something you can run SQL on: the database itself or an open transaction. */
 export interface Queryable {

@@ -1,9 +1,5 @@
-export type { Database, Queryable, PostgresOptions, PgliteOptions } from "./database.js";
-export { openPostgres, openPglite } from "./database.js";
-export type { Migration, MigrateResult } from "./migrate.js";
-export { migrate, loadMigrations, MIGRATIONS_DIR } from "./migrate.js";
-export type { BatchWriter, WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
-export { WriteBatcher } from "./write-batcher.js";
+export type { Database, PgliteOptions, PostgresOptions, Queryable } from "./database.js";
+export { openPglite, openPostgres } from "./database.js";
 export type {
   CreateResult,
   InvocationRecord,
@@ -13,5 +9,9 @@ export type {
   StoredError,
 } from "./invocation-store.js";
 export { InvocationStore } from "./invocation-store.js";
+export type { MigrateResult, Migration } from "./migrate.js";
+export { loadMigrations, MIGRATIONS_DIR, migrate } from "./migrate.js";
 export type { Store, StoreConfig } from "./open-store.js";
 export { openStore } from "./open-store.js";
+export type { BatchWriter, WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
+export { WriteBatcher } from "./write-batcher.js";

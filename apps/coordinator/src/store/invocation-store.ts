@@ -2,8 +2,8 @@
 // WriteBatcher and resolves only after its transaction committed; reads go
 // straight to the database.
 import type { Database, Queryable } from "./database.js";
-import { WriteBatcher } from "./write-batcher.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
+import { WriteBatcher } from "./write-batcher.js";
 
 export type InvocationStatus = "pending" | "running" | "suspended" | "completed" | "failed" | "cancelled";
 
@@ -201,7 +201,7 @@ async function writeSegment(tx: Queryable, ops: readonly Op[], indexes: number[]
   for (const [type, idx] of byType) {
     const group = idx.map((i) => ops[i] as Op);
     const res = type === "create" ? await insertInvocations(tx, group) : await updateInvocations(tx, type, group);
-    idx.forEach((opIndex, k) => (out[opIndex] = res[k] as OpResult));
+    for (const [k, opIndex] of idx.entries()) out[opIndex] = res[k] as OpResult;
   }
 }
 
@@ -212,8 +212,14 @@ async function insertInvocations(tx: Queryable, ops: Op[]): Promise<CreateResult
     params,
     ["text", "text", "text", "text", "text", "text", "text", "jsonb"],
     invs.map((v) => [
-      v.id, v.service, v.handler, v.kind ?? "function", v.objectKey ?? null,
-      v.idempotencyKey ?? null, v.input, JSON.stringify(v.headers ?? {}),
+      v.id,
+      v.service,
+      v.handler,
+      v.kind ?? "function",
+      v.objectKey ?? null,
+      v.idempotencyKey ?? null,
+      v.input,
+      JSON.stringify(v.headers ?? {}),
     ]),
   );
   // Conflict target is ONLY the idempotency index: a duplicate primary key
@@ -235,7 +241,11 @@ async function insertInvocations(tx: Queryable, ops: Op[]): Promise<CreateResult
   const existing = new Map<string, InvocationRow>();
   if (missing.length > 0) {
     const p: unknown[] = [];
-    const keys = valuesList(p, ["text", "text", "text"], missing.map((v) => [v.service, v.handler, v.idempotencyKey ?? null]));
+    const keys = valuesList(
+      p,
+      ["text", "text", "text"],
+      missing.map((v) => [v.service, v.handler, v.idempotencyKey ?? null]),
+    );
     const rows = await tx.query<InvocationRow>(
       `SELECT * FROM invocations WHERE (service, handler, idempotency_key) IN (VALUES ${keys})`,
       p,
@@ -256,23 +266,35 @@ const keyOf = (service: string, handler: string, key: string | null) => JSON.str
 /** Per update type: the VALUES columns (name, cast) and the SET / WHERE clauses. */
 const UPDATES = {
   complete: {
-    columns: [["output", "text"], ["attempt", "int"]],
+    columns: [
+      ["output", "text"],
+      ["attempt", "int"],
+    ],
     values: (op: Extract<Op, { type: "complete" }>) => [op.output, op.attempt],
     set: `status = 'completed', output = u.output, attempt = u.attempt, error = NULL,
           completed_at = clock_timestamp(), next_attempt_at = NULL`,
     where: `i.status NOT IN ${TERMINAL}`,
   },
   fail: {
-    columns: [["error", "jsonb"], ["attempt", "int"]],
+    columns: [
+      ["error", "jsonb"],
+      ["attempt", "int"],
+    ],
     values: (op: Extract<Op, { type: "fail" }>) => [JSON.stringify(toStoredError(op.error)), op.attempt],
     set: `status = 'failed', error = u.error, attempt = u.attempt, output = NULL,
           completed_at = clock_timestamp(), next_attempt_at = NULL`,
     where: `i.status NOT IN ${TERMINAL}`,
   },
   retry: {
-    columns: [["attempt", "int"], ["next_attempt_at", "timestamptz"], ["error", "jsonb"]],
+    columns: [
+      ["attempt", "int"],
+      ["next_attempt_at", "timestamptz"],
+      ["error", "jsonb"],
+    ],
     values: (op: Extract<Op, { type: "retry" }>) => [
-      op.attempt, op.nextAttemptAt.toISOString(), JSON.stringify(toStoredError(op.error)),
+      op.attempt,
+      op.nextAttemptAt.toISOString(),
+      JSON.stringify(toStoredError(op.error)),
     ],
     set: `status = 'pending', attempt = u.attempt, next_attempt_at = u.next_attempt_at, error = u.error`,
     where: `i.status NOT IN ${TERMINAL}`,
@@ -311,9 +333,7 @@ async function updateInvocations(tx: Queryable, type: Exclude<Op["type"], "creat
  * typed `text`/`unknown`, which breaks `UPDATE ... FROM (VALUES ...)` joins.
  */
 function valuesList(params: unknown[], casts: readonly string[], rows: unknown[][]): string {
-  return rows
-    .map((row) => `(${row.map((v, c) => `$${params.push(v)}::${casts[c]}`).join(", ")})`)
-    .join(", ");
+  return rows.map((row) => `(${row.map((v, c) => `$${params.push(v)}::${casts[c]}`).join(", ")})`).join(", ");
 }
 
 /** Keeps only the documented fields (drops e.g. a stack that slipped in). */

@@ -48,10 +48,7 @@ export async function loadMigrations(dir: URL = MIGRATIONS_DIR): Promise<Migrati
 export async function migrate(db: Database, migrations?: Migration[]): Promise<MigrateResult> {
   const all = migrations ?? (await loadMigrations());
   return db.transaction(async (tx) => {
-    await tx.query(
-      `SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce(current_schema(), '')))`,
-      [LOCK_CLASS],
-    );
+    await tx.query(`SELECT pg_advisory_xact_lock($1::int, hashtext(coalesce(current_schema(), '')))`, [LOCK_CLASS]);
     await tx.exec(`
       CREATE TABLE IF NOT EXISTS schema_migrations (
         version    integer     PRIMARY KEY,

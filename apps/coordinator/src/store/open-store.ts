@@ -1,8 +1,8 @@
 // Opens the coordinator's store: PostgreSQL when a URL is configured,
 // embedded PGlite under `<dataDir>/pglite` otherwise; then migrates.
 import { join } from "node:path";
-import { openPglite, openPostgres } from "./database.js";
 import type { Database } from "./database.js";
+import { openPglite, openPostgres } from "./database.js";
 import { InvocationStore } from "./invocation-store.js";
 import { migrate } from "./migrate.js";
 

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgres } from "./database.js";
 import type { NewInvocation, StoredError } from "./invocation-store.js";
 import { migrate } from "./migrate.js";
-import { openStore } from "./open-store.js";
 import type { Store } from "./open-store.js";
+import { openStore } from "./open-store.js";
 
 const PG_URL = process.env.AGNT5_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 
@@ -109,7 +109,13 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
       `SELECT count(*) AS n, 1.5::numeric AS num, '2024-01-02T03:04:05.678Z'::timestamptz AS ts,
               '{"a":[1]}'::jsonb AS j, 9007199254740993::int8 AS big`,
     );
-    expect(row).toEqual({ n: 1, num: 1.5, ts: new Date("2024-01-02T03:04:05.678Z"), j: { a: [1] }, big: 9007199254740993n });
+    expect(row).toEqual({
+      n: 1,
+      num: 1.5,
+      ts: new Date("2024-01-02T03:04:05.678Z"),
+      j: { a: [1] },
+      big: 9007199254740993n,
+    });
   });
 
   it("create + get round-trips every field", async () => {
@@ -118,9 +124,20 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
     const { created, record } = await store.invocations.create(inv);
     expect(created).toBe(true);
     expect(record).toMatchObject({
-      id: inv.id, service: "svc", handler: "greet", kind: "entity", objectKey: "user-42",
-      idempotencyKey: inv.idempotencyKey, status: "pending", input: inv.input, output: null,
-      error: null, attempt: 0, headers: { "x-trace": "t1" }, completedAt: null, nextAttemptAt: null,
+      id: inv.id,
+      service: "svc",
+      handler: "greet",
+      kind: "entity",
+      objectKey: "user-42",
+      idempotencyKey: inv.idempotencyKey,
+      status: "pending",
+      input: inv.input,
+      output: null,
+      error: null,
+      attempt: 0,
+      headers: { "x-trace": "t1" },
+      completedAt: null,
+      nextAttemptAt: null,
     });
     expect(record.createdAt).toBeInstanceOf(Date);
     expect(Math.abs(record.createdAt.getTime() - before)).toBeLessThan(60_000);
@@ -194,7 +211,12 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
     await store.invocations.complete(c.id, "null", 0);
     await store.invocations.markRunning([c.id]); // terminal: unchanged
 
-    expect(await store.invocations.get(b.id)).toMatchObject({ status: "pending", attempt: 1, error: boom, nextAttemptAt: next });
+    expect(await store.invocations.get(b.id)).toMatchObject({
+      status: "pending",
+      attempt: 1,
+      error: boom,
+      nextAttemptAt: next,
+    });
     expect((await store.invocations.get(c.id))?.status).toBe("completed");
 
     const unfinished = (await store.invocations.listUnfinished()).filter((r) => r.service === service);
@@ -220,9 +242,7 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
   it("group commit: 500 concurrent creates commit in few flushes", async () => {
     const service = `svc_${randomUUID()}`;
     const before = store.invocations.stats.flushes;
-    const results = await Promise.all(
-      Array.from({ length: 500 }, () => store.invocations.create(newInv({ service }))),
-    );
+    const results = await Promise.all(Array.from({ length: 500 }, () => store.invocations.create(newInv({ service }))));
     const flushes = store.invocations.stats.flushes - before;
     expect(results.every((r) => r.created)).toBe(true);
     expect(flushes).toBeLessThanOrEqual(10);

@@ -59,9 +59,16 @@ describe("WriteBatcher", () => {
   it("caps the batch size", async () => {
     const { db } = fakeDb(1);
     const sizes: number[] = [];
-    const b = new WriteBatcher<number, number>(db, async (_tx, ops) => (sizes.push(ops.length), [...ops]), {
-      maxBatch: 4,
-    });
+    const b = new WriteBatcher<number, number>(
+      db,
+      async (_tx, ops) => {
+        sizes.push(ops.length);
+        return [...ops];
+      },
+      {
+        maxBatch: 4,
+      },
+    );
     await Promise.all(Array.from({ length: 10 }, (_, i) => b.enqueue(i)));
     expect(sizes).toEqual([4, 4, 2]);
   });

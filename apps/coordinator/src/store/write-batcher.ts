@@ -115,14 +115,14 @@ export class WriteBatcher<Op, R> {
       for (const p of batch) this.#settle(p, { ok: false, error: err });
       return;
     }
-    batch.forEach((p, i) =>
+    for (const [i, p] of batch.entries()) {
       this.#settle(
         p,
         i < results.length
           ? { ok: true, value: results[i] as R }
           : { ok: false, error: new Error(`batch writer returned ${results.length} results for ${batch.length} ops`) },
-      ),
-    );
+      );
+    }
   }
 
   /** The batch transaction failed (rolled back): replay each op alone. */

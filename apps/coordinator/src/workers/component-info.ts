@@ -1,4 +1,4 @@
-import { ComponentKind, type ComponentDescriptor } from "@agnt5/proto";
+import { type ComponentDescriptor, ComponentKind } from "@agnt5/proto";
 
 export type ComponentKindName = "function" | "entity" | "workflow" | "tool" | "agent";
 

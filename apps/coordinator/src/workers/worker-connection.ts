@@ -39,7 +39,9 @@ export class WorkerConnection {
   send(message: OutgoingMessage): void {
     if (this.closed) return;
     // grpc-js buffers when the socket is busy; per-message awaiting would serialize the stream.
-    this.stream.write(create(CoordinatorMessageSchema, { message } as MessageInitShape<typeof CoordinatorMessageSchema>));
+    this.stream.write(
+      create(CoordinatorMessageSchema, { message } as MessageInitShape<typeof CoordinatorMessageSchema>),
+    );
   }
 
   /** Ends the stream from our side with a gRPC status (e.g. a worker that stopped heartbeating). */

@@ -52,13 +52,19 @@ export class ProcessHandle {
       this.#waiters.add(waiter);
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new Error(`${this.name}: no line containing "${text}" within ${timeoutMs} ms. Output:\n${this.lines.slice(-30).join("\n")}`));
+        reject(
+          new Error(
+            `${this.name}: no line containing "${text}" within ${timeoutMs} ms. Output:\n${this.lines.slice(-30).join("\n")}`,
+          ),
+        );
       }, timeoutMs);
       this.exited.then(() => {
         if (!this.#waiters.has(waiter)) return;
         clearTimeout(timer);
         this.#waiters.delete(waiter);
-        reject(new Error(`${this.name} exited before printing "${text}". Output:\n${this.lines.slice(-30).join("\n")}`));
+        reject(
+          new Error(`${this.name} exited before printing "${text}". Output:\n${this.lines.slice(-30).join("\n")}`),
+        );
       });
       void Promise.resolve().then(() => timer);
     }).then((line) => line as string);

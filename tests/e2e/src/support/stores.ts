@@ -27,7 +27,9 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
   try {
     await client.connect();
   } catch (error) {
-    throw new Error(`PostgreSQL is required for these tests and is not reachable at ${TEST_DATABASE_URL}: ${(error as Error).message}`);
+    throw new Error(
+      `PostgreSQL is required for these tests and is not reachable at ${TEST_DATABASE_URL}: ${(error as Error).message}`,
+    );
   } finally {
     await client.end().catch(() => {});
   }
