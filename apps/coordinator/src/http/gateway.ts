@@ -1,19 +1,33 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
+import { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { registerInvokeRoutes } from "./invoke-routes.js";
 import { registerQueryRoutes } from "./query-routes.js";
 
 /** The HTTP gateway: callers submit invocations and read their results here. */
 export function createGateway(deps: GatewayDeps): FastifyInstance {
-  const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false, disableRequestLogging: true });
+  const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false });
 
   // Bodies arrive raw, whatever their content type, so JSON errors can name the problem precisely.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
 
+  // Calls still waiting for an outcome are answered when the gateway starts closing, over
+  // connections that then close: otherwise close() would wait for them (for a stream,
+  // indefinitely) and then for their idle keep-alive sockets.
+  const closing = new GatewayClosing();
+  app.addHook("preClose", (done) => {
+    closing.begin();
+    done();
+  });
+  app.addHook("onSend", (_request, reply, payload, done) => {
+    if (closing.closing) reply.header("connection", "close");
+    done(null, payload);
+  });
+
   registerQueryRoutes(app, deps);
-  registerInvokeRoutes(app, deps);
+  registerInvokeRoutes(app, deps, closing);
 
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${request.url}`));

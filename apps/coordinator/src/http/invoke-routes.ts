@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
+import type { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { awaitOutcome, sendFailure, streamOutcome } from "./outcome-response.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText, parseCallEnvelope } from "./request-input.js";
@@ -12,7 +13,8 @@ type InvokeRequest = FastifyRequest<{
   Body: Buffer | undefined;
 }>;
 
-export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps): void {
+/** `closing` tells callers still waiting for an outcome that the gateway is shutting down. */
+export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps, closing: GatewayClosing): void {
   const submit = async (request: FastifyRequest, service: string, handler: string, input: string) => {
     const component = resolveComponent(deps.services, service, handler);
     const idempotencyKey = headerValue(request.headers["idempotency-key"]);
@@ -44,8 +46,8 @@ export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps): v
       });
       return reply.status(202).send({ invocationId: handle.id });
     }
-    if (component.streaming) return streamOutcome(reply, handle, acceptsEventStream(request));
-    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, service);
+    if (component.streaming) return streamOutcome(reply, handle, acceptsEventStream(request), closing);
+    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, service, closing);
     if (outcome.status === "failed") return sendFailure(reply, handle.id, outcome);
     return reply.header("content-type", "application/json").header("agnt5-invocation-id", handle.id).send(outcome.output);
   });
@@ -55,7 +57,7 @@ export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps): v
     const envelope = parseCallEnvelope(request.body);
     const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
     const { handle } = await submit(request, envelope.serviceName, envelope.handlerName, envelope.input);
-    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, envelope.serviceName);
+    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, envelope.serviceName, closing);
     if (outcome.status === "failed") return sendFailure(reply, handle.id, outcome);
     return reply
       .header("content-type", "application/json")

@@ -3,23 +3,31 @@ import { type Outcome } from "../invocations/active-invocation.js";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
 import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
+import type { GatewayClosing } from "./gateway-closing.js";
 
-/** Waits for an invocation's outcome, or throws a 504 that tells the caller what happens next. */
+/**
+ * Waits for an invocation's outcome, or throws a 504 (timed out) or 503 (the gateway is closing)
+ * that tells the caller what happens next.
+ */
 export async function awaitOutcome(
   handle: InvocationHandle,
   timeoutMs: number,
   services: ServiceRegistry,
   serviceName: string,
+  closing: GatewayClosing,
 ): Promise<Outcome> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), timeoutMs);
   });
+  const closed = closing.wait();
   try {
-    const result = await Promise.race([handle.outcome, timeout]);
+    const result = await Promise.race([handle.outcome, timeout, closed.promise.then(() => "closing" as const)]);
+    if (result === "closing") throw shuttingDown(handle.id);
     if (result !== "timeout") return result;
   } finally {
     clearTimeout(timer);
+    closed.dispose();
   }
   const connected = services.get(serviceName)?.workers.size ?? 0;
   const message = connected
@@ -40,7 +48,12 @@ export function sendFailure(reply: FastifyReply, invocationId: string, outcome: 
  * Streams a streaming handler's chunks as they arrive: NDJSON by default, SSE when the caller
  * accepts text/event-stream. Every frame is an envelope so an error can follow chunks.
  */
-export async function streamOutcome(reply: FastifyReply, handle: InvocationHandle, sse: boolean): Promise<void> {
+export async function streamOutcome(
+  reply: FastifyReply,
+  handle: InvocationHandle,
+  sse: boolean,
+  closing: GatewayClosing,
+): Promise<void> {
   reply.hijack();
   const response = reply.raw;
   response.writeHead(200, {
@@ -55,9 +68,23 @@ export async function streamOutcome(reply: FastifyReply, handle: InvocationHandl
   };
   const unsubscribe = handle.subscribe((seq, data) => write("chunk", `{"type":"chunk","seq":${seq},"data":${data}}`));
   response.on("close", unsubscribe);
-  const outcome = await handle.outcome;
+  const closed = closing.wait();
+  const outcome = await Promise.race([handle.outcome, closed.promise.then(() => undefined)]);
+  closed.dispose();
   unsubscribe();
-  if (outcome.status === "completed") write("done", JSON.stringify({ type: "done", invocationId: handle.id }));
-  else write("error", JSON.stringify({ type: "error", ...errorBody(outcome.error.code, outcome.error.message, outcome.error.details, handle.id) }));
-  response.end();
+  const error = outcome ? (outcome.status === "failed" ? outcome.error : undefined) : shuttingDown(handle.id);
+  if (!error) write("done", JSON.stringify({ type: "done", invocationId: handle.id }));
+  else write("error", JSON.stringify({ type: "error", ...errorBody(error.code, error.message, error.details, handle.id) }));
+  // While the gateway closes, the connection goes too (once the response is flushed).
+  const socket = response.socket;
+  response.end(outcome ? undefined : () => socket?.end());
+}
+
+/** What a caller still waiting gets when the coordinator shuts down (the invocation is recorded; recovery resumes it). */
+function shuttingDown(invocationId: string): CoordinatorError {
+  return new CoordinatorError(
+    "UNAVAILABLE",
+    `The coordinator is shutting down; invocation ${invocationId} is recorded and continues (after a restart if need be), see GET /v1/invocations/${invocationId}`,
+    { invocationId },
+  );
 }

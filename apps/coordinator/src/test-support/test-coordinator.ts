@@ -1,0 +1,118 @@
+/**
+ * Test-only: an in-process coordinator on a fresh, isolated store. PostgreSQL gets a random schema
+ * (dropped on close); PGlite gets a temporary data dir (removed on close). PostgreSQL being
+ * unreachable is a test failure with a message that says what to do, never a silent skip.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { type CoordinatorConfig, loadConfig } from "../config.js";
+import { type RunningCoordinator, startCoordinator } from "../coordinator.js";
+
+export type StoreKind = "postgres" | "pglite";
+
+/** Every store the coordinator supports: suites run once per kind with describe.each. */
+export const STORE_KINDS: readonly StoreKind[] = ["postgres", "pglite"];
+
+export const TEST_DATABASE_URL = process.env.AGNT5_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+
+export interface TestCoordinator {
+  readonly kind: StoreKind;
+  /** Base URL of the HTTP gateway, e.g. http://127.0.0.1:41234. */
+  readonly url: string;
+  readonly grpcPort: number;
+  /** What a Worker's coordinatorEndpoint should be. */
+  readonly endpoint: string;
+  readonly config: CoordinatorConfig;
+  /** Closes the coordinator, then drops its schema / removes its data dir. Idempotent. */
+  close(): Promise<void>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** Starts a coordinator on 127.0.0.1 with OS-chosen ports and a fresh store of `kind`. */
+export async function startTestCoordinator(
+  kind: StoreKind,
+  overrides: Partial<CoordinatorConfig> = {},
+): Promise<TestCoordinator> {
+  const store = kind === "postgres" ? await freshPostgresSchema() : await freshPgliteDir();
+  let running: RunningCoordinator;
+  // The environment is not consulted: an AGNT5_* variable of the developer's shell must not leak in.
+  const config = loadConfig(
+    {},
+    {
+      host: "127.0.0.1",
+      grpcPort: 0,
+      httpPort: 0,
+      logLevel: process.env.AGNT5_TEST_LOG_LEVEL ?? "silent",
+      logFormat: "json",
+      ...store.config,
+      ...overrides,
+    },
+  );
+  try {
+    running = await startCoordinator(config);
+  } catch (error) {
+    await store.dispose().catch(() => {});
+    throw error;
+  }
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      try {
+        await running.close();
+      } finally {
+        await store.dispose();
+      }
+    })());
+  return {
+    kind,
+    url: running.url,
+    grpcPort: running.grpcPort,
+    endpoint: `127.0.0.1:${running.grpcPort}`,
+    config,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}
+
+interface FreshStore {
+  config: Partial<CoordinatorConfig>;
+  dispose(): Promise<void>;
+}
+
+async function freshPostgresSchema(): Promise<FreshStore> {
+  await withPostgres(async () => {}).catch((error: unknown) => {
+    throw new Error(
+      `PostgreSQL is required for these tests and is not reachable at ${TEST_DATABASE_URL} ` +
+        `(${(error as Error).message}). Start it, or point AGNT5_TEST_DATABASE_URL at a reachable database.`,
+    );
+  });
+  const schema = `agnt5_gw_test_${randomBytes(6).toString("hex")}`;
+  return {
+    config: { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, dataDir: "/nonexistent-agnt5-test" },
+    dispose: () =>
+      withPostgres(async (client) => {
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      }),
+  };
+}
+
+async function freshPgliteDir(): Promise<FreshStore> {
+  const dir = await mkdtemp(join(tmpdir(), "agnt5-gateway-test-"));
+  return {
+    config: { databaseUrl: undefined, databaseSchema: undefined, dataDir: dir },
+    dispose: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+async function withPostgres<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
