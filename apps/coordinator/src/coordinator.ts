@@ -4,6 +4,7 @@ import type { CoordinatorConfig } from "./config.js";
 import { createWorkerService } from "./grpc/worker-service.js";
 import { createGateway } from "./http/gateway.js";
 import { InvocationManager } from "./invocations/invocation-manager.js";
+import { TimerService } from "./journal/timer-service.js";
 import { createLogger, type Logger } from "./logger.js";
 import { openStore } from "./store/index.js";
 import type { ComponentInfo } from "./workers/component-info.js";
@@ -33,8 +34,12 @@ export async function startCoordinator(
   for (const service of await store.invocations.listServices()) {
     services.define(service.name, service.version, service.components as ComponentInfo[]);
   }
-  const invocations = new InvocationManager(store.invocations, services, logger);
+  const invocations = new InvocationManager(store.invocations, store.journal, services, logger);
+  const timers = new TimerService(store.journal, (timer) => invocations.timerFired(timer), logger);
+  invocations.attachTimers(timers);
   await invocations.recover();
+  // Timers that fell due while the coordinator was down fire now.
+  timers.start();
 
   const connections = new Set<WorkerConnection>();
   const grpcServer = new grpc.Server({
@@ -66,6 +71,7 @@ export async function startCoordinator(
     invocations,
     services,
     store: store.invocations,
+    journal: store.journal,
     logger,
     maxBodyBytes: config.maxBodyBytes,
     defaultCallTimeoutMs: config.defaultCallTimeoutMs,
@@ -100,6 +106,7 @@ export async function startCoordinator(
   const close = () => {
     closing ??= (async () => {
       clearInterval(heartbeatMonitor);
+      timers.close();
       invocations.close();
       await gateway.close();
       grpcServer.forceShutdown();

@@ -4,6 +4,7 @@ import { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { registerInvokeRoutes } from "./invoke-routes.js";
 import { registerQueryRoutes } from "./query-routes.js";
+import { registerRunRoutes } from "./run-routes.js";
 
 /** The HTTP gateway: callers submit invocations and read their results here. */
 export function createGateway(deps: GatewayDeps): FastifyInstance {
@@ -42,7 +43,12 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
     if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
       return reply
         .status(413)
-        .send(errorBody("PAYLOAD_TOO_LARGE", `Request body exceeds the limit of ${deps.maxBodyBytes} bytes (AGNT5_MAX_BODY_BYTES)`));
+        .send(
+          errorBody(
+            "PAYLOAD_TOO_LARGE",
+            `Request body exceeds the limit of ${deps.maxBodyBytes} bytes (AGNT5_MAX_BODY_BYTES)`,
+          ),
+        );
     }
     if (error.statusCode && error.statusCode < 500) {
       return reply.status(error.statusCode).send(errorBody("INVALID_REQUEST", error.message));

@@ -48,23 +48,29 @@ export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps, cl
     }
     if (component.streaming) return streamOutcome(reply, handle, acceptsEventStream(request), closing);
     const outcome = await awaitOutcome(handle, timeoutMs, deps.services, service, closing);
-    if (outcome.status === "failed") return sendFailure(reply, handle.id, outcome);
-    return reply.header("content-type", "application/json").header("agnt5-invocation-id", handle.id).send(outcome.output);
+    if (outcome.status !== "completed") return sendFailure(reply, handle.id, outcome);
+    return reply
+      .header("content-type", "application/json")
+      .header("agnt5-invocation-id", handle.id)
+      .send(outcome.output);
   });
 
   // The seed's gateway call: {serviceName, handlerName, inputData (base64 JSON)}.
-  app.post("/call", async (request: FastifyRequest<{ Body: Buffer | undefined; Querystring: { timeoutMs?: string } }>, reply) => {
-    const envelope = parseCallEnvelope(request.body);
-    const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
-    const { handle } = await submit(request, envelope.serviceName, envelope.handlerName, envelope.input);
-    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, envelope.serviceName, closing);
-    if (outcome.status === "failed") return sendFailure(reply, handle.id, outcome);
-    return reply
-      .header("content-type", "application/json")
-      .send(
-        `{"invocationId":${JSON.stringify(handle.id)},"output":${outcome.output},"outputData":"${Buffer.from(outcome.output).toString("base64")}"}`,
-      );
-  });
+  app.post(
+    "/call",
+    async (request: FastifyRequest<{ Body: Buffer | undefined; Querystring: { timeoutMs?: string } }>, reply) => {
+      const envelope = parseCallEnvelope(request.body);
+      const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
+      const { handle } = await submit(request, envelope.serviceName, envelope.handlerName, envelope.input);
+      const outcome = await awaitOutcome(handle, timeoutMs, deps.services, envelope.serviceName, closing);
+      if (outcome.status !== "completed") return sendFailure(reply, handle.id, outcome);
+      return reply
+        .header("content-type", "application/json")
+        .send(
+          `{"invocationId":${JSON.stringify(handle.id)},"output":${outcome.output},"outputData":"${Buffer.from(outcome.output).toString("base64")}"}`,
+        );
+    },
+  );
 }
 
 export type { InvocationHandle };

@@ -1,7 +1,7 @@
 import type { FastifyReply } from "fastify";
-import { type Outcome } from "../invocations/active-invocation.js";
-import type { InvocationHandle } from "../invocations/invocation-manager.js";
 import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
+import type { Outcome } from "../invocations/active-invocation.js";
+import type { InvocationHandle } from "../invocations/invocation-manager.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { GatewayClosing } from "./gateway-closing.js";
 
@@ -36,12 +36,23 @@ export async function awaitOutcome(
   throw new CoordinatorError("TIMEOUT", message, { invocationId: handle.id });
 }
 
-/** Sends a failed outcome with the status from the one code table. */
-export function sendFailure(reply: FastifyReply, invocationId: string, outcome: Extract<Outcome, { status: "failed" }>) {
+/** The error a caller sees for an outcome that is not a completion. */
+export function outcomeError(invocationId: string, outcome: Exclude<Outcome, { status: "completed" }>) {
+  if (outcome.status === "failed") return outcome.error;
+  return { code: "CANCELLED", message: `Invocation ${invocationId} was cancelled`, details: undefined };
+}
+
+/** Sends a failed or cancelled outcome with the status from the one code table. */
+export function sendFailure(
+  reply: FastifyReply,
+  invocationId: string,
+  outcome: Exclude<Outcome, { status: "completed" }>,
+) {
+  const error = outcomeError(invocationId, outcome);
   return reply
-    .status(httpStatusFor(outcome.error.code))
+    .status(httpStatusFor(error.code))
     .header("agnt5-invocation-id", invocationId)
-    .send(errorBody(outcome.error.code, outcome.error.message, outcome.error.details, invocationId));
+    .send(errorBody(error.code, error.message, error.details, invocationId));
 }
 
 /**
@@ -72,9 +83,17 @@ export async function streamOutcome(
   const outcome = await Promise.race([handle.outcome, closed.promise.then(() => undefined)]);
   closed.dispose();
   unsubscribe();
-  const error = outcome ? (outcome.status === "failed" ? outcome.error : undefined) : shuttingDown(handle.id);
+  const error = outcome
+    ? outcome.status === "completed"
+      ? undefined
+      : outcomeError(handle.id, outcome)
+    : shuttingDown(handle.id);
   if (!error) write("done", JSON.stringify({ type: "done", invocationId: handle.id }));
-  else write("error", JSON.stringify({ type: "error", ...errorBody(error.code, error.message, error.details, handle.id) }));
+  else
+    write(
+      "error",
+      JSON.stringify({ type: "error", ...errorBody(error.code, error.message, error.details, handle.id) }),
+    );
   // While the gateway closes, the connection goes too (once the response is flushed).
   const socket = response.socket;
   response.end(outcome ? undefined : () => socket?.end());

@@ -29,7 +29,10 @@ export function base64InputText(inputData: unknown): string {
   if (inputData === undefined || inputData === null || inputData === "") return "null";
   if (typeof inputData !== "string") throw new CoordinatorError("INVALID_REQUEST", "inputData must be a base64 string");
   if (!BASE64.test(inputData)) {
-    throw new CoordinatorError("INVALID_BASE64", "inputData is not valid base64 (standard alphabet A-Z a-z 0-9 + /, '=' padding)");
+    throw new CoordinatorError(
+      "INVALID_BASE64",
+      "inputData is not valid base64 (standard alphabet A-Z a-z 0-9 + /, '=' padding)",
+    );
   }
   let text: string;
   try {
@@ -46,10 +49,17 @@ export function base64InputText(inputData: unknown): string {
 }
 
 /** Parses the /call envelope with messages that name the offending field. */
-export function parseCallEnvelope(body: Buffer | undefined): { serviceName: string; handlerName: string; input: string } {
+export function parseCallEnvelope(body: Buffer | undefined): {
+  serviceName: string;
+  handlerName: string;
+  input: string;
+} {
   const envelope = JSON.parse(jsonBodyText(body)) as unknown;
   if (typeof envelope !== "object" || envelope === null || Array.isArray(envelope)) {
-    throw new CoordinatorError("INVALID_REQUEST", "Request body must be a JSON object {serviceName, handlerName, inputData}");
+    throw new CoordinatorError(
+      "INVALID_REQUEST",
+      "Request body must be a JSON object {serviceName, handlerName, inputData}",
+    );
   }
   const { serviceName, handlerName, inputData } = envelope as Record<string, unknown>;
   if (typeof serviceName !== "string" || !serviceName) {
@@ -69,7 +79,10 @@ export function callTimeoutMs(query: unknown, headers: Record<string, unknown>, 
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_MS) {
-    throw new CoordinatorError("INVALID_REQUEST", `timeoutMs must be an integer between 0 and ${MAX_TIMEOUT_MS}, got "${raw}"`);
+    throw new CoordinatorError(
+      "INVALID_REQUEST",
+      `timeoutMs must be an integer between 0 and ${MAX_TIMEOUT_MS}, got "${raw}"`,
+    );
   }
   return value;
 }

@@ -1,18 +1,50 @@
+import type { LiveEntry } from "../journal/journal-entry.js";
 import type { StoredError } from "../store/index.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
 
-export type Outcome = { status: "completed"; output: string } | { status: "failed"; error: StoredError };
+export type Outcome =
+  | { status: "completed"; output: string }
+  | { status: "failed"; error: StoredError }
+  | { status: "cancelled"; output: string | null; error?: StoredError };
 
 export type ChunkListener = (seq: number, data: string) => void;
 
+export interface ActiveInvocationInit {
+  id: string;
+  service: string;
+  handler: string;
+  kind: string;
+  input: Uint8Array;
+  headers: Record<string, string>;
+  attempt: number;
+  /** The journal so far; [] for a fresh invocation. */
+  journal: LiveEntry[];
+  parentId?: string | null;
+  cancelRequested?: boolean;
+}
+
 /**
- * An invocation the coordinator is driving: queued for a worker, running on one, or waiting out a
- * retry backoff. Its record in the store is the durable truth; this is the live, in-memory side.
+ * An invocation the coordinator is driving: queued for a worker, running on one, waiting out a
+ * retry backoff, or on its way to suspension. Its record and journal in the store are the durable
+ * truth; this is the live, in-memory side, dropped when the invocation ends or suspends.
  */
 export class ActiveInvocation {
-  state: "queued" | "running" | "backoff" | "finishing" = "queued";
+  state: "queued" | "running" | "backoff" | "suspending" | "finishing" = "queued";
   worker: WorkerConnection | undefined;
   retryTimer: NodeJS.Timeout | undefined;
+  readonly id: string;
+  readonly service: string;
+  readonly handler: string;
+  readonly kind: string;
+  readonly input: Uint8Array;
+  readonly headers: Record<string, string>;
+  attempt: number;
+  /** Entries by index, kept current as proposals commit and awaited results arrive. */
+  readonly journal: LiveEntry[];
+  readonly parentId: string | null;
+  cancelRequested: boolean;
+  /** Set when an awaited entry completes while a suspension is being recorded. */
+  wakeRequested = false;
   /** Streamed chunks (JSON text) in seq order; a re-run after a crash re-sends them and is deduplicated. */
   readonly chunks: string[] = [];
   readonly listeners = new Set<ChunkListener>();
@@ -21,18 +53,31 @@ export class ActiveInvocation {
   recorded: Promise<unknown> = Promise.resolve();
   #settle!: (outcome: Outcome) => void;
 
-  constructor(
-    readonly id: string,
-    readonly service: string,
-    readonly handler: string,
-    readonly kind: string,
-    readonly input: Uint8Array,
-    readonly headers: Record<string, string>,
-    public attempt: number,
-  ) {
+  constructor(init: ActiveInvocationInit) {
+    this.id = init.id;
+    this.service = init.service;
+    this.handler = init.handler;
+    this.kind = init.kind;
+    this.input = init.input;
+    this.headers = init.headers;
+    this.attempt = init.attempt;
+    this.journal = init.journal;
+    this.parentId = init.parentId ?? null;
+    this.cancelRequested = init.cancelRequested ?? false;
     this.outcome = new Promise((resolve) => {
       this.#settle = resolve;
     });
+  }
+
+  /** True while some entry the handler may be waiting on has no result yet. */
+  get awaiting(): boolean {
+    return this.journal.some((entry) => entry !== undefined && entry.result === undefined);
+  }
+
+  /** The last entry recorded: "the step it is at". */
+  get currentEntry(): LiveEntry | undefined {
+    for (let i = this.journal.length - 1; i >= 0; i--) if (this.journal[i]) return this.journal[i];
+    return undefined;
   }
 
   settle(outcome: Outcome): void {

@@ -1,17 +1,31 @@
 import { nextRetryDelayMs } from "@agnt5/core";
-import type { Failure, InvocationCompleted, InvocationFailed, StreamChunk } from "@agnt5/proto";
+import type {
+  Failure,
+  InvocationCompleted,
+  InvocationFailed,
+  ProposeEntry,
+  StreamChunk,
+  SuspendInvocation,
+} from "@agnt5/proto";
+import { CoordinatorError } from "../errors.js";
+import { type LiveEntry, liveEntry, toProtoEntry, toProtoResult } from "../journal/journal-entry.js";
+import { type ChildInvocation, planProposal } from "../journal/proposal.js";
+import type { FiredTimer, TimerService } from "../journal/timer-service.js";
 import type { Logger } from "../logger.js";
-import type { InvocationRecord, InvocationStore, StoredError } from "../store/index.js";
+import type { EntryResultRow, InvocationRecord, InvocationStore, JournalStore, StoredError } from "../store/index.js";
 import { type ComponentKindName, kindValues } from "../workers/component-info.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
 import { ActiveInvocation, type ChunkListener, type Outcome } from "./active-invocation.js";
 import { DispatchQueues } from "./dispatch-queue.js";
 import { newInvocationId } from "./invocation-id.js";
+import { RunWaiters } from "./run-waiters.js";
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 /** A poison invocation that keeps killing its workers is failed after this many re-dispatches. */
 const MAX_WORKER_LOSSES = 10;
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 export interface SubmitRequest {
   service: string;
@@ -21,11 +35,15 @@ export interface SubmitRequest {
   input: string;
   headers: Record<string, string>;
   idempotencyKey?: string;
+  /** A caller-chosen id (workflow run id): starting an existing id returns that invocation. */
+  id?: string;
 }
 
 /** What a caller holds on to: the invocation's id, its outcome, and its stream of chunks. */
 export interface InvocationHandle {
   id: string;
+  /** false when the id or idempotency key already existed: this is the earlier invocation. */
+  created: boolean;
   /** Resolves once the invocation is recorded (what an asynchronous caller waits for); rejects if it could not be. */
   recorded: Promise<unknown>;
   outcome: Promise<Outcome>;
@@ -34,34 +52,47 @@ export interface InvocationHandle {
 }
 
 /**
- * Drives invocations from acceptance to their recorded end: persist (before anything is
- * acknowledged), queue per service, dispatch to the least loaded worker, record the result
- * (before the caller sees it), retry per policy, re-dispatch when a worker is lost, and recover
- * unfinished invocations after a restart.
+ * Drives invocations from acceptance to their recorded end: persist before anything is
+ * acknowledged, queue per service, dispatch to the least loaded worker with the journal, commit
+ * every proposed journal entry (with its timer, child invocation or signal) before acknowledging
+ * it, deliver awaited results, suspend and resume, retry per policy, re-dispatch when a worker is
+ * lost, and recover unfinished invocations after a restart.
  */
 export class InvocationManager {
   readonly #active = new Map<string, ActiveInvocation>();
   readonly #queues = new DispatchQueues();
+  /** Invocations being brought back from suspension: deliveries wait for it to finish. */
+  readonly #resuming = new Map<string, Promise<void>>();
+  readonly #waiters = new RunWaiters();
+  #timers: TimerService | undefined;
 
   constructor(
     private readonly store: InvocationStore,
+    private readonly journal: JournalStore,
     private readonly services: ServiceRegistry,
     private readonly logger: Logger,
   ) {}
+
+  /** The timer service reports fired timers here; it is created after the manager. */
+  attachTimers(timers: TimerService): void {
+    this.#timers = timers;
+  }
 
   get activeCount(): number {
     return this.#active.size;
   }
 
+  // --- accepting work ------------------------------------------------------------------------
+
   /**
-   * Records the invocation and queues it. Without an idempotency key the invocation is dispatched
-   * while its record commits (saving a commit's latency); nothing about it is acknowledged before
-   * that commit: `recorded` gates the 202, and the result is committed only after the record.
-   * With a key, the record must exist first: a key seen before returns the earlier invocation.
+   * Records the invocation and queues it. Without an idempotency key or chosen id, the invocation
+   * is dispatched while its record commits (saving a commit's latency); nothing about it is
+   * acknowledged before that commit: `recorded` gates the 202, and every entry and the result are
+   * committed only after the record. With a key or id, the record must exist first.
    */
   async submit(request: SubmitRequest): Promise<InvocationHandle> {
-    const id = newInvocationId();
-    const creation = this.store.create({
+    const id = request.id ?? newInvocationId();
+    const newInvocation = {
       id,
       service: request.service,
       handler: request.handler,
@@ -69,20 +100,22 @@ export class InvocationManager {
       input: request.input,
       headers: request.headers,
       ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
-    });
-    if (request.idempotencyKey !== undefined) {
+    };
+    const creation = request.id ? this.store.createRun(newInvocation) : this.store.create(newInvocation);
+    if (request.idempotencyKey !== undefined || request.id !== undefined) {
       const { created, record } = await creation;
       if (!created) return this.handleFor(record);
     }
-    const invocation = new ActiveInvocation(
+    const invocation = new ActiveInvocation({
       id,
-      request.service,
-      request.handler,
-      request.kind,
-      new TextEncoder().encode(request.input),
-      request.headers,
-      1,
-    );
+      service: request.service,
+      handler: request.handler,
+      kind: request.kind,
+      input: encoder.encode(request.input),
+      headers: request.headers,
+      attempt: 1,
+      journal: [],
+    });
     invocation.recorded = creation;
     creation.catch((error: unknown) => {
       this.logger.error({ err: error, invocationId: id }, "Could not record the invocation");
@@ -93,53 +126,120 @@ export class InvocationManager {
     });
     this.#active.set(id, invocation);
     this.#enqueue(invocation);
-    return handle(invocation);
+    return handle(invocation, true);
   }
 
-  /** A handle on an invocation known to the store, live here or already finished. */
+  /** A handle on an invocation known to the store, live here, suspended, or already finished. */
   handleFor(record: InvocationRecord): InvocationHandle {
     const live = this.#active.get(record.id);
-    if (live) return handle(live);
-    if (record.status === "completed")
-      return settledHandle(record.id, { status: "completed", output: record.output ?? "null" });
-    if (record.status === "failed" || record.status === "cancelled") {
-      return settledHandle(record.id, {
-        status: "failed",
-        error: record.error ?? { code: "CANCELLED", message: `Invocation ${record.id} was cancelled` },
-      });
-    }
-    // Unfinished but not driven by this process (another replica, or accepted a moment ago).
-    return settledHandle(record.id, this.#pollUntilFinished(record.id));
+    if (live) return handle(live, false);
+    const outcome = recordOutcome(record) ?? this.#waiters.wait(record.id).promise;
+    return settledHandle(record.id, outcome);
   }
 
-  /** Live status of an invocation this process drives, if any. */
-  liveStatus(id: string): { status: "pending" | "running"; attempt: number } | undefined {
+  /**
+   * Resolves when the invocation reaches a terminal state (live, suspended, or finished already).
+   * Rejects with a TIMEOUT error when `signal` aborts first.
+   */
+  async waitForEnd(id: string, signal?: AbortSignal): Promise<Outcome> {
+    const live = this.#active.get(id);
+    if (live) return live.outcome;
+    // Registered before the read, so an end between the two is not missed.
+    const waiter = this.#waiters.wait(id);
+    const record = await this.store.get(id);
+    if (!record) {
+      waiter.dispose();
+      throw new CoordinatorError("RUN_NOT_FOUND", `No run or invocation with id "${id}"`);
+    }
+    const finished = recordOutcome(record);
+    if (finished) {
+      waiter.dispose();
+      return finished;
+    }
+    if (!signal) return waiter.promise;
+    return new Promise<Outcome>((resolve, reject) => {
+      const onAbort = () => {
+        waiter.dispose();
+        reject(new CoordinatorError("TIMEOUT", `Run "${id}" has not ended yet`, { invocationId: id }));
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort, { once: true });
+      void waiter.promise.then((outcome) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(outcome);
+      });
+    });
+  }
+
+  /** Live facts about an invocation this process drives, if any. */
+  liveStatus(
+    id: string,
+  ): { status: "pending" | "running" | "waiting"; attempt: number; currentEntry: LiveEntry | undefined } | undefined {
     const invocation = this.#active.get(id);
     if (!invocation) return undefined;
-    return { status: invocation.state === "running" ? "running" : "pending", attempt: invocation.attempt };
+    const status =
+      invocation.state === "suspending" || (invocation.state === "running" && invocation.awaiting)
+        ? "waiting"
+        : invocation.state === "running"
+          ? "running"
+          : "pending";
+    return { status, attempt: invocation.attempt, currentEntry: invocation.currentEntry };
   }
 
-  /** Re-queues every invocation left unfinished in the store (after a coordinator restart). */
+  /** Re-queues unfinished invocations and re-delivers what completed while we were down. */
   async recover(): Promise<number> {
     const records = await this.store.listUnfinished();
     for (const record of records) {
       if (this.#active.has(record.id)) continue;
-      const invocation = new ActiveInvocation(
-        record.id,
-        record.service,
-        record.handler,
-        record.kind,
-        new TextEncoder().encode(record.input),
-        record.headers,
-        record.attempt + 1,
-      );
-      this.#active.set(record.id, invocation);
+      const invocation = await this.#revive(record, record.attempt + 1);
       const delay = record.nextAttemptAt ? new Date(record.nextAttemptAt).getTime() - Date.now() : 0;
       if (delay > 0) this.#backoff(invocation, delay);
       else this.#enqueue(invocation);
     }
+    // A child finished but the coordinator died before its parent's entry was completed.
+    for (const pending of await this.journal.pendingCallsWithFinishedChildren()) {
+      await this.journal.completeEntry(pending.parentId, pending.index, pending.result);
+      void this.deliver(pending.parentId, pending.index, pending.result);
+    }
+    // Suspended, and what they wait for completed just before the coordinator died.
+    for (const record of await this.store.listSuspendedReady()) await this.#resume(record.id);
     if (records.length) this.logger.info({ count: records.length }, "Recovered unfinished invocations");
     return records.length;
+  }
+
+  // --- signals and cancellation ----------------------------------------------------------------
+
+  /** Sends a signal to a run: delivered to its waiting ctx.signal, or kept until one waits. */
+  async signal(runId: string, name: string, payload: string): Promise<{ delivered: boolean }> {
+    const record = await this.store.get(runId);
+    if (!record) throw new CoordinatorError("RUN_NOT_FOUND", `No run with id "${runId}"`);
+    if (TERMINAL.has(record.status)) {
+      throw new CoordinatorError("RUN_FINISHED", `Run "${runId}" has already ended (${record.status})`);
+    }
+    const { deliveredTo } = await this.journal.emitSignal({ runId, name, payload });
+    if (deliveredTo) {
+      await this.deliver(deliveredTo.invocationId, deliveredTo.index, { ok: true, value: `{"payload":${payload}}` });
+    }
+    return { delivered: deliveredTo !== undefined };
+  }
+
+  /** Asks a run to cancel: it sees a CancelledError at its next durable operation and ends cancelled. */
+  async cancel(runId: string): Promise<InvocationRecord> {
+    const record = await this.store.get(runId);
+    if (!record) throw new CoordinatorError("RUN_NOT_FOUND", `No run with id "${runId}"`);
+    if (TERMINAL.has(record.status)) return record;
+    await this.store.requestCancel(runId);
+    const live = this.#active.get(runId);
+    if (live) {
+      live.cancelRequested = true;
+      if (live.state === "running" && live.worker) {
+        live.worker.send({ case: "cancel", value: { invocationId: runId, reason: "cancel requested" } });
+      }
+      return { ...record, cancelRequested: true };
+    }
+    // Suspended: bring it back so it can see the cancellation and clean up.
+    await this.#resume(runId);
+    return { ...record, cancelRequested: true };
   }
 
   // --- worker events -------------------------------------------------------------------------
@@ -181,24 +281,133 @@ export class InvocationManager {
     for (const listener of invocation.listeners) listener(seq, data);
   }
 
+  /** A proposed journal entry: commit it with its side effects, then acknowledge. */
+  proposeEntry(worker: WorkerConnection, message: ProposeEntry): void {
+    const invocation = this.#ownedBy(worker, message.invocationId, message.attempt);
+    if (!invocation || !message.entry) return;
+    const plan = planProposal(invocation, message.entry, this.services);
+    if (typeof plan === "string") {
+      this.logger.error({ invocationId: invocation.id }, `Rejected journal entry: ${plan}`);
+      worker.send({ case: "cancel", value: { invocationId: invocation.id, reason: plan } });
+      this.#release(worker, invocation);
+      void this.#finishFailed(invocation, { code: "INVALID_JOURNAL_ENTRY", message: plan });
+      return;
+    }
+    const { entry } = plan;
+    const commit = async () => {
+      await invocation.recorded;
+      // A signal is delivered before the entry that records its sending: a crash in between
+      // sends it again on replay (at-least-once) rather than never.
+      if (plan.emit) {
+        const { deliveredTo } = await this.journal.emitSignal(plan.emit);
+        if (deliveredTo) {
+          void this.deliver(deliveredTo.invocationId, deliveredTo.index, {
+            ok: true,
+            value: `{"payload":${plan.emit.payload}}`,
+          });
+        }
+      }
+      return this.journal.append({
+        invocationId: invocation.id,
+        index: entry.index,
+        kind: entry.kind,
+        name: entry.name,
+        request: entry.request,
+        ...(entry.result ? { result: entry.result } : {}),
+        ...(plan.timer ? { timer: plan.timer } : {}),
+        ...(plan.child ? { child: plan.child } : {}),
+        ...(plan.signalWait ? { signalWait: plan.signalWait } : {}),
+      });
+    };
+    commit().then(
+      (appended) => {
+        // The journal's version wins (a re-proposal after a crash returns what was recorded first).
+        const recorded: LiveEntry = {
+          ...entry,
+          result: appended.completed ?? (appended.duplicate ? undefined : entry.result),
+        };
+        const known = invocation.journal[entry.index];
+        if (!known?.result) invocation.journal[entry.index] = recorded;
+        if (plan.timer) this.#timers?.schedule(plan.timer.fireAt);
+        if (plan.child && !appended.duplicate) this.#startChild(plan.child, invocation);
+        const current = invocation.journal[entry.index]!;
+        if (invocation.worker === worker && invocation.state === "running") {
+          worker.send({
+            case: "entryAck",
+            value: {
+              invocationId: invocation.id,
+              index: entry.index,
+              ...(current.result ? { result: toProtoResult(current.result) } : {}),
+            },
+          });
+        }
+      },
+      (error: unknown) => {
+        this.logger.error(
+          { err: error, invocationId: invocation.id, index: entry.index },
+          "Could not record journal entry",
+        );
+        // Nothing was acknowledged: the worker's attempt is abandoned and retried with the journal.
+        if (invocation.worker === worker) {
+          worker.send({ case: "cancel", value: { invocationId: invocation.id, reason: "journal write failed" } });
+          this.#release(worker, invocation);
+          this.#backoff(invocation, 1000);
+        }
+      },
+    );
+  }
+
+  /** The handler waits on slow entries only: it leaves the worker until one of them completes. */
+  suspend(worker: WorkerConnection, message: SuspendInvocation): void {
+    const invocation = this.#ownedBy(worker, message.invocationId, message.attempt);
+    if (!invocation) return;
+    this.#release(worker, invocation);
+    const ready = () =>
+      invocation.wakeRequested || message.waitingOn.some((index) => invocation.journal[index]?.result !== undefined);
+    if (ready()) return this.#enqueue(invocation);
+    invocation.state = "suspending";
+    this.store.suspend(invocation.id, message.waitingOn).then(
+      () => {
+        if (invocation.state !== "suspending") return;
+        if (ready() || invocation.cancelRequested) {
+          // A result (or a cancellation) arrived while the suspension was being recorded.
+          void this.store.resume(invocation.id).then(() => this.#enqueue(invocation));
+          return;
+        }
+        // Gone from memory too; callers waiting for the end are carried over.
+        this.#active.delete(invocation.id);
+        this.#waiters.adopt(invocation.id, (outcome) => invocation.settle(outcome));
+        this.logger.debug({ invocationId: invocation.id, waitingOn: message.waitingOn }, "Invocation suspended");
+      },
+      (error: unknown) => {
+        this.logger.error(
+          { err: error, invocationId: invocation.id },
+          "Could not record suspension; keeping it queued",
+        );
+        this.#enqueue(invocation);
+      },
+    );
+  }
+
   completed(worker: WorkerConnection, message: InvocationCompleted): void {
     const invocation = this.#ownedBy(worker, message.invocationId, message.attempt);
     if (!invocation) return;
     this.#release(worker, invocation);
     const streaming = this.services.get(invocation.service)?.components.get(invocation.handler)?.streaming ?? false;
-    const output =
-      streaming || message.output.byteLength === 0
-        ? streaming
-          ? `[${invocation.chunks.join(",")}]`
-          : "null"
+    const output = streaming
+      ? `[${invocation.chunks.join(",")}]`
+      : message.output.byteLength === 0
+        ? "null"
         : decoder.decode(message.output);
     invocation.state = "finishing";
-    invocation.recorded
-      .then(() => this.store.complete(invocation.id, output, invocation.attempt))
-      .then(
-        () => this.#settle(invocation, { status: "completed", output }),
-        (error: unknown) => this.#persistFailed(invocation, error),
-      );
+    if (invocation.cancelRequested) {
+      void this.#finish(invocation, () => this.store.cancelled(invocation.id, output), { status: "cancelled", output });
+      return;
+    }
+    void this.#finish(invocation, () => this.store.complete(invocation.id, output, invocation.attempt), {
+      status: "completed",
+      output,
+    });
   }
 
   failed(worker: WorkerConnection, message: InvocationFailed): void {
@@ -213,12 +422,16 @@ export class InvocationManager {
       return;
     }
     const error = storedError(failure);
+    if (invocation.cancelRequested) {
+      void this.#finish(invocation, () => this.store.cancelled(invocation.id), {
+        status: "cancelled",
+        output: null,
+        error,
+      });
+      return;
+    }
     const log = { invocationId: invocation.id, attempt: invocation.attempt, code: error.code, stack: failure?.stack };
-    const policy = this.services.get(invocation.service)?.components.get(invocation.handler)?.retryPolicy;
-    const delay =
-      failure?.retryable && policy
-        ? nextRetryDelayMs(policy, invocation.attempt, Number(failure.retryAfterMs) || undefined)
-        : undefined;
+    const delay = this.#retryDelay(invocation, failure);
     if (delay === undefined) {
       this.logger.error(log, `Invocation ${invocation.handler} failed: ${error.message}`);
       void this.#finishFailed(invocation, error);
@@ -238,6 +451,34 @@ export class InvocationManager {
       );
   }
 
+  /** A timer fired (its entry is already completed in the store). */
+  timerFired(timer: FiredTimer): void {
+    void this.deliver(timer.invocationId, timer.index, timer.result);
+  }
+
+  /**
+   * An awaited entry got its (committed) result: tell the worker running the invocation, or
+   * bring the invocation back from suspension.
+   */
+  async deliver(invocationId: string, index: number, result: EntryResultRow): Promise<void> {
+    const resuming = this.#resuming.get(invocationId);
+    if (resuming) await resuming;
+    const invocation = this.#active.get(invocationId);
+    if (!invocation) {
+      await this.#resume(invocationId);
+      return;
+    }
+    const entry = invocation.journal[index];
+    if (entry) invocation.journal[index] = { ...entry, result };
+    if (invocation.state === "suspending") invocation.wakeRequested = true;
+    if (invocation.state === "running" && invocation.worker) {
+      invocation.worker.send({
+        case: "entryAck",
+        value: { invocationId, index, result: toProtoResult(result) },
+      });
+    }
+  }
+
   /** Stops timers; in-flight invocations stay recorded and are recovered by the next start. */
   close(): void {
     for (const invocation of this.#active.values()) clearTimeout(invocation.retryTimer);
@@ -245,8 +486,77 @@ export class InvocationManager {
 
   // --- internals -----------------------------------------------------------------------------
 
+  #retryDelay(invocation: ActiveInvocation, failure: Failure | undefined): number | undefined {
+    if (!failure?.retryable) return undefined;
+    const retryAfterMs = Number(failure.retryAfterMs) || undefined;
+    // The engine decided a step's retry itself (per the step's own policy): honour it.
+    if (failure.code === "STEP_RETRY") return retryAfterMs ?? 0;
+    const policy = this.services.get(invocation.service)?.components.get(invocation.handler)?.retryPolicy;
+    return policy ? nextRetryDelayMs(policy, invocation.attempt, retryAfterMs) : undefined;
+  }
+
+  /** Loads a suspended invocation back into memory and queues it, unless it is not suspended. */
+  async #resume(id: string): Promise<void> {
+    const running = this.#resuming.get(id);
+    if (running) return running;
+    const resume = (async () => {
+      if (this.#active.has(id)) return;
+      if (!(await this.store.resume(id))) return;
+      const record = await this.store.get(id);
+      if (!record) return;
+      const invocation = await this.#revive(record, Math.max(record.attempt, 1));
+      this.#enqueue(invocation);
+    })();
+    this.#resuming.set(id, resume);
+    try {
+      await resume;
+    } catch (error) {
+      this.logger.error({ err: error, invocationId: id }, "Could not resume invocation");
+    } finally {
+      this.#resuming.delete(id);
+    }
+  }
+
+  /** Rebuilds the live side of a recorded invocation, with its journal. */
+  async #revive(record: InvocationRecord, attempt: number): Promise<ActiveInvocation> {
+    const journal: LiveEntry[] = [];
+    for (const entry of await this.journal.load(record.id)) journal[entry.index] = liveEntry(entry);
+    const invocation = new ActiveInvocation({
+      id: record.id,
+      service: record.service,
+      handler: record.handler,
+      kind: record.kind,
+      input: encoder.encode(record.input),
+      headers: record.headers,
+      attempt,
+      journal,
+      parentId: record.parentId,
+      cancelRequested: record.cancelRequested,
+    });
+    this.#active.set(record.id, invocation);
+    return invocation;
+  }
+
+  #startChild(child: ChildInvocation, parent: ActiveInvocation) {
+    if (this.#active.has(child.id)) return;
+    const invocation = new ActiveInvocation({
+      id: child.id,
+      service: child.service,
+      handler: child.handler,
+      kind: child.kind ?? "function",
+      input: encoder.encode(child.input),
+      headers: {},
+      attempt: 1,
+      journal: [],
+      parentId: parent.id,
+    });
+    this.#active.set(child.id, invocation);
+    this.#enqueue(invocation);
+  }
+
   #enqueue(invocation: ActiveInvocation): void {
     invocation.state = "queued";
+    invocation.wakeRequested = false;
     this.#queues.push(invocation.service, invocation.id);
     this.#dispatch(invocation.service);
   }
@@ -266,7 +576,7 @@ export class InvocationManager {
       if (!worker) return;
       const id = this.#queues.shift(service)!;
       const invocation = this.#active.get(id);
-      if (invocation?.state !== "queued") continue;
+      if (!invocation || invocation.state !== "queued") continue;
       invocation.state = "running";
       invocation.worker = worker;
       worker.inFlight.add(id);
@@ -281,6 +591,8 @@ export class InvocationManager {
           attempt: invocation.attempt,
           headers: invocation.headers,
           metadata: { service_name: worker.serviceName, service_version: worker.serviceVersion },
+          journal: invocation.journal.filter((entry) => entry !== undefined).map(toProtoEntry),
+          cancelRequested: invocation.cancelRequested,
         },
       });
     }
@@ -288,7 +600,7 @@ export class InvocationManager {
 
   #ownedBy(worker: WorkerConnection, id: string, attempt?: number): ActiveInvocation | undefined {
     const invocation = this.#active.get(id);
-    // A result from a worker the invocation was taken from (declared dead, or a superseded attempt) is dropped.
+    // A frame from a worker the invocation was taken from (declared dead, or a superseded attempt) is dropped.
     if (!invocation || invocation.worker !== worker) return undefined;
     if (attempt !== undefined && attempt !== 0 && attempt !== invocation.attempt) return undefined;
     return invocation;
@@ -301,12 +613,37 @@ export class InvocationManager {
     this.#dispatch(worker.serviceName);
   }
 
-  async #finishFailed(invocation: ActiveInvocation, error: StoredError): Promise<void> {
+  #finishFailed(invocation: ActiveInvocation, error: StoredError): Promise<void> {
     invocation.state = "finishing";
+    return this.#finish(invocation, () => this.store.fail(invocation.id, error, invocation.attempt), {
+      status: "failed",
+      error,
+    });
+  }
+
+  /** Records a terminal state (after the invocation's own record), then settles and wakes the parent. */
+  async #finish(
+    invocation: ActiveInvocation,
+    write: () => Promise<{ applied: boolean; parent?: { invocationId: string; index: number } }>,
+    outcome: Outcome,
+  ): Promise<void> {
     try {
       await invocation.recorded;
-      await this.store.fail(invocation.id, error, invocation.attempt);
-      this.#settle(invocation, { status: "failed", error });
+      const { parent } = await write();
+      this.#settle(invocation, outcome);
+      if (parent) {
+        const result: EntryResultRow =
+          outcome.status === "completed"
+            ? { ok: true, value: outcome.output }
+            : {
+                ok: false,
+                failure:
+                  outcome.status === "failed"
+                    ? outcome.error
+                    : { code: "CANCELLED", message: `Child invocation ${invocation.id} was cancelled` },
+              };
+        await this.deliver(parent.invocationId, parent.index, result);
+      }
     } catch (cause) {
       this.#persistFailed(invocation, cause);
     }
@@ -327,6 +664,7 @@ export class InvocationManager {
   #settle(invocation: ActiveInvocation, outcome: Outcome): void {
     this.#active.delete(invocation.id);
     invocation.settle(outcome);
+    this.#waiters.settle(invocation.id, outcome);
   }
 
   /** The result could not be recorded: the caller gets no result, the record stays unfinished and is re-run on recovery. */
@@ -341,27 +679,12 @@ export class InvocationManager {
       },
     });
   }
-
-  async #pollUntilFinished(id: string): Promise<Outcome> {
-    for (let delay = 20; ; delay = Math.min(delay * 2, 1000)) {
-      const live = this.#active.get(id);
-      if (live) return live.outcome;
-      const record = await this.store.get(id);
-      if (record?.status === "completed") return { status: "completed", output: record.output ?? "null" };
-      if (record?.status === "failed" || record?.status === "cancelled") {
-        return {
-          status: "failed",
-          error: record.error ?? { code: "CANCELLED", message: `Invocation ${id} was cancelled` },
-        };
-      }
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    }
-  }
 }
 
-function handle(invocation: ActiveInvocation): InvocationHandle {
+function handle(invocation: ActiveInvocation, created: boolean): InvocationHandle {
   return {
     id: invocation.id,
+    created,
     recorded: invocation.recorded,
     outcome: invocation.outcome,
     subscribe(listener) {
@@ -376,6 +699,7 @@ function settledHandle(id: string, outcome: Outcome | Promise<Outcome>): Invocat
   const promise = Promise.resolve(outcome);
   return {
     id,
+    created: false,
     recorded: Promise.resolve(),
     outcome: promise,
     // A finished streaming invocation replays its recorded chunks (its output is their array).
@@ -389,6 +713,20 @@ function settledHandle(id: string, outcome: Outcome | Promise<Outcome>): Invocat
       return () => {};
     },
   };
+}
+
+/** The outcome of a record that has ended, or undefined while it has not. */
+export function recordOutcome(record: InvocationRecord): Outcome | undefined {
+  switch (record.status) {
+    case "completed":
+      return { status: "completed", output: record.output ?? "null" };
+    case "failed":
+      return { status: "failed", error: record.error ?? { code: "HANDLER_ERROR", message: "failed" } };
+    case "cancelled":
+      return { status: "cancelled", output: record.output, ...(record.error ? { error: record.error } : {}) };
+    default:
+      return undefined;
+  }
 }
 
 function storedError(failure: Failure | undefined): StoredError {

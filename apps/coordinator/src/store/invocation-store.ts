@@ -2,18 +2,14 @@
 // WriteBatcher and resolves only after its transaction committed; reads go
 // straight to the database.
 import type { Database, Queryable } from "./database.js";
+import type { StoredError } from "./sql.js";
+import { toStoredError, valuesList } from "./sql.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
 import { WriteBatcher } from "./write-batcher.js";
 
-export type InvocationStatus = "pending" | "running" | "suspended" | "completed" | "failed" | "cancelled";
+export type { StoredError } from "./sql.js";
 
-/** A serializable error. Never carries a stack trace. */
-export interface StoredError {
-  code: string;
-  message: string;
-  type?: string;
-  details?: unknown;
-}
+export type InvocationStatus = "pending" | "running" | "suspended" | "completed" | "failed" | "cancelled";
 
 export interface NewInvocation {
   id: string;
@@ -26,6 +22,8 @@ export interface NewInvocation {
   headers: Record<string, string>;
   idempotencyKey?: string;
   objectKey?: string;
+  /** Id of the workflow run this invocation belongs to (optional). */
+  runKey?: string;
 }
 
 export interface InvocationRecord {
@@ -45,6 +43,11 @@ export interface InvocationRecord {
   updatedAt: Date;
   completedAt: Date | null;
   nextAttemptAt: Date | null;
+  /** For a child call: the parent invocation and the index of its `call` entry. */
+  parentId: string | null;
+  parentEntryIndex: number | null;
+  cancelRequested: boolean;
+  runKey: string | null;
 }
 
 export interface ServiceRecord {
@@ -60,13 +63,29 @@ export interface CreateResult {
   record: InvocationRecord;
 }
 
+/** Outcome of a terminal write (complete, fail, cancelled). */
+export interface FinishResult {
+  /** false (and nothing changed) when the invocation was already terminal or does not exist. */
+  applied: boolean;
+  /** Set when this write also completed the parent's `call` entry (same transaction). */
+  parent?: { invocationId: string; index: number };
+}
+
 type Op =
   | { type: "create"; id: string; inv: NewInvocation }
+  | { type: "createRun"; id: string; inv: NewInvocation }
   | { type: "complete"; id: string; output: string; attempt: number }
   | { type: "fail"; id: string; error: StoredError; attempt: number }
+  | { type: "cancelled"; id: string; output: string | null }
   | { type: "retry"; id: string; attempt: number; nextAttemptAt: Date; error: StoredError }
-  | { type: "running"; id: string };
-type OpResult = CreateResult | boolean;
+  | { type: "running"; id: string }
+  | { type: "suspend"; id: string; waitingOn: number[] }
+  | { type: "resume"; id: string }
+  | { type: "requestCancel"; id: string };
+type OpResult = CreateResult | FinishResult | boolean;
+type InsertOp = Extract<Op, { type: "create" | "createRun" }>;
+type FinishOp = Extract<Op, { type: "complete" | "fail" | "cancelled" }>;
+type UpdateOp = Exclude<Op, InsertOp | FinishOp>;
 
 const TERMINAL = `('completed', 'failed', 'cancelled')`;
 
@@ -89,14 +108,51 @@ export class InvocationStore {
     return this.#batcher.enqueue({ type: "create", id: inv.id, inv }) as Promise<CreateResult>;
   }
 
-  /** Marks completed. Returns false (and changes nothing) if already terminal. */
-  complete(id: string, output: string, attempt: number): Promise<boolean> {
-    return this.#batcher.enqueue({ type: "complete", id, output, attempt }) as Promise<boolean>;
+  /**
+   * Records a workflow run under a caller-chosen id. Idempotent: if the id (or the idempotency
+   * key) already exists, nothing is written and `{ created: false, record }` holds the existing one.
+   */
+  createRun(inv: NewInvocation): Promise<CreateResult> {
+    return this.#batcher.enqueue({ type: "createRun", id: inv.id, inv }) as Promise<CreateResult>;
   }
 
-  /** Marks failed for good. Returns false (and changes nothing) if already terminal. */
-  fail(id: string, error: StoredError, attempt: number): Promise<boolean> {
-    return this.#batcher.enqueue({ type: "fail", id, error, attempt }) as Promise<boolean>;
+  /**
+   * Marks completed; first terminal write wins (`applied: false` if already terminal). A child
+   * call also completes its parent's entry with `{ ok: true, value: output }`, atomically.
+   */
+  complete(id: string, output: string, attempt: number): Promise<FinishResult> {
+    return this.#batcher.enqueue({ type: "complete", id, output, attempt }) as Promise<FinishResult>;
+  }
+
+  /**
+   * Marks failed for good; first terminal write wins. A child call also completes its parent's
+   * entry with `{ ok: false, failure: error }`, atomically.
+   */
+  fail(id: string, error: StoredError, attempt: number): Promise<FinishResult> {
+    return this.#batcher.enqueue({ type: "fail", id, error, attempt }) as Promise<FinishResult>;
+  }
+
+  /**
+   * Marks cancelled (terminal; first terminal write wins), keeping what the handler returned
+   * (JSON text) if anything. A child call also fails its parent's entry with code CANCELLED.
+   */
+  cancelled(id: string, output?: string): Promise<FinishResult> {
+    return this.#batcher.enqueue({ type: "cancelled", id, output: output ?? null }) as Promise<FinishResult>;
+  }
+
+  /** Sets `cancelRequested`. Returns false (and changes nothing) if terminal or missing. */
+  requestCancel(id: string): Promise<boolean> {
+    return this.#batcher.enqueue({ type: "requestCancel", id }) as Promise<boolean>;
+  }
+
+  /** -> suspended, unless terminal. Returns whether it applied. */
+  suspend(id: string, waitingOn: readonly number[] = []): Promise<boolean> {
+    return this.#batcher.enqueue({ type: "suspend", id, waitingOn: [...waitingOn] }) as Promise<boolean>;
+  }
+
+  /** suspended -> pending. Returns false if it was not suspended. */
+  resume(id: string): Promise<boolean> {
+    return this.#batcher.enqueue({ type: "resume", id }) as Promise<boolean>;
   }
 
   /** Back to pending with the next attempt's time. Returns false if already terminal. */
@@ -118,6 +174,30 @@ export class InvocationStore {
   async listUnfinished(): Promise<InvocationRecord[]> {
     const rows = await this.#db.query<InvocationRow>(
       `SELECT * FROM invocations WHERE status IN ('pending', 'running') ORDER BY created_at, id`,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Suspended invocations, oldest first: they stay parked until what they await completes. */
+  /**
+   * Suspended invocations one of whose awaited entries is complete: a crash came between that
+   * completion and their re-dispatch. Recovery re-dispatches them.
+   */
+  async listSuspendedReady(): Promise<InvocationRecord[]> {
+    const rows = await this.#db.query<InvocationRow>(
+      `SELECT i.* FROM invocations i
+       WHERE i.status = 'suspended' AND EXISTS (
+         SELECT 1 FROM journal_entries j
+         WHERE j.invocation_id = i.id AND j.completed_at IS NOT NULL
+           AND (i.waiting_on IS NULL OR i.waiting_on @> to_jsonb(j.idx)))
+       ORDER BY i.created_at, i.id`,
+    );
+    return rows.map(toRecord);
+  }
+
+  async listSuspended(): Promise<InvocationRecord[]> {
+    const rows = await this.#db.query<InvocationRow>(
+      `SELECT * FROM invocations WHERE status = 'suspended' ORDER BY created_at, id`,
     );
     return rows.map(toRecord);
   }
@@ -200,17 +280,22 @@ async function writeSegment(tx: Queryable, ops: readonly Op[], indexes: number[]
   }
   for (const [type, idx] of byType) {
     const group = idx.map((i) => ops[i] as Op);
-    const res = type === "create" ? await insertInvocations(tx, group) : await updateInvocations(tx, type, group);
+    const res =
+      type === "create" || type === "createRun"
+        ? await insertInvocations(tx, type, group as InsertOp[])
+        : type === "complete" || type === "fail" || type === "cancelled"
+          ? await finishInvocations(tx, type, group as FinishOp[])
+          : await updateInvocations(tx, type, group as UpdateOp[]);
     for (const [k, opIndex] of idx.entries()) out[opIndex] = res[k] as OpResult;
   }
 }
 
-async function insertInvocations(tx: Queryable, ops: Op[]): Promise<CreateResult[]> {
-  const invs = ops.map((op) => (op as Extract<Op, { type: "create" }>).inv);
+async function insertInvocations(tx: Queryable, type: InsertOp["type"], ops: InsertOp[]): Promise<CreateResult[]> {
+  const invs = ops.map((op) => op.inv);
   const params: unknown[] = [];
   const values = valuesList(
     params,
-    ["text", "text", "text", "text", "text", "text", "text", "jsonb"],
+    ["text", "text", "text", "text", "text", "text", "text", "jsonb", "text"],
     invs.map((v) => [
       v.id,
       v.service,
@@ -220,21 +305,32 @@ async function insertInvocations(tx: Queryable, ops: Op[]): Promise<CreateResult
       v.idempotencyKey ?? null,
       v.input,
       JSON.stringify(v.headers ?? {}),
+      v.runKey ?? null,
     ]),
   );
-  // Conflict target is ONLY the idempotency index: a duplicate primary key
-  // is a caller bug and must fail loudly rather than be silently skipped.
+  // create: the conflict target is ONLY the idempotency index: a duplicate
+  // primary key is a caller bug and must fail loudly rather than be silently
+  // skipped. createRun: the id is the idempotency key, so any conflict skips.
   // Only the generated columns come back: the rest is what we sent (input can be large).
+  const conflict = type === "create" ? `(service, handler, idempotency_key) WHERE idempotency_key IS NOT NULL` : "";
   const inserted = await tx.query<{ id: string; created_at: Date }>(
-    `INSERT INTO invocations (id, service, handler, kind, object_key, idempotency_key, input, headers)
+    `INSERT INTO invocations (id, service, handler, kind, object_key, idempotency_key, input, headers, run_key)
      VALUES ${values}
-     ON CONFLICT (service, handler, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+     ON CONFLICT ${conflict} DO NOTHING
      RETURNING id, created_at`,
     params,
   );
   const sent = new Map(invs.map((v) => [v.id, v]));
   const byId = new Map(inserted.map((r) => [r.id, newRow(sent.get(r.id)!, r.created_at)]));
-  const missing = invs.filter((v) => !byId.has(v.id));
+  // createRun: an existing id returns that record.
+  const sameId = new Map<string, InvocationRow>();
+  if (type === "createRun" && byId.size < invs.length) {
+    const rows = await tx.query<InvocationRow>(`SELECT * FROM invocations WHERE id = ANY($1::text[])`, [
+      invs.filter((v) => !byId.has(v.id)).map((v) => v.id),
+    ]);
+    for (const r of rows) sameId.set(r.id, r);
+  }
+  const missing = invs.filter((v) => !byId.has(v.id) && !sameId.has(v.id));
   // Skipped rows lost to an existing key (from an earlier batch, another
   // coordinator, or an earlier row of this same statement): read the winner.
   // Under READ COMMITTED this new statement sees the winner's committed row.
@@ -255,6 +351,8 @@ async function insertInvocations(tx: Queryable, ops: Op[]): Promise<CreateResult
   return invs.map((v) => {
     const own = byId.get(v.id);
     if (own) return { created: true, record: toRecord(own) };
+    const same = sameId.get(v.id);
+    if (same) return { created: false, record: toRecord(same) };
     const other = existing.get(keyOf(v.service, v.handler, v.idempotencyKey ?? null));
     if (!other) throw new Error(`invocation ${v.id} was neither inserted nor found by idempotency key`);
     return { created: false, record: toRecord(other) };
@@ -265,26 +363,6 @@ const keyOf = (service: string, handler: string, key: string | null) => JSON.str
 
 /** Per update type: the VALUES columns (name, cast) and the SET / WHERE clauses. */
 const UPDATES = {
-  complete: {
-    columns: [
-      ["output", "text"],
-      ["attempt", "int"],
-    ],
-    values: (op: Extract<Op, { type: "complete" }>) => [op.output, op.attempt],
-    set: `status = 'completed', output = u.output, attempt = u.attempt, error = NULL,
-          completed_at = clock_timestamp(), next_attempt_at = NULL`,
-    where: `i.status NOT IN ${TERMINAL}`,
-  },
-  fail: {
-    columns: [
-      ["error", "jsonb"],
-      ["attempt", "int"],
-    ],
-    values: (op: Extract<Op, { type: "fail" }>) => [JSON.stringify(toStoredError(op.error)), op.attempt],
-    set: `status = 'failed', error = u.error, attempt = u.attempt, output = NULL,
-          completed_at = clock_timestamp(), next_attempt_at = NULL`,
-    where: `i.status NOT IN ${TERMINAL}`,
-  },
   retry: {
     columns: [
       ["attempt", "int"],
@@ -305,15 +383,33 @@ const UPDATES = {
     set: `status = 'running', next_attempt_at = NULL`,
     where: `i.status IN ('pending', 'running', 'suspended')`,
   },
+  suspend: {
+    columns: [["waiting_on", "jsonb"]],
+    values: (op: Extract<Op, { type: "suspend" }>) => [JSON.stringify(op.waitingOn)],
+    set: `status = 'suspended', next_attempt_at = NULL, waiting_on = u.waiting_on`,
+    where: `i.status NOT IN ${TERMINAL}`,
+  },
+  resume: {
+    columns: [],
+    values: () => [],
+    set: `status = 'pending'`,
+    where: `i.status = 'suspended'`,
+  },
+  requestCancel: {
+    columns: [],
+    values: () => [],
+    set: `cancel_requested = true`,
+    where: `i.status NOT IN ${TERMINAL}`,
+  },
 } as const;
 
-async function updateInvocations(tx: Queryable, type: Exclude<Op["type"], "create">, ops: Op[]): Promise<boolean[]> {
+async function updateInvocations(tx: Queryable, type: UpdateOp["type"], ops: UpdateOp[]): Promise<boolean[]> {
   const spec = UPDATES[type];
   const params: unknown[] = [];
   const values = valuesList(
     params,
     ["text", ...spec.columns.map(([, cast]) => cast)],
-    ops.map((op) => [op.id, ...(spec.values as (op: Op) => unknown[])(op)]),
+    ops.map((op) => [op.id, ...(spec.values as (op: UpdateOp) => unknown[])(op)]),
   );
   const rows = await tx.query<{ id: string }>(
     `UPDATE invocations AS i
@@ -327,21 +423,90 @@ async function updateInvocations(tx: Queryable, type: Exclude<Op["type"], "creat
   return ops.map((op) => applied.has(op.id));
 }
 
-/**
- * Builds `($1::t1, $2::t2), ($3::t1, $4::t2)` and appends the values to
- * `params`. Every parameter is cast explicitly: VALUES lists are otherwise
- * typed `text`/`unknown`, which breaks `UPDATE ... FROM (VALUES ...)` joins.
- */
-function valuesList(params: unknown[], casts: readonly string[], rows: unknown[][]): string {
-  return rows.map((row) => `(${row.map((v, c) => `$${params.push(v)}::${casts[c]}`).join(", ")})`).join(", ");
-}
+/** Per terminal type: the VALUES columns, the invocation's new state, and the parent entry's outcome. */
+const FINISHES = {
+  complete: {
+    columns: [
+      ["output", "text"],
+      ["attempt", "int"],
+    ],
+    values: (op: Extract<FinishOp, { type: "complete" }>) => [op.output, op.attempt],
+    set: `status = 'completed', output = u.output, attempt = u.attempt, error = NULL`,
+    parentResult: `u.output`,
+    parentFailure: `NULL::jsonb`,
+  },
+  fail: {
+    columns: [
+      ["error", "jsonb"],
+      ["attempt", "int"],
+    ],
+    values: (op: Extract<FinishOp, { type: "fail" }>) => [JSON.stringify(toStoredError(op.error)), op.attempt],
+    set: `status = 'failed', error = u.error, attempt = u.attempt, output = NULL`,
+    parentResult: `NULL::text`,
+    parentFailure: `u.error`,
+  },
+  cancelled: {
+    columns: [
+      ["output", "text"],
+      ["failure", "jsonb"],
+    ],
+    values: (op: Extract<FinishOp, { type: "cancelled" }>) => [
+      op.output,
+      JSON.stringify({ code: "CANCELLED", message: `child invocation ${op.id} was cancelled` }),
+    ],
+    set: `status = 'cancelled', output = u.output, error = NULL`,
+    parentResult: `NULL::text`,
+    parentFailure: `u.failure`,
+  },
+} as const;
 
-/** Keeps only the documented fields (drops e.g. a stack that slipped in). */
-function toStoredError(e: StoredError): StoredError {
-  const out: StoredError = { code: String(e.code), message: String(e.message) };
-  if (e.type !== undefined) out.type = e.type;
-  if (e.details !== undefined) out.details = e.details;
-  return out;
+/**
+ * First terminal write wins. For a child call, the same statement completes the parent's entry
+ * (if still awaiting) and drops that entry's timer, if any: the child's outcome and its parent's
+ * entry commit together.
+ */
+async function finishInvocations(tx: Queryable, type: FinishOp["type"], ops: FinishOp[]): Promise<FinishResult[]> {
+  const spec = FINISHES[type];
+  const params: unknown[] = [];
+  const values = valuesList(
+    params,
+    ["text", ...spec.columns.map(([, cast]) => cast)],
+    ops.map((op) => [op.id, ...(spec.values as (op: FinishOp) => unknown[])(op)]),
+  );
+  const rows = await tx.query<{ id: string; parent_id: string | null; parent_index: number | null }>(
+    `WITH u(id${spec.columns.map(([name]) => `, ${name}`).join("")}) AS (VALUES ${values}),
+     done AS (
+       UPDATE invocations AS i
+       SET ${spec.set}, completed_at = clock_timestamp(), next_attempt_at = NULL, updated_at = clock_timestamp()
+       FROM u
+       WHERE i.id = u.id AND i.status NOT IN ${TERMINAL}
+       RETURNING i.id, i.parent_id, i.parent_entry_index,
+                 ${spec.parentResult} AS p_result, ${spec.parentFailure} AS p_failure
+     ),
+     parent AS (
+       UPDATE journal_entries AS e
+       SET result = d.p_result, failure = d.p_failure, completed_at = clock_timestamp()
+       FROM done AS d
+       WHERE e.invocation_id = d.parent_id AND e.idx = d.parent_entry_index AND e.completed_at IS NULL
+       RETURNING e.invocation_id, e.idx
+     ),
+     dropped AS (
+       DELETE FROM timers AS t USING parent AS p
+       WHERE t.invocation_id = p.invocation_id AND t.entry_index = p.idx
+     )
+     SELECT d.id, p.invocation_id AS parent_id, p.idx AS parent_index
+     FROM done AS d
+     LEFT JOIN parent AS p ON p.invocation_id = d.parent_id AND p.idx = d.parent_entry_index`,
+    params,
+  );
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ops.map((op) => {
+    const row = byId.get(op.id);
+    if (!row) return { applied: false };
+    return row.parent_id !== null && row.parent_index !== null
+      ? { applied: true, parent: { invocationId: row.parent_id, index: row.parent_index } }
+      : { applied: true };
+  });
 }
 
 // ------------------------------------------------------------------ row mapping
@@ -363,6 +528,10 @@ interface InvocationRow {
   updated_at: Date;
   completed_at: Date | null;
   next_attempt_at: Date | null;
+  parent_id: string | null;
+  parent_entry_index: number | null;
+  cancel_requested: boolean;
+  run_key: string | null;
 }
 
 interface ServiceRow {
@@ -391,6 +560,10 @@ function newRow(v: NewInvocation, createdAt: Date): InvocationRow {
     updated_at: createdAt,
     completed_at: null,
     next_attempt_at: null,
+    parent_id: null,
+    parent_entry_index: null,
+    cancel_requested: false,
+    run_key: v.runKey ?? null,
   };
 }
 
@@ -412,6 +585,10 @@ function toRecord(r: InvocationRow): InvocationRecord {
     updatedAt: r.updated_at,
     completedAt: r.completed_at,
     nextAttemptAt: r.next_attempt_at,
+    parentId: r.parent_id,
+    parentEntryIndex: r.parent_entry_index,
+    cancelRequested: r.cancel_requested,
+    runKey: r.run_key,
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Database } from "./database.js";
 import { openPglite, openPostgres } from "./database.js";
 import { InvocationStore } from "./invocation-store.js";
+import { JournalStore } from "./journal-store.js";
 import { migrate } from "./migrate.js";
 
 export interface StoreConfig {
@@ -18,6 +19,7 @@ export interface StoreConfig {
 export interface Store {
   db: Database;
   invocations: InvocationStore;
+  journal: JournalStore;
   /** Waits for queued writes to commit, then closes the database. */
   close(): Promise<void>;
 }
@@ -36,14 +38,19 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     throw err;
   }
   const invocations = new InvocationStore(db);
+  const journal = new JournalStore(db);
   let closing: Promise<void> | undefined;
   return {
     db,
     invocations,
+    journal,
     close: () =>
       (closing ??= (async () => {
         try {
-          await invocations.close();
+          // Both batchers drain before the database closes, even if one fails.
+          const settled = await Promise.allSettled([invocations.close(), journal.close()]);
+          const failed = settled.find((r) => r.status === "rejected");
+          if (failed) throw failed.reason;
         } finally {
           await db.close();
         }

@@ -1,82 +1,12 @@
 // One suite, run against real PostgreSQL (fresh schema) and PGlite (temp dir).
 // PostgreSQL being unreachable is a test FAILURE, not a skip.
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { newInv, PG_URL, pgliteBackend, postgresBackend, testSchemaName } from "./__fixtures__/backends.js";
 import { openPostgres } from "./database.js";
-import type { NewInvocation, StoredError } from "./invocation-store.js";
+import type { StoredError } from "./invocation-store.js";
 import { migrate } from "./migrate.js";
 import type { Store } from "./open-store.js";
-import { openStore } from "./open-store.js";
-
-const PG_URL = process.env.AGNT5_TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-interface Backend {
-  name: "postgres" | "pglite";
-  /** Prepares isolated storage; throws a clear error if unusable. */
-  setup(): Promise<void>;
-  /** Opens (or reopens) the same storage. */
-  open(): Promise<Store>;
-  teardown(): Promise<void>;
-}
-
-function postgresBackend(): Backend {
-  const schema = `agnt5_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
-  let reachable = false;
-  const admin = async (sql: string) => {
-    const client = new pg.Client({ connectionString: PG_URL });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  return {
-    name: "postgres",
-    async setup() {
-      try {
-        await admin("SELECT 1");
-        reachable = true;
-      } catch (err) {
-        throw new Error(
-          `PostgreSQL is not reachable at ${PG_URL} (${(err as Error).message}). ` +
-            `Start it or point AGNT5_TEST_DATABASE_URL at a reachable database.`,
-        );
-      }
-    },
-    open: () => openStore({ databaseUrl: PG_URL, databaseSchema: schema, dataDir: "/nonexistent" }),
-    teardown: async () => {
-      if (reachable) await admin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    },
-  };
-}
-
-function pgliteBackend(): Backend {
-  let dir: string | undefined;
-  return {
-    name: "pglite",
-    async setup() {
-      dir = await mkdtemp(join(tmpdir(), "agnt5-store-test-"));
-    },
-    open: () => openStore({ dataDir: dir ?? "" }),
-    teardown: async () => {
-      if (dir) await rm(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const newInv = (over: Partial<NewInvocation> = {}): NewInvocation => ({
-  id: `inv_${randomUUID()}`,
-  service: "svc",
-  handler: "greet",
-  input: JSON.stringify({ name: "Ada" }),
-  headers: { "x-trace": "t1" },
-  ...over,
-});
 
 const boom: StoredError = { code: "HANDLER_ERROR", message: "boom", type: "Error", details: { n: 1 } };
 
@@ -99,9 +29,9 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
 
   it("migrations are idempotent", async () => {
     const again = await migrate(store.db);
-    expect(again).toEqual({ applied: [], current: 1 });
-    const rows = await store.db.query<{ version: number }>("SELECT version FROM schema_migrations");
-    expect(rows).toEqual([{ version: 1 }]);
+    expect(again).toEqual({ applied: [], current: 2 });
+    const rows = await store.db.query<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
   });
 
   it("parses types identically (int8 -> number, numeric -> number, timestamptz -> Date, jsonb -> value)", async () => {
@@ -119,7 +49,12 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
   });
 
   it("create + get round-trips every field", async () => {
-    const inv = newInv({ objectKey: "user-42", idempotencyKey: `k_${randomUUID()}`, kind: "entity" });
+    const inv = newInv({
+      objectKey: "user-42",
+      idempotencyKey: `k_${randomUUID()}`,
+      kind: "entity",
+      runKey: "run-1",
+    });
     const before = Date.now();
     const { created, record } = await store.invocations.create(inv);
     expect(created).toBe(true);
@@ -138,6 +73,10 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
       headers: { "x-trace": "t1" },
       completedAt: null,
       nextAttemptAt: null,
+      parentId: null,
+      parentEntryIndex: null,
+      cancelRequested: false,
+      runKey: "run-1",
     });
     expect(record.createdAt).toBeInstanceOf(Date);
     expect(Math.abs(record.createdAt.getTime() - before)).toBeLessThan(60_000);
@@ -172,9 +111,9 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
 
   it("complete / fail: the first terminal write wins", async () => {
     const { record } = await store.invocations.create(newInv());
-    expect(await store.invocations.complete(record.id, '"hello"', 1)).toBe(true);
-    expect(await store.invocations.fail(record.id, boom, 2)).toBe(false);
-    expect(await store.invocations.complete(record.id, '"again"', 3)).toBe(false);
+    expect(await store.invocations.complete(record.id, '"hello"', 1)).toEqual({ applied: true });
+    expect(await store.invocations.fail(record.id, boom, 2)).toEqual({ applied: false });
+    expect(await store.invocations.complete(record.id, '"again"', 3)).toEqual({ applied: false });
     expect(await store.invocations.scheduleRetry(record.id, 4, new Date(), boom)).toBe(false);
     const done = await store.invocations.get(record.id);
     expect(done).toMatchObject({ status: "completed", output: '"hello"', attempt: 1, error: null });
@@ -186,10 +125,10 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
       store.invocations.fail(r2.id, boom, 1),
       store.invocations.complete(r2.id, '"late"', 1),
     ]);
-    expect([failed, completed]).toEqual([true, false]);
+    expect([failed, completed]).toEqual([{ applied: true }, { applied: false }]);
     expect(await store.invocations.get(r2.id)).toMatchObject({ status: "failed", error: boom, output: null });
 
-    expect(await store.invocations.complete("inv_missing", "1", 1)).toBe(false);
+    expect(await store.invocations.complete("inv_missing", "1", 1)).toEqual({ applied: false });
   });
 
   it("fail stores only the StoredError fields (never a stack)", async () => {
@@ -255,7 +194,7 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
     // Mixed updates on all of them, again batched.
     const f2 = store.invocations.stats.flushes;
     const applied = await Promise.all(results.map((r, i) => store.invocations.complete(r.record.id, String(i), 1)));
-    expect(applied.every(Boolean)).toBe(true);
+    expect(applied.every((r) => r.applied)).toBe(true);
     expect(store.invocations.stats.flushes - f2).toBeLessThanOrEqual(10);
   });
 
@@ -279,11 +218,11 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
 
   if (backend.name === "postgres") {
     it("two coordinators migrating a fresh schema concurrently do not race", async () => {
-      const schema = `agnt5_test_${randomUUID().replaceAll("-", "").slice(0, 16)}`;
+      const schema = testSchemaName();
       const [a, b] = await Promise.all([0, 1].map(() => openPostgres({ url: PG_URL, schema, poolSize: 2 })));
       try {
         const results = await Promise.all([migrate(a!), migrate(b!)]);
-        expect(results.map((r) => r.applied).sort()).toEqual([[], [1]]);
+        expect(results.map((r) => r.applied).sort()).toEqual([[], [1, 2]]);
       } finally {
         await a!.query(`DROP SCHEMA ${schema} CASCADE`);
         await Promise.all([a!.close(), b!.close()]);
@@ -320,6 +259,6 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
     store = await backend.open();
     expect(await store.invocations.get(record.id)).toEqual(stored);
     expect(await store.invocations.get(queued.id)).toMatchObject({ status: "pending" });
-    expect(await migrate(store.db)).toEqual({ applied: [], current: 1 });
+    expect(await migrate(store.db)).toEqual({ applied: [], current: 2 });
   });
 });

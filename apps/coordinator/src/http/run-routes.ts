@@ -1,0 +1,172 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { CoordinatorError } from "../errors.js";
+import type { LiveEntry } from "../journal/journal-entry.js";
+import type { GatewayDeps } from "./gateway-deps.js";
+import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
+import { runBody, runResultBody } from "./run-body.js";
+
+type RunRequest = FastifyRequest<{ Params: { runId: string; name?: string }; Body: Buffer | undefined }>;
+
+const RUN_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/** Workflow runs: start (idempotent by run id), inspect, wait, signal, approve, cancel, journal. */
+export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void {
+  app.post(
+    "/v1/workflows/:name/runs",
+    async (request: FastifyRequest<{ Params: { name: string }; Body: Buffer | undefined }>, reply) => {
+      const body = JSON.parse(jsonBodyText(request.body)) as unknown;
+      const { input, runId } = (body ?? {}) as { input?: unknown; runId?: unknown };
+      if (body !== null && (typeof body !== "object" || Array.isArray(body))) {
+        throw new CoordinatorError("INVALID_REQUEST", "Request body must be a JSON object {input, runId?}");
+      }
+      if (runId !== undefined && (typeof runId !== "string" || !RUN_ID.test(runId))) {
+        throw new CoordinatorError("INVALID_REQUEST", "runId must be 1-200 characters of A-Z a-z 0-9 _ . : -");
+      }
+      const service = findWorkflowService(deps, request.params.name);
+      const handle = await deps.invocations.submit({
+        service,
+        handler: request.params.name,
+        kind: "workflow",
+        input: JSON.stringify(input ?? null),
+        headers: forwardedHeaders(request.headers),
+        ...(runId ? { id: runId } : {}),
+      });
+      await handle.recorded;
+      return reply.status(202).send({ runId: handle.id, created: handle.created });
+    },
+  );
+
+  app.get("/v1/runs/:runId", async (request: RunRequest) => {
+    const record = await requireRun(deps, request.params.runId);
+    const live = deps.invocations.liveStatus(record.id);
+    const current = live?.currentEntry ?? (await lastEntry(deps, record.id));
+    return runBody(record, live, current);
+  });
+
+  app.get(
+    "/v1/runs/:runId/result",
+    async (request: FastifyRequest<{ Params: { runId: string }; Querystring: { timeoutMs?: string } }>) => {
+      const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
+      const outcome = await deps.invocations.waitForEnd(request.params.runId, AbortSignal.timeout(timeoutMs));
+      return runResultBody(request.params.runId, outcome);
+    },
+  );
+
+  app.post("/v1/runs/:runId/signals/:name", async (request: RunRequest, reply) => {
+    const payload = jsonBodyText(request.body, "Signal payload");
+    const { delivered } = await deps.invocations.signal(request.params.runId, request.params.name!, payload);
+    return reply.status(202).send({ runId: request.params.runId, signal: request.params.name, delivered });
+  });
+
+  // Human approval: checks the approver's roles (x-agnt5-roles header or body.roles) against the
+  // roles the pending ctx.human.approval requires, then delivers the decision as its signal.
+  app.post("/v1/runs/:runId/approvals/:name", async (request: RunRequest, reply) => {
+    const { runId, name } = request.params as { runId: string; name: string };
+    const body = (JSON.parse(jsonBodyText(request.body)) ?? {}) as Record<string, unknown>;
+    const decision = body.decision;
+    if (decision !== "approved" && decision !== "rejected") {
+      throw new CoordinatorError("INVALID_REQUEST", 'decision must be "approved" or "rejected"');
+    }
+    if (typeof body.by !== "string" || !body.by) {
+      throw new CoordinatorError("INVALID_REQUEST", "by (who decides) is required and must be a non-empty string");
+    }
+    const roles = approverRoles(request.headers["x-agnt5-roles"], body.roles);
+    await requireRun(deps, runId);
+    const pending = (await deps.journal.load(runId)).find(
+      (entry) => entry.kind === "signal_wait" && entry.name === `approval:${name}` && entry.result === undefined,
+    );
+    if (!pending)
+      throw new CoordinatorError("NO_PENDING_APPROVAL", `Run "${runId}" is not waiting for approval "${name}"`);
+    const required = requiredRoles(pending.request);
+    if (required.length > 0 && !required.some((role) => roles.includes(role))) {
+      throw new CoordinatorError(
+        "FORBIDDEN",
+        `Approval "${name}" requires one of the roles ${required.join(", ")}; the approver has ${roles.join(", ") || "none"}`,
+      );
+    }
+    const payload = JSON.stringify({
+      decision,
+      approved: decision === "approved",
+      by: body.by,
+      ...(typeof body.comment === "string" ? { comment: body.comment } : {}),
+      roles,
+    });
+    await deps.invocations.signal(runId, `approval:${name}`, payload);
+    return reply.status(202).send({ runId, approval: name, decision });
+  });
+
+  app.post("/v1/runs/:runId/cancel", async (request: RunRequest, reply) => {
+    const record = await deps.invocations.cancel(request.params.runId);
+    return reply.status(202).send({ runId: record.id, status: record.status, cancelRequested: true });
+  });
+
+  app.get("/v1/runs/:runId/journal", async (request: RunRequest) => {
+    await requireRun(deps, request.params.runId);
+    const entries = await deps.journal.load(request.params.runId);
+    return {
+      runId: request.params.runId,
+      entries: entries.map((entry) => ({
+        index: entry.index,
+        kind: entry.kind,
+        name: entry.name,
+        request: entry.request === null ? null : (JSON.parse(entry.request) as unknown),
+        status: entry.result === undefined ? "pending" : entry.result.ok ? "completed" : "failed",
+        ...(entry.result?.ok ? { result: JSON.parse(entry.result.value) as unknown } : {}),
+        ...(entry.result && !entry.result.ok ? { failure: entry.result.failure } : {}),
+      })),
+    };
+  });
+}
+
+function findWorkflowService(deps: GatewayDeps, name: string): string {
+  const hosts = deps.services.list().filter((service) => service.components.get(name)?.kind === "workflow");
+  if (hosts.length === 1) return hosts[0]!.name;
+  if (hosts.length > 1) {
+    throw new CoordinatorError(
+      "AMBIGUOUS_WORKFLOW",
+      `Workflow "${name}" is registered by several services (${hosts.map((s) => s.name).join(", ")}); start it with POST /v1/services/:service/${name}`,
+    );
+  }
+  const known = deps.services
+    .list()
+    .flatMap((service) => [...service.components.values()].filter((c) => c.kind === "workflow").map((c) => c.name));
+  throw new CoordinatorError(
+    "WORKFLOW_NOT_FOUND",
+    `No workflow named "${name}" is registered${known.length ? ` (workflows: ${known.join(", ")})` : ""}`,
+  );
+}
+
+async function requireRun(deps: GatewayDeps, runId: string) {
+  const record = await deps.store.get(runId);
+  if (!record) throw new CoordinatorError("RUN_NOT_FOUND", `No run with id "${runId}"`);
+  return record;
+}
+
+async function lastEntry(deps: GatewayDeps, runId: string): Promise<LiveEntry | undefined> {
+  const entries = await deps.journal.load(runId);
+  const last = entries.at(-1);
+  return (
+    last && {
+      index: last.index,
+      kind: last.kind as LiveEntry["kind"],
+      name: last.name,
+      request: last.request,
+      result: last.result,
+    }
+  );
+}
+
+function approverRoles(header: string | string[] | undefined, bodyRoles: unknown): string[] {
+  const fromHeader = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((role) => role.trim())
+    .filter(Boolean);
+  const fromBody = Array.isArray(bodyRoles) ? bodyRoles.filter((role): role is string => typeof role === "string") : [];
+  return [...new Set([...fromHeader, ...fromBody])];
+}
+
+function requiredRoles(request: string | null): string[] {
+  if (!request) return [];
+  const roles = (JSON.parse(request) as { approval?: { requiredRoles?: unknown } }).approval?.requiredRoles;
+  return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === "string") : [];
+}

@@ -1,0 +1,45 @@
+// SQL helpers shared by the stores.
+
+/** A serializable error. Never carries a stack trace. */
+export interface StoredError {
+  code: string;
+  message: string;
+  type?: string;
+  details?: unknown;
+}
+
+/** A journal entry's outcome: the JSON text of its value, or its failure. */
+export type EntryResultRow = { ok: true; value: string } | { ok: false; failure: StoredError };
+
+/**
+ * Builds `($1::t1, $2::t2), ($3::t1, $4::t2)` and appends the values to
+ * `params`. Every parameter is cast explicitly: VALUES lists are otherwise
+ * typed `text`/`unknown`, which breaks `UPDATE ... FROM (VALUES ...)` joins.
+ */
+export function valuesList(params: unknown[], casts: readonly string[], rows: readonly unknown[][]): string {
+  return rows.map((row) => `(${row.map((v, c) => `$${params.push(v)}::${casts[c]}`).join(", ")})`).join(", ");
+}
+
+/** Keeps only the documented fields (drops e.g. a stack that slipped in). */
+export function toStoredError(e: StoredError): StoredError {
+  const out: StoredError = { code: String(e.code), message: String(e.message) };
+  if (e.type !== undefined) out.type = e.type;
+  if (e.details !== undefined) out.details = e.details;
+  return out;
+}
+
+/** The `result` / `failure` column values of an entry outcome. */
+export function resultColumns(result: EntryResultRow): [result: string | null, failure: string | null] {
+  return result.ok ? [result.value, null] : [null, JSON.stringify(toStoredError(result.failure))];
+}
+
+/** An entry's outcome from its columns; undefined while it is awaiting. */
+export function toEntryResult(row: {
+  result: string | null;
+  failure: StoredError | null;
+  completed_at: Date | null;
+}): EntryResultRow | undefined {
+  if (row.completed_at === null) return undefined;
+  if (row.failure !== null) return { ok: false, failure: row.failure };
+  return { ok: true, value: row.result ?? "null" };
+}
