@@ -29,6 +29,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
 
   registerQueryRoutes(app, deps);
   registerInvokeRoutes(app, deps, closing);
+  registerRunRoutes(app, deps);
 
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${request.url}`));

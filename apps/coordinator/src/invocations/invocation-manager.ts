@@ -364,7 +364,10 @@ export class InvocationManager {
     this.#release(worker, invocation);
     const ready = () =>
       invocation.wakeRequested || message.waitingOn.some((index) => invocation.journal[index]?.result !== undefined);
-    if (ready()) return this.#enqueue(invocation);
+    if (ready()) {
+      this.#enqueue(invocation);
+      return;
+    }
     invocation.state = "suspending";
     this.store.suspend(invocation.id, message.waitingOn).then(
       () => {
@@ -576,7 +579,7 @@ export class InvocationManager {
       if (!worker) return;
       const id = this.#queues.shift(service)!;
       const invocation = this.#active.get(id);
-      if (!invocation || invocation.state !== "queued") continue;
+      if (invocation?.state !== "queued") continue;
       invocation.state = "running";
       invocation.worker = worker;
       worker.inFlight.add(id);
