@@ -1,10 +1,14 @@
 import { type Logger, silentLogger } from "./logger.js";
 
+export type { FunctionContext } from "./durable-context.js";
+
 export type ComponentType = "function" | "entity" | "workflow" | "tool" | "agent";
 
 /**
- * What every handler can learn about the invocation it runs in (the seed's ExecutionContext).
- * Durable operations (ctx.step, ctx.sleep, ...) extend this in @agnt5/durable.
+ * What every handler can learn about the invocation it runs in (the seed's ExecutionContext): the
+ * plain context a runtime builds. Handlers receive a DurableContext, which adds the durable
+ * operations (ctx.step, ctx.sleep, ...) and names the AbortSignal `abortSignal` (its `signal` is
+ * the seed's signal API).
  */
 export interface ExecutionContext {
   readonly invocationId: string;
@@ -24,9 +28,6 @@ export interface ExecutionContext {
   readonly signal: AbortSignal;
 }
 
-/** The context a function handler receives as its second argument. */
-export type FunctionContext = ExecutionContext;
-
 export interface ExecutionContextInit {
   invocationId?: string;
   runId?: string;
@@ -39,7 +40,11 @@ export interface ExecutionContextInit {
   signal?: AbortSignal;
 }
 
-/** Builds a context, e.g. for calling a handler directly in a test. */
+/**
+ * Builds a plain context, e.g. for calling a handler directly in a test. A definition's invoke()
+ * gives its handler this context's facts with local durable operations (see
+ * createLocalDurableContext).
+ */
 export function createExecutionContext(init: ExecutionContextInit = {}): ExecutionContext {
   const invocationId = init.invocationId ?? `local-${crypto.randomUUID()}`;
   return {

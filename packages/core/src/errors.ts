@@ -21,6 +21,11 @@ export type ErrorCode =
   | "CANCELLED"
   | "TIMEOUT"
   | "WORKER_LOST"
+  | "NON_DETERMINISM"
+  | "SIGNAL_TIMEOUT"
+  | "STEP_RETRY"
+  | "NOT_IN_WORKER"
+  | "INVALID_ARGUMENT"
   | (string & {});
 
 export interface Agnt5ErrorOptions {
@@ -107,6 +112,131 @@ export class ComponentNotFoundError extends TerminalError {
 export class DefinitionError extends TerminalError {
   constructor(message: string, code: ErrorCode = "INVALID_DEFINITION") {
     super(message, { code });
+  }
+}
+
+/** A durable operation as the journal names it: its entry kind ("step", "timer", ...) and name. */
+export interface JournalOperation {
+  kind: string;
+  name: string;
+}
+
+/**
+ * The code asked for a different durable operation than the journal recorded at that index: the
+ * handler's code (or its inputs) changed between runs. Terminal: replaying again cannot help.
+ */
+export class NonDeterminismError extends TerminalError {
+  readonly index: number;
+  /** What the journal holds at `index`. */
+  readonly expected: JournalOperation;
+  /** What the code asked for at `index`. */
+  readonly actual: JournalOperation;
+
+  constructor({ index, expected, actual }: { index: number; expected: JournalOperation; actual: JournalOperation }) {
+    super(
+      `Non-determinism at journal index ${index}: the journal holds ${expected.kind} "${expected.name}" ` +
+        `but the code asked for ${actual.kind} "${actual.name}". Durable handlers must call ctx operations ` +
+        "in the same order on every run; was the code changed while this run was in flight?",
+      { code: "NON_DETERMINISM", details: { index, expected, actual } },
+    );
+    this.index = index;
+    this.expected = expected;
+    this.actual = actual;
+  }
+
+  static override isInstance(error: unknown): error is NonDeterminismError {
+    return TerminalError.isInstance(error) && error.name === "NonDeterminismError";
+  }
+}
+
+/**
+ * The run was cancelled. Thrown into the durable operation the handler awaits and into every later
+ * one (except ctx.step, which still runs so that cleanup can be journaled).
+ */
+export class CancelledError extends TerminalError {
+  readonly reason: string | undefined;
+
+  constructor(reason?: string, options: { cause?: unknown } = {}) {
+    super(reason ? `The run was cancelled: ${reason}` : "The run was cancelled", {
+      code: "CANCELLED",
+      cause: options.cause,
+      ...(reason === undefined ? {} : { details: { reason } }),
+    });
+    this.reason = reason;
+  }
+
+  static override isInstance(error: unknown): error is CancelledError {
+    return TerminalError.isInstance(error) && error.name === "CancelledError";
+  }
+}
+
+/** ctx.signal() (or ctx.human.approval()) waited longer than its timeout and had no default. */
+export class SignalTimeoutError extends TerminalError {
+  readonly signalName: string;
+  readonly timeoutMs: number | undefined;
+
+  constructor(signalName: string, timeoutMs?: number) {
+    const within = timeoutMs === undefined ? "" : ` within ${timeoutMs} ms`;
+    super(`Signal "${signalName}" was not received${within}`, {
+      code: "SIGNAL_TIMEOUT",
+      details: { signal: signalName, ...(timeoutMs === undefined ? {} : { timeoutMs }) },
+    });
+    this.signalName = signalName;
+    this.timeoutMs = timeoutMs;
+  }
+
+  static override isInstance(error: unknown): error is SignalTimeoutError {
+    return TerminalError.isInstance(error) && error.name === "SignalTimeoutError";
+  }
+}
+
+/** A failure as the journal records it (the `failure` of an `{ ok: false }` entry result). */
+export interface RecordedFailure {
+  code: string;
+  message: string;
+  type?: string;
+  details?: unknown;
+}
+
+/**
+ * A ctx.step whose failure was journaled (its retries were exhausted, or it threw a TerminalError).
+ * It carries the original error's code, message and type, and is thrown identically when the run
+ * is replayed, so handlers can branch on `error.code`. Terminal: a replay would fail the same way.
+ */
+export class StepFailedError extends TerminalError {
+  readonly step: string;
+  /** The class name of the error the step threw (e.g. "TypeError", "RetryableError"). */
+  readonly failureType: string | undefined;
+
+  constructor(step: string, failure: RecordedFailure, options: { cause?: unknown } = {}) {
+    super(failure.message, { code: failure.code, cause: options.cause, details: failure.details });
+    this.step = step;
+    this.failureType = failure.type;
+  }
+
+  static override isInstance(error: unknown): error is StepFailedError {
+    return TerminalError.isInstance(error) && error.name === "StepFailedError";
+  }
+}
+
+/**
+ * The child invocation of ctx.task() / ctx.spawn() failed (after its own retries). Carries the
+ * child's code, message and type. Terminal: a replay would receive the same recorded failure.
+ */
+export class TaskFailedError extends TerminalError {
+  readonly service: string;
+  readonly handler: string;
+  readonly failureType: string | undefined;
+
+  constructor(target: { service: string; handler: string }, failure: RecordedFailure) {
+    super(failure.message, { code: failure.code, details: failure.details });
+    this.service = target.service;
+    this.handler = target.handler;
+    this.failureType = failure.type;
+  }
+
+  static override isInstance(error: unknown): error is TaskFailedError {
+    return TerminalError.isInstance(error) && error.name === "TaskFailedError";
   }
 }
 

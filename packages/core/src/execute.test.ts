@@ -4,7 +4,9 @@ import { createExecutionContext, type FunctionContext } from "./context.js";
 import { ComponentNotFoundError, RetryableError, TerminalError } from "./errors.js";
 import { executeComponent } from "./execute.js";
 import { fn } from "./function.js";
+import { createLocalDurableContext } from "./local-durable-context.js";
 import { clearRegistry, Registry } from "./registry.js";
+import { workflow } from "./workflow.js";
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const text = (output: Uint8Array) => new TextDecoder().decode(output);
@@ -122,14 +124,32 @@ describe("executeComponent on the default registry", () => {
     expect(componentName).toBe("whoami");
   });
 
-  it("passes a complete execution context through unchanged", async () => {
+  it("passes a complete execution context's facts through unchanged", async () => {
     const ctx = createExecutionContext({ invocationId: "inv-1", componentName: "set-by-runtime" });
     let seen: FunctionContext | undefined;
     fn("capture", (_: unknown, c: FunctionContext) => {
       seen = c;
     });
     await executeComponent("capture", "", ctx);
+    expect(seen).toMatchObject({ invocationId: "inv-1", componentName: "set-by-runtime", abortSignal: ctx.signal });
+  });
+
+  it("passes a durable context through as is", async () => {
+    const ctx = createLocalDurableContext({ invocationId: "inv-2" });
+    let seen: FunctionContext | undefined;
+    fn("capture", (_: unknown, c: FunctionContext) => {
+      seen = c;
+    });
+    await executeComponent("capture", "", ctx);
     expect(seen).toBe(ctx);
+  });
+
+  it("runs a registered workflow with the context first", async () => {
+    workflow("wf", async (ctx, n: number) => {
+      const doubled = await ctx.step("double", () => n * 2);
+      return { doubled, type: ctx.componentType };
+    });
+    expect(JSON.parse(text(await executeComponent("wf", "21")))).toEqual({ doubled: 42, type: "workflow" });
   });
 });
 

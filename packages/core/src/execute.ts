@@ -1,7 +1,8 @@
 import { decodeJson, encodeJson } from "./codec.js";
 import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from "./context.js";
+import type { DurableContext } from "./durable-context.js";
 import { TerminalError } from "./errors.js";
-import { isAsyncIterable } from "./function.js";
+import { isAsyncIterable, isContext } from "./function.js";
 import { defaultRegistry, type Registry } from "./registry.js";
 
 /**
@@ -12,7 +13,7 @@ import { defaultRegistry, type Registry } from "./registry.js";
 export async function executeComponent(
   name: string,
   input: Uint8Array | string,
-  ctx?: ExecutionContext | ExecutionContextInit,
+  ctx?: ExecutionContext | DurableContext | ExecutionContextInit,
   registry: Registry = defaultRegistry,
 ): Promise<Uint8Array> {
   const component = registry.require(name);
@@ -25,10 +26,9 @@ export async function executeComponent(
       code: "INVALID_INPUT",
     });
   }
-  const context =
-    ctx && "logger" in ctx && "signal" in ctx && "invocationId" in ctx
-      ? (ctx as ExecutionContext)
-      : createExecutionContext({ componentName: name, componentType: component.kind, ...ctx });
+  const context = isContext(ctx)
+    ? ctx
+    : createExecutionContext({ componentName: name, componentType: component.kind, ...ctx });
   const result = component.invoke(value, context);
   if (isAsyncIterable(result)) {
     const chunks: unknown[] = [];

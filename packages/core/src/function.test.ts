@@ -1,8 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createExecutionContext, type FunctionContext } from "./context.js";
+import { isDurableContext } from "./durable-context.js";
 import { DefinitionError, InputValidationError, RetryableError, TerminalError } from "./errors.js";
 import { fn, isAsyncIterable } from "./function.js";
+import { createLocalDurableContext } from "./local-durable-context.js";
 import { clearRegistry, getRegisteredFunctions, Registry } from "./registry.js";
 import { defaultRetryPolicy } from "./retry-policy.js";
 
@@ -158,13 +160,31 @@ describe("calling a defined function", () => {
     });
   });
 
-  it("passes a complete execution context through as is", async () => {
-    const ctx = createExecutionContext({ invocationId: "inv-7", componentName: "runtime-set" });
+  it("gives the handler a plain execution context's facts, with local durable operations", async () => {
+    const controller = new AbortController();
+    const ctx = createExecutionContext({
+      invocationId: "inv-7",
+      componentName: "runtime-set",
+      signal: controller.signal,
+    });
     let seen: FunctionContext | undefined;
     const f = fn({ name: "f", registry }, (_: unknown, c: FunctionContext) => {
       seen = c;
     });
     await f(undefined, ctx);
+    expect(seen).toMatchObject({ invocationId: "inv-7", runId: "inv-7", componentName: "runtime-set", attempt: 1 });
+    expect(seen?.logger).toBe(ctx.logger);
+    expect(seen?.abortSignal).toBe(controller.signal);
+    expect(isDurableContext(seen)).toBe(true);
+  });
+
+  it("passes a durable context through as is", async () => {
+    const ctx = createLocalDurableContext({ invocationId: "inv-8" });
+    let seen: FunctionContext | undefined;
+    const f = fn({ name: "f", registry }, (_: unknown, c: FunctionContext) => {
+      seen = c;
+    });
+    await f.invoke(undefined, ctx);
     expect(seen).toBe(ctx);
   });
 

@@ -1,11 +1,8 @@
 import type { z } from "zod";
-import {
-  createExecutionContext,
-  type ExecutionContext,
-  type ExecutionContextInit,
-  type FunctionContext,
-} from "./context.js";
+import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from "./context.js";
+import type { DurableContext, FunctionContext } from "./durable-context.js";
 import { DefinitionError } from "./errors.js";
+import { toDurableContext } from "./local-durable-context.js";
 import { defaultRegistry, type Registry } from "./registry.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 import {
@@ -78,9 +75,10 @@ export interface FunctionDefinition<In = unknown, Out = unknown, Streaming exten
   readonly metadata: FunctionMetadata;
   /**
    * Runs the handler for the runtime: validates input, then returns a promise of the output, or an
-   * async iterable of validated chunks for a streaming function.
+   * async iterable of validated chunks for a streaming function. A DurableContext (the engine's)
+   * reaches the handler as is; a plain ExecutionContext gets local durable operations.
    */
-  invoke(input: unknown, ctx: ExecutionContext): Promise<unknown> | AsyncIterable<unknown>;
+  invoke(input: unknown, ctx: ExecutionContext | DurableContext): Promise<unknown> | AsyncIterable<unknown>;
 }
 
 export type AnyFunctionDefinition = FunctionDefinition<any, any, boolean>;
@@ -147,16 +145,20 @@ function defineFunction(
     ...(outputSchema ? { outputSchema } : {}),
   };
 
-  const invoke = (rawInput: unknown, ctx: ExecutionContext): Promise<unknown> | AsyncIterable<unknown> => {
+  const invoke = (
+    rawInput: unknown,
+    ctx: ExecutionContext | DurableContext,
+  ): Promise<unknown> | AsyncIterable<unknown> => {
     const input = options.input ? parseWithSchema(options.input, rawInput, name) : rawInput;
     const validateOutput = (value: unknown) =>
       options.output ? parseWithSchema(options.output, value, name, "INVALID_OUTPUT") : value;
-    if (streaming) return validateChunks(handler(input, ctx), validateOutput, name);
-    return Promise.resolve(handler(input, ctx)).then(validateOutput);
+    const context = toDurableContext(ctx);
+    if (streaming) return validateChunks(handler(input, context), validateOutput, name);
+    return Promise.resolve(handler(input, context)).then(validateOutput);
   };
 
   const callable = (input: unknown, ctx?: ExecutionContext | ExecutionContextInit) => {
-    const context = isExecutionContext(ctx) ? ctx : createExecutionContext({ componentName: name, ...ctx });
+    const context = isContext(ctx) ? ctx : createExecutionContext({ componentName: name, ...ctx });
     if (streaming) return invoke(input, context);
     // Validation errors surface as a rejected promise, like any other handler failure.
     try {
@@ -202,7 +204,8 @@ export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown>
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-function isExecutionContext(value: unknown): value is ExecutionContext {
+/** A complete context (plain or durable), as opposed to a partial ExecutionContextInit. */
+export function isContext(value: unknown): value is ExecutionContext | DurableContext {
   return (
     typeof value === "object" && value !== null && "invocationId" in value && "logger" in value && "signal" in value
   );

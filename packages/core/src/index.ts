@@ -8,6 +8,11 @@
  *
  * export const greet = fn("greet", (name: string) => `Hello, ${name}!`);
  * export const add = fn({ name: "math_add", input: z.object({ a: z.number(), b: z.number() }) }, ({ a, b }) => a + b);
+ * export const checkout = workflow("checkout", async (ctx, orderId: string) => {
+ *   const charge = await ctx.step("charge", () => chargeCard(orderId));
+ *   await ctx.sleep(60);
+ *   return { orderId, charge };
+ * });
  */
 export { decodeJson, encodeJson } from "./codec.js";
 export {
@@ -15,18 +20,49 @@ export {
   createExecutionContext,
   type ExecutionContext,
   type ExecutionContextInit,
-  type FunctionContext,
 } from "./context.js";
+export {
+  type ApprovalDecision,
+  type ApprovalOptions,
+  type ApprovalVerdict,
+  type CallableDefinition,
+  type CallTarget,
+  type ChildHandle,
+  type DefinitionInput,
+  type DefinitionInputArgs,
+  type DefinitionOutput,
+  type DurableContext,
+  type DurableSignal,
+  type FunctionContext,
+  type GatherResults,
+  type HumanInTheLoop,
+  isDurableContext,
+  type ParallelItem,
+  type ParallelResults,
+  type SignalEmitOptions,
+  type SignalWaitOptions,
+  type SpawnOptions,
+  type StepOptions,
+  type TimerOptions,
+  type WorkflowContext,
+} from "./durable-context.js";
 export {
   Agnt5Error,
   type Agnt5ErrorOptions,
+  CancelledError,
   ComponentNotFoundError,
   DefinitionError,
   type ErrorCode,
   InputValidationError,
+  type JournalOperation,
+  NonDeterminismError,
+  type RecordedFailure,
   RetryableError,
   type SerializedError,
+  SignalTimeoutError,
+  StepFailedError,
   serializeError,
+  TaskFailedError,
   TerminalError,
   type ValidationIssue,
 } from "./errors.js";
@@ -42,15 +78,27 @@ export {
   type HandlerOutput,
   isAsyncIterable,
 } from "./function.js";
+export { createLocalDurableContext } from "./local-durable-context.js";
 export { type Logger, silentLogger } from "./logger.js";
 export { registerFunction } from "./register-function.js";
 export {
   type ComponentDefinition,
+  type ComponentMetadata,
   clearRegistry,
   defaultRegistry,
   getFunctionMetadata,
   getRegisteredFunctions,
+  getRegisteredWorkflows,
   Registry,
 } from "./registry.js";
 export { defaultRetryPolicy, nextRetryDelayMs, type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
 export { type JsonSchema, type ParameterMetadata, parseWithSchema, toJsonSchema } from "./schema.js";
+export {
+  type AnyWorkflowDefinition,
+  type WorkflowDefinition,
+  type WorkflowHandlerInput,
+  type WorkflowHandlerOutput,
+  type WorkflowMetadata,
+  type WorkflowOptions,
+  workflow,
+} from "./workflow.js";

@@ -1,8 +1,11 @@
 import { ComponentNotFoundError } from "./errors.js";
 import type { AnyFunctionDefinition, FunctionMetadata } from "./function.js";
+import type { AnyWorkflowDefinition, WorkflowMetadata } from "./workflow.js";
 
-/** Anything a worker can host. Entities, workflows and tools join this union as they arrive. */
-export type ComponentDefinition = AnyFunctionDefinition;
+/** Anything a worker can host. Entities and tools join this union as they arrive. */
+export type ComponentDefinition = AnyFunctionDefinition | AnyWorkflowDefinition;
+
+export type ComponentMetadata = FunctionMetadata | WorkflowMetadata;
 
 /**
  * Components by name. `fn(...)` adds to the global `defaultRegistry` (as the seed's decorators do);
@@ -34,7 +37,15 @@ export class Registry {
   functions(): Record<string, AnyFunctionDefinition> {
     return Object.fromEntries(
       this.list()
-        .filter((c) => c.kind === "function")
+        .filter((c): c is AnyFunctionDefinition => c.kind === "function")
+        .map((c) => [c.name, c]),
+    );
+  }
+
+  workflows(): Record<string, AnyWorkflowDefinition> {
+    return Object.fromEntries(
+      this.list()
+        .filter((c): c is AnyWorkflowDefinition => c.kind === "workflow")
         .map((c) => [c.name, c]),
     );
   }
@@ -55,16 +66,24 @@ export function getRegisteredFunctions(registry: Registry = defaultRegistry): Re
   return registry.functions();
 }
 
+/** The seed's get_registered_workflows(): name -> definition. */
+export function getRegisteredWorkflows(registry: Registry = defaultRegistry): Record<string, AnyWorkflowDefinition> {
+  return registry.workflows();
+}
+
 /** The seed's clear_registry(), useful between tests. */
 export function clearRegistry(registry: Registry = defaultRegistry): void {
   registry.clear();
 }
 
-/** The seed's get_function_metadata(), by definition or by registered name. */
+/** The seed's get_function_metadata(), by definition or by registered name (a workflow's too). */
+export function getFunctionMetadata(target: AnyFunctionDefinition, registry?: Registry): FunctionMetadata;
+export function getFunctionMetadata(target: AnyWorkflowDefinition, registry?: Registry): WorkflowMetadata;
+export function getFunctionMetadata(target: string, registry?: Registry): ComponentMetadata;
 export function getFunctionMetadata(
-  target: AnyFunctionDefinition | string,
+  target: ComponentDefinition | string,
   registry: Registry = defaultRegistry,
-): FunctionMetadata {
+): ComponentMetadata {
   const definition = typeof target === "string" ? registry.require(target) : target;
   return definition.metadata;
 }

@@ -1,0 +1,6 @@
+/**
+ * @agnt5/core/internal: helpers shared by AGNT5 packages (the durable engine, the SDK). Not part of
+ * the public API: they may change in any release.
+ */
+export { runGather, runParallel } from "./durable-combinators.js";
+export { toDurableContext } from "./local-durable-context.js";

@@ -1,0 +1,66 @@
+import type {
+  CallableDefinition,
+  CallTarget,
+  ComponentType,
+  DurableContext,
+  Logger,
+  ParallelItem,
+  SpawnOptions,
+  StepOptions,
+  TimerOptions,
+} from "@agnt5/core";
+import { runGather, runParallel } from "@agnt5/core/internal";
+import { createHuman } from "./approval-operation.js";
+import { spawn, task } from "./call-operations.js";
+import { now, random, uuid } from "./deterministic-operations.js";
+import type { EngineEnvironment } from "./engine-environment.js";
+import type { ExecutionCore } from "./execution-core.js";
+import { createSignal } from "./signal-operations.js";
+import { step } from "./step-operation.js";
+import { currentStep } from "./step-scope.js";
+import { sleep, timer } from "./timer-operations.js";
+
+export interface ContextFacts {
+  componentType: ComponentType;
+  componentName: string;
+  metadata: Readonly<Record<string, string>>;
+  headers: Readonly<Record<string, string>>;
+  logger: Logger;
+  abortSignal: AbortSignal;
+}
+
+/** The DurableContext a handler receives: every operation goes through the execution core. */
+export function createEngineContext(core: ExecutionCore, env: EngineEnvironment, facts: ContextFacts): DurableContext {
+  const context = {
+    invocationId: env.invocationId,
+    runId: env.runId,
+    attempt: env.attempt,
+    componentType: facts.componentType,
+    componentName: facts.componentName,
+    metadata: facts.metadata,
+    headers: facts.headers,
+    logger: facts.logger,
+    abortSignal: facts.abortSignal,
+    get stepId() {
+      return currentStep(core);
+    },
+    objectId: undefined,
+    methodName: undefined,
+
+    step: <T>(name: string, fn: () => T | Promise<T>, options?: StepOptions) => step(core, env, name, fn, options),
+    sleep: (seconds: number) => sleep(core, env, seconds),
+    timer: (options: TimerOptions) => timer(core, env, options),
+    signal: createSignal(core, env),
+    human: createHuman(core, env),
+    task: (first: string | CallableDefinition, second?: unknown, third?: unknown) =>
+      task(core, env, first, second, third),
+    spawn: (target: CallableDefinition | CallTarget, input?: unknown, options?: SpawnOptions) =>
+      spawn(core, env, target, input, options),
+    parallel: <T extends readonly ParallelItem[]>(...items: T) => runParallel(items),
+    gather: runGather,
+    now: () => now(core, env),
+    random: () => random(core, env),
+    uuid: () => uuid(core, env),
+  };
+  return context as DurableContext;
+}
