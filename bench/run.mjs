@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Function-call benchmark: HTTP gateway -> coordinator -> worker (one gRPC stream) -> back, with
 // every invocation and result committed in the store before the caller gets its answer.
-// Prints one JSON document. Usage: node bench/run.mjs [--stores=pglite,postgres] [--seconds=5]
+// A 10-step workflow is called the same way: each step is proposed, committed and acknowledged.
+// Prints one JSON document.
+// Usage: node bench/run.mjs [--stores=pglite,postgres] [--scenarios=function,workflow] [--seconds=5]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -13,6 +15,7 @@ import { Pool } from "undici";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const stores = (args.stores ?? "pglite,postgres").split(",");
 const seconds = Number(args.seconds ?? 5);
+const scenarios = (args.scenarios ?? "function,workflow").split(",");
 const latencyCalls = Number(args.calls ?? 2000);
 const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const root = new URL("..", import.meta.url).pathname;
@@ -61,9 +64,9 @@ async function waitHealthy(url) {
   throw new Error("coordinator did not become healthy");
 }
 
-async function call(pool, input) {
+async function call(pool, input, handler = "echo") {
   const { statusCode, body } = await pool.request({
-    path: "/v1/services/bench/echo",
+    path: `/v1/services/bench/${handler}`,
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(input),
@@ -74,25 +77,25 @@ async function call(pool, input) {
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
-async function measureLatency(pool, calls) {
+async function measureLatency(pool, calls, handler) {
   const samples = [];
   for (let i = 0; i < calls; i++) {
     const t0 = process.hrtime.bigint();
-    await call(pool, { i });
+    await call(pool, { i }, handler);
     samples.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   samples.sort((a, b) => a - b);
   return { calls, p50Ms: +percentile(samples, 50).toFixed(3), p99Ms: +percentile(samples, 99).toFixed(3) };
 }
 
-async function measureThroughput(pool, concurrency, durationMs) {
+async function measureThroughput(pool, concurrency, durationMs, handler) {
   let done = 0;
   const deadline = performance.now() + durationMs;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, lane) => {
       while (performance.now() < deadline) {
-        await call(pool, { lane });
+        await call(pool, { lane }, handler);
         done++;
       }
     }),
@@ -132,11 +135,23 @@ async function benchStore(kind) {
     await waitHealthy(url);
     await worker.waitFor("Worker running");
     const pool = new Pool(url, { connections: 64, pipelining: 1 });
-    await measureThroughput(pool, 16, 1000); // warm-up: JIT, connection pools
-    const latency = await measureLatency(pool, latencyCalls);
-    const throughput = await measureThroughput(pool, 64, seconds * 1000);
+    const result = { store: kind };
+    if (scenarios.includes("function")) {
+      await measureThroughput(pool, 16, 1000, "echo"); // warm-up: JIT, connection pools
+      result.functionCall = {
+        concurrency1: await measureLatency(pool, latencyCalls, "echo"),
+        concurrency64: await measureThroughput(pool, 64, seconds * 1000, "echo"),
+      };
+    }
+    if (scenarios.includes("workflow")) {
+      await measureThroughput(pool, 8, 1000, "ten_steps");
+      result.tenStepWorkflow = {
+        concurrency1: await measureLatency(pool, Math.ceil(latencyCalls / 4), "ten_steps"),
+        concurrency32: await measureThroughput(pool, 32, seconds * 1000, "ten_steps"),
+      };
+    }
     await pool.close();
-    return { store: kind, concurrency1: latency, concurrency64: throughput };
+    return result;
   } finally {
     await worker.stop();
     await coordinator.stop();
@@ -155,7 +170,8 @@ for (const kind of stores) results.push(await benchStore(kind));
 console.log(
   JSON.stringify(
     {
-      benchmark: "function call: HTTP gateway -> coordinator -> worker -> back, results committed before answering",
+      benchmark:
+        "HTTP gateway -> coordinator -> worker -> back; the invocation, every journal entry and the result committed before answering",
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
       results,
     },

@@ -18,7 +18,7 @@ export const addNumbers = fn(
 /** @function(streaming=True): yields one chunk per number, as the caller reads them. */
 export const countdown = fn("countdown", async function* (from: number, ctx) {
   for (let n = from; n >= 0; n--) {
-    if (ctx.signal.aborted) return;
+    if (ctx.abortSignal.aborted) return;
     yield { n, invocationId: ctx.invocationId };
   }
 });

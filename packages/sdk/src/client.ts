@@ -1,6 +1,18 @@
 import { encodeJson } from "@agnt5/core";
 import { Agnt5ClientError } from "./client-error.js";
 import { errorFromResponse, INVOCATION_ID_HEADER, jsonFromResponse } from "./client-response.js";
+import type {
+  ApprovalRequest,
+  ApprovalResult,
+  CancelResult,
+  RunInfo,
+  RunJournal,
+  RunWorkflowOptions,
+  SignalResult,
+  StartedRun,
+  StartWorkflowOptions,
+  WorkflowResultOptions,
+} from "./client-run-types.js";
 import { readNdjsonEnvelopes, readSseEnvelopes, type StreamEnvelope } from "./stream-envelopes.js";
 
 export interface ClientOptions {
@@ -72,6 +84,11 @@ const POLL_MAX_MS = 2_000;
  * @example
  * const client = new Client("http://localhost:8080");
  * const greeting = await client.invoke("hello-service", "greet", "Alice");
+ *
+ * // Durable workflows: start by run id (idempotent), then follow, signal, approve or cancel the run.
+ * const { runId } = await client.startWorkflow("checkout", { orderId: "o-1" }, { runId: "order-o-1" });
+ * await client.signal(runId, "payment_confirmed", { amount: 42 });
+ * const receipt = await client.workflowResult(runId, { timeoutMs: 30_000 });
  */
 export class Client {
   readonly baseUrl: string;
@@ -232,6 +249,156 @@ export class Client {
       code: "STREAM_INTERRUPTED",
       ...(invocationId ? { invocationId } : {}),
     });
+  }
+
+  // --- workflow runs ---------------------------------------------------------------------------
+
+  /**
+   * Starts a run of workflow `name` (POST /v1/workflows/:name/runs) and returns at once. With a
+   * `runId`, starting again returns the existing run (`created: false`) instead of a second one.
+   */
+  async startWorkflow(name: string, input?: unknown, options: StartWorkflowOptions = {}): Promise<StartedRun> {
+    const response = await this.#request(`/v1/workflows/${encodeURIComponent(name)}/runs`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", ...options.headers },
+      // undefined travels as JSON null, like a worker's empty result.
+      body: JSON.stringify({ input: input ?? null, ...(options.runId === undefined ? {} : { runId: options.runId }) }),
+      signal: options.signal,
+    });
+    const body = (await jsonFromResponse(response)) as Partial<StartedRun> | undefined;
+    if (typeof body?.runId !== "string") {
+      throw new Agnt5ClientError({
+        message: `The gateway accepted workflow ${name} but returned no runId`,
+        status: response.status,
+        code: "INVALID_RESPONSE",
+      });
+    }
+    return { runId: body.runId, created: body.created !== false };
+  }
+
+  /** Starts workflow `name` and waits for its output: startWorkflow() then workflowResult(). */
+  async runWorkflow<Output = unknown>(
+    name: string,
+    input?: unknown,
+    options: RunWorkflowOptions = {},
+  ): Promise<Output> {
+    const { timeoutMs, ...start } = options;
+    const { runId } = await this.startWorkflow(name, input, start);
+    return this.workflowResult<Output>(runId, {
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
+  /** GET /v1/runs/:runId: status, attempt, current step, and the output or error once it ended. */
+  async getRun<Output = unknown>(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunInfo<Output>> {
+    const response = await this.#request(this.#runPath(runId), {
+      method: "GET",
+      headers: { accept: "application/json" },
+      signal: options.signal,
+    });
+    return (await jsonFromResponse(response)) as RunInfo<Output>;
+  }
+
+  /** The seed's name for getRun(). */
+  getWorkflowStatus<Output = unknown>(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunInfo<Output>> {
+    return this.getRun<Output>(runId, options);
+  }
+
+  /**
+   * Waits for run `runId` to end (GET /v1/runs/:runId/result) and returns its output. Throws
+   * Agnt5ClientError: with the run's error code when it failed, CANCELLED when it was cancelled,
+   * TIMEOUT (status 504) when it did not end within `timeoutMs`.
+   */
+  async workflowResult<Output = unknown>(runId: string, options: WorkflowResultOptions = {}): Promise<Output> {
+    const search = options.timeoutMs === undefined ? "" : `?timeoutMs=${encodeURIComponent(options.timeoutMs)}`;
+    const response = await this.#request(`${this.#runPath(runId)}/result${search}`, {
+      method: "GET",
+      headers: { accept: "application/json" },
+      signal: options.signal,
+    });
+    const body = (await jsonFromResponse(response)) as
+      | { status?: string; output?: unknown; error?: { code?: string; message?: string; details?: unknown } }
+      | undefined;
+    const status = body?.status ?? "unknown";
+    if (SUCCESS_STATUSES.has(status)) return body?.output as Output;
+    const cancelled = status === "cancelled" || status === "canceled";
+    const error = body?.error;
+    throw new Agnt5ClientError({
+      message: cancelled
+        ? `Run ${runId} was cancelled`
+        : (error?.message ?? `Run ${runId} ended with status ${status}`),
+      status: response.status,
+      code: cancelled ? "CANCELLED" : (error?.code ?? status.toUpperCase()),
+      invocationId: runId,
+      ...(error?.details === undefined ? {} : { details: error.details }),
+    });
+  }
+
+  /**
+   * Sends signal `name` to run `runId` (POST /v1/runs/:runId/signals/:name, body = the payload as
+   * JSON): it resumes the run's `ctx.signal(name)`, or waits in its mailbox until one asks for it.
+   */
+  async signal(
+    runId: string,
+    name: string,
+    payload?: unknown,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<SignalResult> {
+    const response = await this.#request(`${this.#runPath(runId)}/signals/${encodeURIComponent(name)}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify(payload ?? null),
+      signal: options.signal,
+    });
+    return (await jsonFromResponse(response)) as SignalResult;
+  }
+
+  /**
+   * Decides the run's pending `ctx.human.approval(name)` (POST /v1/runs/:runId/approvals/:name).
+   * `roles` travel in the x-agnt5-roles header; the gateway refuses (FORBIDDEN) an approver without
+   * one of the approval's requiredRoles, and answers NO_PENDING_APPROVAL when nothing waits.
+   */
+  async approve(runId: string, name: string, request: ApprovalRequest): Promise<ApprovalResult> {
+    const { decision, by, comment, roles, signal } = request;
+    const response = await this.#request(`${this.#runPath(runId)}/approvals/${encodeURIComponent(name)}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        ...(roles && roles.length > 0 ? { "x-agnt5-roles": roles.join(",") } : {}),
+      },
+      body: JSON.stringify({ decision, by, ...(comment === undefined ? {} : { comment }) }),
+      signal,
+    });
+    return (await jsonFromResponse(response)) as ApprovalResult;
+  }
+
+  /**
+   * Asks run `runId` to cancel (POST /v1/runs/:runId/cancel): the durable operation it awaits
+   * rejects with CancelledError, it may clean up, and it ends "cancelled".
+   */
+  async cancel(runId: string, options: { signal?: AbortSignal } = {}): Promise<CancelResult> {
+    const response = await this.#request(`${this.#runPath(runId)}/cancel`, {
+      method: "POST",
+      headers: { accept: "application/json" },
+      signal: options.signal,
+    });
+    return (await jsonFromResponse(response)) as CancelResult;
+  }
+
+  /** The run's journal (GET /v1/runs/:runId/journal): every recorded durable operation, in order. */
+  async getJournal(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunJournal> {
+    const response = await this.#request(`${this.#runPath(runId)}/journal`, {
+      method: "GET",
+      headers: { accept: "application/json" },
+      signal: options.signal,
+    });
+    return (await jsonFromResponse(response)) as RunJournal;
+  }
+
+  #runPath(runId: string): string {
+    return `/v1/runs/${encodeURIComponent(runId)}`;
   }
 
   #post(

@@ -3,9 +3,13 @@ import { type ComponentDescriptor, ComponentDescriptorSchema, ComponentKind, cre
 
 const KINDS: Record<ComponentDefinition["kind"], ComponentKind> = {
   function: ComponentKind.FUNCTION,
+  workflow: ComponentKind.WORKFLOW,
 };
 
-/** What the coordinator learns about one component at registration. */
+/**
+ * What the coordinator learns about one component at registration: kind (FUNCTION or WORKFLOW),
+ * name, JSON schemas, whether it streams (workflows never do), retry policy and metadata.
+ */
 export function toComponentDescriptor(component: ComponentDefinition): ComponentDescriptor {
   const policy = component.retryPolicy;
   return create(ComponentDescriptorSchema, {

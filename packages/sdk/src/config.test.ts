@@ -71,6 +71,17 @@ describe("resolveWorkerConfig", () => {
     });
   });
 
+  it("reads suspendAfterMs from the option, then AGNT5_SUSPEND_AFTER_MS, default 1000", () => {
+    expect(resolveWorkerConfig({ serviceName: "s" }, {}).suspendAfterMs).toBe(1000);
+    expect(resolveWorkerConfig({ serviceName: "s" }, { AGNT5_SUSPEND_AFTER_MS: "0" }).suspendAfterMs).toBe(0);
+    expect(
+      resolveWorkerConfig({ serviceName: "s", suspendAfterMs: 250 }, { AGNT5_SUSPEND_AFTER_MS: "0" }).suspendAfterMs,
+    ).toBe(250);
+    expect(() => resolveWorkerConfig({ serviceName: "s" }, { AGNT5_SUSPEND_AFTER_MS: "-1" })).toThrow(
+      /suspendAfterMs "-1"/,
+    );
+  });
+
   it("falls back to PORT for the HTTP runtime, below AGNT5_WORKER_HTTP_PORT", () => {
     expect(resolveWorkerConfig({ serviceName: "s" }, { PORT: "3000" }).httpPort).toBe(3000);
     expect(resolveWorkerConfig({ serviceName: "s" }, { PORT: "3000", AGNT5_WORKER_HTTP_PORT: "4000" }).httpPort).toBe(

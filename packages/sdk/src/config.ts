@@ -1,3 +1,4 @@
+import { DEFAULT_SUSPEND_AFTER_MS } from "@agnt5/durable";
 import { ConfigError } from "./config-error.js";
 import { type CoordinatorTarget, parseCoordinatorEndpoint } from "./coordinator-endpoint.js";
 
@@ -18,6 +19,12 @@ export interface WorkerConfigOptions {
   maxConcurrency?: number;
   shutdownGraceMs?: number;
   httpPort?: number;
+  /**
+   * How long (ms) an invocation may wait only on durable timers, signals or child calls before it
+   * suspends: it leaves the worker (freeing its slot) and the coordinator re-dispatches it when what
+   * it waits for completes. 0 suspends at once. Default 1000 (AGNT5_SUSPEND_AFTER_MS).
+   */
+  suspendAfterMs?: number;
 }
 
 export interface WorkerConfig {
@@ -32,6 +39,7 @@ export interface WorkerConfig {
   maxConcurrency: number;
   shutdownGraceMs: number;
   httpPort: number;
+  suspendAfterMs: number;
 }
 
 export const workerConfigDefaults = {
@@ -42,6 +50,7 @@ export const workerConfigDefaults = {
   maxConcurrency: 100,
   shutdownGraceMs: 30_000,
   httpPort: 8000,
+  suspendAfterMs: DEFAULT_SUSPEND_AFTER_MS,
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -93,6 +102,11 @@ export function resolveWorkerConfig(options: WorkerConfigOptions = {}, env: Env 
       options.httpPort ?? read("AGNT5_WORKER_HTTP_PORT") ?? read("PORT") ?? workerConfigDefaults.httpPort,
       0,
       65_535,
+    ),
+    suspendAfterMs: integer(
+      "suspendAfterMs / AGNT5_SUSPEND_AFTER_MS",
+      options.suspendAfterMs ?? read("AGNT5_SUSPEND_AFTER_MS") ?? workerConfigDefaults.suspendAfterMs,
+      0,
     ),
   };
 }

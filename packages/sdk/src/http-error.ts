@@ -19,6 +19,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   CANCELLED: 499,
+  // ctx.signal, approvals, cron timers, calls by service name: they need a coordinator.
+  NOT_IN_WORKER: 501,
   WORKER_DRAINING: 503,
   TIMEOUT: 504,
 };

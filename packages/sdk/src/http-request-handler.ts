@@ -31,10 +31,17 @@ const NDJSON = "application/x-ndjson; charset=utf-8";
 
 /**
  * The seed's ASGI app as a plain node:http listener:
- *   GET /health, GET /functions, POST /invoke/{handler} (JSON body -> {"result": ...}).
+ *   GET /health, GET /functions (every component's metadata, workflows included, each with its
+ *   `type`), GET /workflows (workflows only), POST /invoke/{name} (JSON body -> {"result": ...}).
  * Streaming functions answer NDJSON with the coordinator gateway's envelopes
  * ({"type":"chunk","seq":n,"data":...} ... {"type":"done"} | {"type":"error"}), so a failure after
  * the first chunk can still be reported and the same client code reads both.
+ *
+ * There is no coordinator here, so nothing is journaled: a workflow (or a function using ctx.step)
+ * runs once, in process, with core's local durable context. ctx.step runs its function directly,
+ * ctx.sleep really waits, ctx.task/ctx.spawn of a definition call it in process; operations that
+ * need a coordinator (signals, approvals, cron timers, calls by service name) fail with
+ * NOT_IN_WORKER. Run on the standalone runtime for durability.
  */
 export function createHttpRequestHandler(options: HttpRequestHandlerOptions): HttpRequestListener {
   const { components, logger } = options;
@@ -63,6 +70,18 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): Ht
       );
       return;
     }
+    if (path === "/workflows") {
+      requireMethod(req, "GET");
+      sendJson(
+        res,
+        200,
+        components
+          .list()
+          .filter((component) => component.kind === "workflow")
+          .map((component) => component.metadata),
+      );
+      return;
+    }
     const invoke = /^\/invoke\/([^/]+)$/.exec(path);
     if (invoke?.[1]) {
       requireMethod(req, "POST");
@@ -72,7 +91,7 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): Ht
     throw new HttpRequestError(
       404,
       "NOT_FOUND",
-      `No route for ${req.method} ${url.pathname}: use GET /health, GET /functions or POST /invoke/{handler}`,
+      `No route for ${req.method} ${url.pathname}: use GET /health, GET /functions, GET /workflows or POST /invoke/{name}`,
     );
   };
 

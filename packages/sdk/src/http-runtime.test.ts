@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { fn, Registry } from "@agnt5/core";
+import { fn, Registry, workflow } from "@agnt5/core";
 import { afterEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createCaptureLogger } from "./test-support/capture-logger.js";
@@ -28,6 +28,12 @@ function components() {
     yield 1;
     throw new Error("midway");
   });
+  workflow({ name: "checkout", registry, input: z.object({ orderId: z.string() }) }, async (ctx, { orderId }) => {
+    const charge = await ctx.step("charge", () => ({ id: `ch_${orderId}` }));
+    await ctx.sleep(0);
+    return { orderId, charge, runId: ctx.runId, type: ctx.componentType };
+  });
+  workflow({ name: "await_go", registry }, async (ctx) => ctx.signal("go"));
   return registry;
 }
 
@@ -67,8 +73,11 @@ describe("HTTP runtime", () => {
       streaming: boolean;
       parameters: unknown[];
     }>;
+    // Workflows are components too: listed with their type.
     expect(functions.map((f) => f.name).sort()).toEqual([
       "api_handler",
+      "await_go",
+      "checkout",
       "count",
       "count_then_fail",
       "failing_function",
@@ -79,6 +88,31 @@ describe("HTTP runtime", () => {
       { name: "a", type: "number", required: true },
       { name: "b" },
     ]);
+  });
+
+  it("lists only workflows at GET /workflows", async () => {
+    const { url } = await serve();
+    const workflows = (await (await fetch(`${url}/workflows`)).json()) as Array<{ name: string; type: string }>;
+    expect(workflows.map((w) => [w.name, w.type]).sort()).toEqual([
+      ["await_go", "workflow"],
+      ["checkout", "workflow"],
+    ]);
+  });
+
+  it("runs a workflow at POST /invoke/:name in process, without a journal", async () => {
+    const { post } = await serve();
+    const response = await post("/invoke/checkout", JSON.stringify({ orderId: "o-1" }));
+    expect(response.status).toBe(200);
+    const { result } = (await response.json()) as { result: { runId: string } };
+    expect(result).toMatchObject({ orderId: "o-1", charge: { id: "ch_o-1" }, type: "workflow" });
+    expect(result.runId).toMatch(/^http-/);
+  });
+
+  it("answers 501 NOT_IN_WORKER for a workflow operation that needs a coordinator", async () => {
+    const { post } = await serve();
+    const response = await post("/invoke/await_go", "null");
+    expect(response.status).toBe(501);
+    expect(await response.json()).toMatchObject({ code: "NOT_IN_WORKER", status: 501 });
   });
 
   it("invokes a sync function and wraps its output in {result}", async () => {

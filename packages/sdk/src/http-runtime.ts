@@ -83,7 +83,7 @@ export class HttpRuntime {
 
   /**
    * Stops accepting connections, lets running invocations finish for up to `graceMs`, then aborts
-   * them (ctx.signal) and cuts the remaining connections.
+   * them (ctx.abortSignal) and cuts the remaining connections.
    */
   close(graceMs: number): Promise<void> {
     this.#closing ??= this.#close(graceMs).finally(() => {

@@ -23,6 +23,23 @@ export {
   type WaitOptions,
 } from "./client.js";
 export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
+export type {
+  ApprovalRequest,
+  ApprovalResult,
+  CancelResult,
+  JournalEntryKind,
+  RunError,
+  RunInfo,
+  RunJournal,
+  RunJournalEntry,
+  RunStatus,
+  RunStep,
+  RunWorkflowOptions,
+  SignalResult,
+  StartedRun,
+  StartWorkflowOptions,
+  WorkflowResultOptions,
+} from "./client-run-types.js";
 export {
   type LogFormat,
   type LogLevel,

@@ -1,16 +1,22 @@
 import {
   Agnt5Error,
+  CancelledError,
+  type ComponentDefinition,
   ComponentNotFoundError,
-  createExecutionContext,
+  type DurableContext,
   decodeJson,
   encodeJson,
+  isAsyncIterable,
   type Logger,
+  type SerializedError,
   serializeError,
   TerminalError,
 } from "@agnt5/core";
-import type { StartInvocation } from "@agnt5/proto";
+import { DurableExecution, type ExecutionFailure, type ExecutionOutcome, type Outbound } from "@agnt5/durable";
+import type { EntryResult as ProtoEntryResult, StartInvocation } from "@agnt5/proto";
 import type { ComponentSource } from "./component-source.js";
-import { invokeComponent } from "./invoke-component.js";
+import { untilAborted } from "./invoke-component.js";
+import { entryToProto, journalFromProto, resultFromProto } from "./journal-codec.js";
 import { toWireFailure } from "./wire-failure.js";
 import type { OutgoingMessage } from "./worker-connection.js";
 
@@ -19,6 +25,8 @@ export interface InvocationRunnerDeps {
   serviceName: string;
   serviceVersion: string;
   logger: Logger;
+  /** How long a handler may wait only on timers, signals or child calls before it suspends. */
+  suspendAfterMs: number;
   /** Writes to the stream the invocation arrived on. */
   send(message: OutgoingMessage): void;
 }
@@ -27,104 +35,228 @@ export interface InvocationRunnerDeps {
 export interface RunningInvocation {
   readonly invocationId: string;
   readonly attempt: number;
-  /** Aborts ctx.signal with `reason` (an Agnt5Error whose code becomes the failure code). */
+  /** An EntryAck from the coordinator for this invocation. */
+  onAck(index: number, result: ProtoEntryResult | undefined): void;
+  /**
+   * CancelInvocation: the durable operation the handler awaits (and every later one) rejects with
+   * CancelledError, and ctx.abortSignal is aborted with it. The run reports what the handler returns.
+   */
+  cancel(reason: string): void;
+  /** Aborts ctx.abortSignal with `reason` (an Agnt5Error whose code becomes the failure code). */
   abort(reason: Agnt5Error): void;
   /** Stops reporting: whatever the handler produces from now on is dropped. */
   detach(): void;
-  /** Settles once the handler is done and its result sent (or dropped). Never rejects. */
+  /** Settles once the run's outcome is decided and reported (or dropped). Never rejects. */
   readonly done: Promise<void>;
 }
 
+/** What a streaming handler's run returns to the engine: its chunks went out as StreamChunks. */
+const STREAMED = Symbol("streamed");
+
 /**
- * Runs a StartInvocation to completion and reports it: `chunk`s then `completed` for a streaming
- * function, `completed` with the JSON output otherwise, `failed` for any error. Never throws.
+ * Runs a StartInvocation on the durable engine (@agnt5/durable) and reports it. Functions and
+ * workflows alike: the journal in StartInvocation is replayed, new durable operations are proposed
+ * (ProposeEntry) and continue on their EntryAck, and a handler blocked only on timers, signals or
+ * child calls for `suspendAfterMs` suspends (SuspendInvocation) and leaves the worker.
+ *
+ * Outcomes: completed -> `completed` with the JSON output (a streaming function sends its `chunk`s
+ * first and an empty output); failed -> `failed`; suspended -> nothing more (the suspend frame went
+ * out); cancelled -> `completed` with what the handler returned (the coordinator, which asked for the
+ * cancellation, records the run as cancelled). Never throws.
  */
 export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps): RunningInvocation {
   const controller = new AbortController();
-  let detached = false;
-  const send = (message: OutgoingMessage) => {
-    if (!detached) deps.send(message);
-  };
   const { invocationId, attempt } = start;
   const logger = deps.logger.child({ invocationId, component: start.componentName, attempt });
+  let detached = false;
+  /** Set once the outcome is decided: later frames from an abandoned handler are dropped. */
+  let finished = false;
+  let execution: DurableExecution | undefined;
+  let definition: ComponentDefinition | undefined;
+  /** Set by a protocol error the runner found itself (an unreadable ack): the engine is not heard any more. */
+  let failing = false;
+  let fail!: (error: unknown) => void;
+  const runnerFailure = new Promise<ExecutionOutcome>((resolve) => {
+    fail = (error) => {
+      failing = true;
+      resolve(failedOutcome(error));
+    };
+  });
+  /** Sends the final report. */
+  const send = (message: OutgoingMessage) => {
+    if (!detached && !finished) deps.send(message);
+  };
+  /** Sends what the running handler produces (proposals, suspension, chunks). */
+  const emit = (message: OutgoingMessage) => {
+    if (!failing) send(message);
+  };
 
-  const execute = async (): Promise<void> => {
-    const definition = deps.components.get(start.componentName);
+  const forward = (frame: Outbound) => {
+    if (frame.type === "propose") {
+      emit({ case: "proposeEntry", value: { invocationId, attempt, entry: entryToProto(frame.entry) } });
+    } else {
+      emit({ case: "suspend", value: { invocationId, attempt, waitingOn: frame.waitingOn } });
+    }
+  };
+
+  const execute = async (): Promise<ExecutionOutcome> => {
+    definition = deps.components.get(start.componentName);
     if (!definition) {
       const names = deps.components.list().map((component) => component.name);
-      throw new ComponentNotFoundError(start.componentName, names);
+      return failedOutcome(new ComponentNotFoundError(start.componentName, names));
     }
     let input: unknown;
     try {
       input = decodeJson(start.input);
     } catch (error) {
-      throw new TerminalError(`Input for ${start.componentName} is not valid JSON: ${(error as Error).message}`, {
-        code: "INVALID_INPUT",
-      });
+      return failedOutcome(
+        new TerminalError(`Input for ${start.componentName} is not valid JSON: ${(error as Error).message}`, {
+          code: "INVALID_INPUT",
+        }),
+      );
     }
-    const ctx = createExecutionContext({
+    let journal: ReturnType<typeof journalFromProto>;
+    try {
+      journal = journalFromProto(start.journal);
+    } catch (error) {
+      return failedOutcome(error);
+    }
+    const component = definition;
+    execution = new DurableExecution({
       invocationId,
       runId: start.runId || invocationId,
       attempt,
-      componentType: definition.kind,
-      componentName: definition.name,
-      metadata: { ...start.metadata, service_name: deps.serviceName, service_version: deps.serviceVersion },
-      headers: { ...start.headers },
+      componentType: component.kind,
+      componentName: component.name,
+      serviceName: deps.serviceName,
+      journal,
+      cancelRequested: start.cancelRequested,
+      send: forward,
+      suspendAfterMs: deps.suspendAfterMs,
+      defaultStepRetry: component.retryPolicy,
       logger,
+      headers: { ...start.headers },
+      metadata: { ...start.metadata, service_name: deps.serviceName, service_version: deps.serviceVersion },
       signal: controller.signal,
     });
-    const result = await invokeComponent(definition, input, ctx);
-    if (result.streaming) {
-      let seq = 0n;
-      for await (const chunk of result.chunks) {
-        send({ case: "chunk", value: { invocationId, seq, data: encodeOutput(chunk, definition.name) } });
-        seq += 1n;
-      }
-      // The coordinator assembles the chunk array itself: no need to send everything twice.
-      send({ case: "completed", value: { invocationId, attempt, output: new Uint8Array() } });
-      return;
-    }
-    send({ case: "completed", value: { invocationId, attempt, output: encodeOutput(result.output, definition.name) } });
+    const run = execution.run((ctx) => runHandler(component, input, ctx));
+    return Promise.race([run, runnerFailure]);
   };
 
-  const done = execute().then(
-    () => logger.debug("Invocation completed"),
-    (error: unknown) => {
-      // Once aborted, the abort reason (CANCELLED, WORKER_DRAINING, ...) explains the failure
-      // better than whatever the handler threw on its way out.
-      const cause =
-        controller.signal.aborted && Agnt5Error.isInstance(controller.signal.reason) ? controller.signal.reason : error;
-      const failure = serializeError(cause);
-      if (!detached) {
-        const line = {
-          code: failure.code,
-          retryable: failure.retryable,
-          // Where the handler was when it failed, even when the abort reason names the failure.
-          stack: serializeError(error).stack ?? failure.stack,
-        };
-        const message = `Function ${start.componentName} failed: ${failure.message}`;
-        // Cancellation and shutdown are requested, not faults of the handler.
-        if (failure.code === "CANCELLED" || failure.code === "WORKER_DRAINING") logger.warn(line, message);
-        else logger.error(line, message);
+  /** Calls the handler; a streaming function's chunks are sent as they come. */
+  const runHandler = async (component: ComponentDefinition, input: unknown, ctx: DurableContext) => {
+    const result = component.invoke(input, ctx);
+    if (!isAsyncIterable(result)) return await result;
+    let seq = 0n;
+    for await (const chunk of untilAborted(result, controller.signal)) {
+      emit({ case: "chunk", value: { invocationId, seq, data: encodeOutput(chunk, component.name) } });
+      seq += 1n;
+    }
+    return STREAMED;
+  };
+
+  const report = (outcome: ExecutionOutcome): void => {
+    const name = definition?.name ?? start.componentName;
+    switch (outcome.type) {
+      case "suspended":
+        finished = true;
+        logger.debug({ waitingOn: outcome.waitingOn }, "Invocation suspended");
+        return;
+      case "completed":
+      case "cancelled": {
+        let output: Uint8Array;
+        try {
+          // The coordinator assembles a stream's chunk array itself: no need to send everything twice.
+          output = outcome.value === STREAMED ? new Uint8Array() : encodeOutput(outcome.value, name);
+        } catch (error) {
+          report(failedOutcome(error));
+          return;
+        }
+        if (outcome.type === "cancelled") logger.info("Invocation cancelled");
+        else logger.debug("Invocation completed");
+        send({ case: "completed", value: { invocationId, attempt, output } });
+        finished = true;
+        return;
       }
-      send({ case: "failed", value: { invocationId, attempt, failure: toWireFailure(failure) } });
-    },
-  );
+      case "failed": {
+        const failure = explainedFailure(outcome.failure);
+        if (!detached && !finished) {
+          const label = definition?.kind === "workflow" ? "Workflow" : "Function";
+          const line = { code: failure.code, retryable: failure.retryable, stack: outcome.failure.stack };
+          const message = `${label} ${name} failed: ${failure.message}`;
+          // Cancellation, shutdown and engine-driven step retries are not faults of the handler.
+          if (failure.code === "CANCELLED" || failure.code === "WORKER_DRAINING" || failure.code === "STEP_RETRY") {
+            logger.warn(line, message);
+          } else {
+            logger.error(line, message);
+          }
+        }
+        send({ case: "failed", value: { invocationId, attempt, failure: toWireFailure(failure) } });
+        finished = true;
+        return;
+      }
+    }
+  };
+
+  /** Once aborted, the abort reason (CANCELLED, WORKER_DRAINING, ...) explains a failure better than what the handler threw. */
+  const explainedFailure = (failure: ExecutionFailure): SerializedError => {
+    const reason = controller.signal.reason;
+    const base: SerializedError =
+      controller.signal.aborted && Agnt5Error.isInstance(reason)
+        ? serializeError(reason)
+        : { ...failure, type: failure.type ?? "Error" };
+    // Where the handler was when it failed, even when the abort reason names the failure.
+    return { ...base, ...(failure.stack === undefined ? {} : { stack: failure.stack }) };
+  };
+
+  const done = execute()
+    .then(report)
+    // Reporting cannot fail in practice; if it does, log, never reject.
+    .catch((error: unknown) => logger.error({ stack: (error as Error)?.stack }, "Could not report invocation result"));
 
   return {
     invocationId,
     attempt,
+    onAck: (index, result) => {
+      if (!execution || finished || failing) return;
+      let decoded: ReturnType<typeof resultFromProto>;
+      try {
+        decoded = resultFromProto(result, `the EntryAck of entry ${index}`);
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      execution.onAck(index, decoded);
+    },
+    cancel: (reason) => {
+      const cancellation = new CancelledError(reason || undefined);
+      // The engine first, so the awaited operation rejects with its CancelledError; then the signal.
+      execution?.cancel(reason || "cancellation was requested");
+      if (!controller.signal.aborted) controller.abort(cancellation);
+    },
     abort: (reason) => {
       if (!controller.signal.aborted) controller.abort(reason);
     },
     detach: () => {
       detached = true;
     },
-    // Settles when the handler has finished (whether or not its result was still sent), so
-    // shutdown can wait for it. Reporting cannot fail in practice; if it does, log, never reject.
-    done: done.catch((error: unknown) =>
-      logger.error({ stack: (error as Error)?.stack }, "Could not report invocation result"),
-    ),
+    done,
+  };
+}
+
+function failedOutcome(error: unknown): ExecutionOutcome {
+  const { code, message, type, retryable, retryAfterMs, details, stack } = serializeError(error);
+  return {
+    type: "failed",
+    failure: {
+      code,
+      message,
+      type,
+      retryable,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      ...(details === undefined ? {} : { details }),
+      ...(stack === undefined ? {} : { stack }),
+    },
   };
 }
 

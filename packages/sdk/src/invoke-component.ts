@@ -21,7 +21,8 @@ export async function invokeComponent(
   return { streaming: false, output: await result };
 }
 
-async function* untilAborted(chunks: AsyncIterable<unknown>, signal: AbortSignal): AsyncIterable<unknown> {
+/** Chunk iteration stops as soon as `signal` is aborted, even if the handler ignores it. */
+export async function* untilAborted(chunks: AsyncIterable<unknown>, signal: AbortSignal): AsyncIterable<unknown> {
   signal.throwIfAborted();
   // Throwing inside for-await calls the handler's iterator.return(), so its finally blocks run.
   for await (const chunk of chunks) {

@@ -1,4 +1,4 @@
-import { Agnt5Error, type Logger, TerminalError } from "@agnt5/core";
+import { Agnt5Error, type Logger } from "@agnt5/core";
 import { create, ProtocolVersion, type RegisterWorker, RegisterWorkerSchema, type StartInvocation } from "@agnt5/proto";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { toComponentDescriptor } from "./component-descriptor.js";
@@ -49,6 +49,10 @@ const REJECTION_CODES = new Set<number>([
 /**
  * The standalone runtime: one Connect stream to the coordinator, re-opened with backoff whenever it
  * breaks, over which invocations arrive and results leave.
+ *
+ * Every invocation (function or workflow) runs on the durable engine (see invocation-runner.ts):
+ * its journal entries go out as ProposeEntry, EntryAcks are routed back to it, CancelInvocation
+ * reaches it as a cancellation, and a suspended invocation is forgotten (its slot freed).
  *
  * When a stream breaks, the invocations that arrived on it are aborted and their results dropped:
  * the coordinator re-dispatches them (as a new attempt), and letting the old attempt run on would
@@ -172,25 +176,28 @@ export class StandaloneRuntime {
       case "cancel": {
         const { invocationId, reason } = message.value;
         const entry = this.#inFlight.get(invocationId);
-        if (!entry?.running) {
+        if (!entry?.running || entry.connection !== connection) {
           logger.debug({ invocationId }, "Cancel for an invocation that is not running here");
           return;
         }
         logger.info({ invocationId, reason }, "Cancelling invocation");
-        entry.running.abort(
-          new TerminalError(`Invocation cancelled${reason ? `: ${reason}` : ""}`, { code: "CANCELLED" }),
-        );
+        // The engine rejects what the handler awaits with CancelledError; ctx.abortSignal aborts too.
+        entry.running.cancel(reason);
         return;
       }
       case "heartbeatAck":
         return;
-      case "entryAck":
-        // Journal acks belong to the durable engine, which plain functions do not use.
-        logger.debug(
-          { invocationId: message.value.invocationId },
-          "Ignoring entry_ack: no durable invocation is waiting for it",
-        );
+      case "entryAck": {
+        const { invocationId, index, result } = message.value;
+        const entry = this.#inFlight.get(invocationId);
+        if (!entry?.running || entry.connection !== connection) {
+          // Suspended, finished or superseded here: the coordinator re-dispatches with the journal.
+          logger.debug({ invocationId, index }, "Ignoring entry_ack for an invocation this worker no longer holds");
+          return;
+        }
+        entry.running.onAck(index, result);
         return;
+      }
       default:
         return;
     }
@@ -235,10 +242,14 @@ export class StandaloneRuntime {
       serviceName: config.serviceName,
       serviceVersion: config.serviceVersion,
       logger,
+      suspendAfterMs: config.suspendAfterMs,
       send: (message: OutgoingMessage) => {
-        // Release the slot before the result leaves, so a coordinator that dispatches the next
-        // invocation as soon as it reads this one never sees us over capacity.
-        if (message.case === "completed" || message.case === "failed") this.#release(invocationId, entry);
+        // Release the slot before the result (or the suspension) leaves, so a coordinator that
+        // dispatches the next invocation as soon as it reads this one never sees us over capacity.
+        // A suspended invocation is forgotten entirely: its EntryAcks are ignored from now on.
+        if (message.case === "completed" || message.case === "failed" || message.case === "suspend") {
+          this.#release(invocationId, entry);
+        }
         entry.connection.send(message);
       },
     });
@@ -283,7 +294,7 @@ export class StandaloneRuntime {
         code: "WORKER_DRAINING",
       });
       for (const entry of this.#inFlight.values()) entry.running?.abort(abortReason);
-      // Handlers that honour ctx.signal report the (retryable) failure themselves.
+      // Handlers that honour ctx.abortSignal report the (retryable) failure themselves.
       if (!(await this.#settled(ABORT_SETTLE_MS))) {
         for (const [invocationId, entry] of this.#inFlight) {
           entry.running?.detach();

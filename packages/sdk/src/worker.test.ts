@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { type ExecutionContext, fn, Registry, RetryableError, TerminalError } from "@agnt5/core";
+import { CancelledError, type FunctionContext, fn, Registry, RetryableError, TerminalError } from "@agnt5/core";
 import { ComponentKind, ProtocolVersion } from "@agnt5/proto";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { afterEach, describe, expect, it } from "vitest";
@@ -23,7 +23,7 @@ function deferred<T = void>() {
 
 function components() {
   const registry = new Registry();
-  const seen: { ctx?: ExecutionContext } = {};
+  const seen: { ctx?: FunctionContext } = {};
   const gate = { release: deferred(), entered: deferred() };
   fn({ name: "greet", description: "Greet a user by name.", registry }, (name: string, ctx) => {
     seen.ctx = ctx;
@@ -52,7 +52,7 @@ function components() {
     seen.ctx = ctx;
     gate.entered.resolve();
     await new Promise((_, reject) =>
-      ctx.signal.addEventListener("abort", () => reject(ctx.signal.reason), { once: true }),
+      ctx.abortSignal.addEventListener("abort", () => reject(ctx.abortSignal.reason), { once: true }),
     );
   });
   fn({ name: "slow", registry }, async (input: string) => {
@@ -226,7 +226,7 @@ describe("Worker (standalone runtime)", () => {
     expect(after.case).toBe("completed");
   });
 
-  it("aborts ctx.signal on cancel and reports CANCELLED (not retryable)", async () => {
+  it("aborts ctx.abortSignal with a CancelledError on cancel; the cancelled run reports what the handler returned", async () => {
     const { coordinator, worker, seen, gate } = await setup();
     await worker.ready;
     const stream = await coordinator.stream(0);
@@ -234,11 +234,13 @@ describe("Worker (standalone runtime)", () => {
     await gate.entered.promise;
     stream.cancel(id, "caller gave up");
 
-    const outcome = await stream.outcome(id);
-    expect(seen.ctx?.signal.aborted).toBe(true);
-    expect(outcome.case).toBe("failed");
-    expect(outcome.case === "failed" && outcome.value.failure).toMatchObject({ code: "CANCELLED", retryable: false });
-    expect(outcome.case === "failed" && outcome.value.failure?.message).toContain("caller gave up");
+    // The handler rethrew the CancelledError: the run is cancelled, reported as `completed` (the
+    // coordinator, which asked for the cancellation, records it as cancelled).
+    const outcome = await stream.completed(id);
+    expect(outcome.output).toBeNull();
+    expect(seen.ctx?.abortSignal.aborted).toBe(true);
+    expect(CancelledError.isInstance(seen.ctx?.abortSignal.reason)).toBe(true);
+    expect(String(seen.ctx?.abortSignal.reason?.message)).toContain("caller gave up");
   });
 
   it("heartbeats at the interval the coordinator asks for, with the in-flight count", async () => {
@@ -261,8 +263,8 @@ describe("Worker (standalone runtime)", () => {
     const [info] = await disconnected;
     expect(info.retryInMs).toBeGreaterThan(0);
     // The in-flight invocation of the broken stream is aborted: the coordinator re-dispatches it.
-    expect(seen.ctx?.signal.aborted).toBe(true);
-    expect(seen.ctx?.signal.reason).toMatchObject({ code: "WORKER_LOST" });
+    expect(seen.ctx?.abortSignal.aborted).toBe(true);
+    expect(seen.ctx?.abortSignal.reason).toMatchObject({ code: "WORKER_LOST" });
 
     const registered = once(worker, "registered");
     await coordinator.restart();
@@ -318,7 +320,7 @@ describe("Worker (standalone runtime)", () => {
 
     await worker.stop();
     await running;
-    expect(seen.ctx?.signal.aborted).toBe(true);
+    expect(seen.ctx?.abortSignal.aborted).toBe(true);
     const outcome = await stream.outcome(id);
     expect(outcome.case === "failed" && outcome.value.failure).toMatchObject({
       code: "WORKER_DRAINING",

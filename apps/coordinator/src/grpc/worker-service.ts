@@ -68,12 +68,9 @@ export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServic
             worker.draining = true;
             return;
           case "proposeEntry":
+            return deps.invocations.proposeEntry(worker, message.value);
           case "suspend":
-            // The durable engine's frames: this coordinator version does not journal yet.
-            return reject(
-              grpc.status.UNIMPLEMENTED,
-              `${message.case} is not supported by coordinator ${COORDINATOR_VERSION}`,
-            );
+            return deps.invocations.suspend(worker, message.value);
           default:
             return;
         }

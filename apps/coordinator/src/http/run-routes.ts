@@ -3,7 +3,7 @@ import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
-import { runBody, runResultBody } from "./run-body.js";
+import { runBody, runResultBody, runStatus } from "./run-body.js";
 
 type RunRequest = FastifyRequest<{ Params: { runId: string; name?: string }; Body: Buffer | undefined }>;
 
@@ -97,7 +97,8 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
 
   app.post("/v1/runs/:runId/cancel", async (request: RunRequest, reply) => {
     const record = await deps.invocations.cancel(request.params.runId);
-    return reply.status(202).send({ runId: record.id, status: record.status, cancelRequested: true });
+    const status = runStatus(record, deps.invocations.liveStatus(record.id));
+    return reply.status(202).send({ runId: record.id, status, cancelRequested: true });
   });
 
   app.get("/v1/runs/:runId/journal", async (request: RunRequest) => {

@@ -142,16 +142,15 @@ export class InvocationManager {
    * Rejects with a TIMEOUT error when `signal` aborts first.
    */
   async waitForEnd(id: string, signal?: AbortSignal): Promise<Outcome> {
-    const live = this.#active.get(id);
-    if (live) return live.outcome;
-    // Registered before the read, so an end between the two is not missed.
+    // Registered before the read, so an end between the two is not missed. Every terminal
+    // settle reaches the waiters, whether the invocation is live now or resumed later.
     const waiter = this.#waiters.wait(id);
     const record = await this.store.get(id);
     if (!record) {
       waiter.dispose();
       throw new CoordinatorError("RUN_NOT_FOUND", `No run or invocation with id "${id}"`);
     }
-    const finished = recordOutcome(record);
+    const finished = this.#active.has(id) ? undefined : recordOutcome(record);
     if (finished) {
       waiter.dispose();
       return finished;

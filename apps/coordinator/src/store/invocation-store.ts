@@ -554,7 +554,7 @@ function newRow(v: NewInvocation, createdAt: Date): InvocationRow {
     input: v.input,
     output: null,
     error: null,
-    attempt: 0,
+    attempt: 1,
     headers: v.headers ?? {},
     created_at: createdAt,
     updated_at: createdAt,

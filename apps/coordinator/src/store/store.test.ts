@@ -69,7 +69,7 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
       input: inv.input,
       output: null,
       error: null,
-      attempt: 0,
+      attempt: 1,
       headers: { "x-trace": "t1" },
       completedAt: null,
       nextAttemptAt: null,

@@ -20,6 +20,8 @@ export interface TestWorkerOptions {
   serviceVersion?: string;
   workerId?: string;
   maxConcurrency?: number;
+  /** How long a run blocked on timers, signals or children stays on the worker before suspending. */
+  suspendAfterMs?: number;
   /** How long to wait for the registration to be acknowledged. */
   readyTimeoutMs?: number;
 }
@@ -37,6 +39,7 @@ export async function startTestWorker(options: TestWorkerOptions): Promise<TestW
     ...(options.serviceVersion ? { serviceVersion: options.serviceVersion } : {}),
     ...(options.workerId ? { workerId: options.workerId } : {}),
     ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
+    ...(options.suspendAfterMs !== undefined ? { suspendAfterMs: options.suspendAfterMs } : {}),
   });
   const running = worker.run();
   const readyTimeoutMs = options.readyTimeoutMs ?? 10_000;

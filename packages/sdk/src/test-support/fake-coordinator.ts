@@ -4,7 +4,9 @@
  * protocol events instead of sleeping.
  */
 
+import type { EntryResult, JournalEntry } from "@agnt5/durable";
 import {
+  ComponentKind,
   type CoordinatorMessage,
   CoordinatorMessageSchema,
   create,
@@ -14,6 +16,7 @@ import {
 } from "@agnt5/proto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import * as grpc from "@grpc/grpc-js";
+import { entryToProto, journalFromProto, resultToProto } from "../journal-codec.js";
 
 type Call = grpc.ServerDuplexStream<WorkerMessage, CoordinatorMessage>;
 type Received = NonNullable<WorkerMessage["message"]>;
@@ -26,6 +29,12 @@ export interface FakeCoordinatorOptions {
   heartbeatIntervalMs?: number;
   /** Return a status to refuse the registration (the stream ends with it). */
   onRegister?: (registration: RegisterWorker) => { code: grpc.status; details: string } | undefined;
+  /**
+   * Acknowledge every proposed entry at once, like a coordinator that commits instantly: entries
+   * proposed with a result (step, deterministic, signal_emit) are acked with it, awaiting ones
+   * (timer, signal_wait, call) without one ("recorded, pending").
+   */
+  autoAck?: boolean;
 }
 
 export interface StartInit {
@@ -38,6 +47,20 @@ export interface StartInit {
   attempt?: number;
   headers?: Record<string, string>;
   metadata?: Record<string, string>;
+  /** Default: the invocation id. */
+  runId?: string;
+  /** Default FUNCTION. */
+  componentKind?: ComponentKind;
+  /** StartInvocation.journal, in the engine's form (JSON values); encoded for you. */
+  journal?: JournalEntry[];
+  cancelRequested?: boolean;
+}
+
+/** A ProposeEntry as the test sees it: the entry decoded to the engine's form, with its attempt. */
+export interface Proposal {
+  invocationId: string;
+  attempt: number;
+  entry: JournalEntry;
 }
 
 export type InvocationOutcome =
@@ -56,6 +79,17 @@ export class FakeWorkerStream {
 
   constructor(call: Call, options: FakeCoordinatorOptions) {
     this.#call = call;
+    if (options.autoAck) {
+      call.on("data", (message: WorkerMessage) => {
+        if (message.message.case !== "proposeEntry") return;
+        const { invocationId, entry } = message.message.value;
+        if (!entry) return;
+        this.send({
+          case: "entryAck",
+          value: { invocationId, index: entry.index, ...(entry.result ? { result: entry.result } : {}) },
+        });
+      });
+    }
     this.closed = new Promise((resolve) => {
       call.on("close", () => resolve());
       call.on("error", () => resolve());
@@ -101,9 +135,12 @@ export class FakeWorkerStream {
         componentName: init.componentName,
         input: init.rawInput ?? new TextEncoder().encode(JSON.stringify(init.input ?? null)),
         attempt: init.attempt ?? 1,
-        runId: invocationId,
+        runId: init.runId ?? invocationId,
+        componentKind: init.componentKind ?? ComponentKind.FUNCTION,
         headers: init.headers ?? {},
         metadata: init.metadata ?? {},
+        journal: (init.journal ?? []).map(entryToProto),
+        cancelRequested: init.cancelRequested ?? false,
       },
     });
     return invocationId;
@@ -113,13 +150,56 @@ export class FakeWorkerStream {
     this.send({ case: "cancel", value: { invocationId, reason } });
   }
 
-  /** The first message of `kind` (received so far or later) that matches `predicate`. */
+  /** Sends an EntryAck: without a result ("recorded, pending"), or with the entry's result. */
+  ack(invocationId: string, index: number, result?: EntryResult): void {
+    this.send({
+      case: "entryAck",
+      value: { invocationId, index, ...(result === undefined ? {} : { result: resultToProto(result) }) },
+    });
+  }
+
+  /** Acks a proposal the way a coordinator commits it: with the result it carries, if any. */
+  commit(proposal: Proposal): void {
+    this.ack(proposal.invocationId, proposal.entry.index, proposal.entry.result);
+  }
+
+  /** Every ProposeEntry received so far for `invocationId`, decoded. */
+  proposals(invocationId: string): Proposal[] {
+    return this.received
+      .filter((message): message is Extract<Received, { case: "proposeEntry" }> => message.case === "proposeEntry")
+      .map((message) => message.value)
+      .filter((value) => value.invocationId === invocationId && value.entry)
+      .map((value) => ({
+        invocationId,
+        attempt: value.attempt,
+        entry: journalFromProto([value.entry!])[0]!,
+      }));
+  }
+
+  /** The proposal of entry `index` of `invocationId` (received so far or later). */
+  async proposal(invocationId: string, index: number): Promise<Proposal> {
+    await this.waitFor("proposeEntry", (value) => value.invocationId === invocationId && value.entry?.index === index);
+    return this.proposals(invocationId).find((proposal) => proposal.entry.index === index)!;
+  }
+
+  /** The SuspendInvocation of `invocationId`. */
+  suspension(invocationId: string): Promise<ValueOf<"suspend">> {
+    return this.waitFor("suspend", (value) => value.invocationId === invocationId);
+  }
+
+  /**
+   * The first message of `kind` (received so far or later) that matches `predicate`; with `from`,
+   * only messages received at that position of `received` or after.
+   */
   async waitFor<C extends ReceivedCase>(
     kind: C,
     predicate: (value: ValueOf<C>) => boolean = () => true,
+    from = 0,
   ): Promise<ValueOf<C>> {
     for (;;) {
-      const found = this.received.find((message) => message.case === kind && predicate(message.value as ValueOf<C>));
+      const found = this.received
+        .slice(from)
+        .find((message) => message.case === kind && predicate(message.value as ValueOf<C>));
       if (found) return found.value as ValueOf<C>;
       await new Promise<void>((resolve) => this.#waiters.push(resolve));
     }

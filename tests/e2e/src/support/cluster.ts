@@ -5,6 +5,7 @@ import type { TestStore } from "./stores.js";
 
 const coordinatorScript = fileURLToPath(new URL("../../../../apps/coordinator/dist/main.js", import.meta.url));
 const crashWorkerScript = fileURLToPath(new URL("../fixtures/crash-worker.mjs", import.meta.url));
+export const workflowWorkerScript = fileURLToPath(new URL("../fixtures/workflow-worker.mjs", import.meta.url));
 
 /** A coordinator process on fixed ports (so it can be killed and restarted in place) plus workers. */
 export class TestCluster {
@@ -41,8 +42,8 @@ export class TestCluster {
   }
 
   /** Starts a worker of the crash fixture and resolves once the coordinator acknowledged it. */
-  async startWorker(env: Record<string, string> = {}): Promise<ProcessHandle> {
-    const worker = ProcessHandle.start(`worker-${this.workers.length + 1}`, crashWorkerScript, {
+  async startWorker(env: Record<string, string> = {}, script = crashWorkerScript): Promise<ProcessHandle> {
+    const worker = ProcessHandle.start(`worker-${this.workers.length + 1}`, script, {
       ...this.extraEnv,
       AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${this.grpcPort}`,
       ...env,

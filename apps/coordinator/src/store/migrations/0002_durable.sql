@@ -2,6 +2,10 @@
 -- entries, timers and the signal mailbox (docs/durable-execution.md).
 -- Runs on PostgreSQL >= 13 and PGlite; keep to portable SQL (no extensions).
 
+-- `attempt` is the attempt running or about to run: a new invocation's first attempt is 1, so a
+-- restart that finds it unfinished runs attempt 2 (as ctx.attempt reports).
+ALTER TABLE invocations ALTER COLUMN attempt SET DEFAULT 1;
+
 -- Child invocations point at the parent's `call` entry that awaits them.
 -- run_key: optional id of the workflow run an invocation belongs to.
 ALTER TABLE invocations
