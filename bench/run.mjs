@@ -20,7 +20,8 @@ const latencyCalls = Number(args.calls ?? 2000);
 const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const root = new URL("..", import.meta.url).pathname;
 
-// BENCH_PROFILE=<dir> writes a CPU profile of the coordinator there (stopped with SIGINT).
+// BENCH_PROFILE=<dir> (BENCH_PROFILE_WORKER=<dir>) writes a CPU profile of the coordinator (the
+// worker) there; the process is then stopped with SIGINT so the profile is written.
 function start(name, script, env, execArgv = []) {
   const child = spawn(process.execPath, [...execArgv, script], {
     cwd: root,
@@ -48,7 +49,8 @@ function start(name, script, env, execArgv = []) {
             exited.then(() => reject(new Error(`${name} exited:\n${lines.slice(-20).join("\n")}`)));
           }),
     stop: async () => {
-      if (child.exitCode === null) child.kill(process.env.BENCH_PROFILE ? "SIGINT" : "SIGKILL");
+      const profiling = process.env.BENCH_PROFILE || process.env.BENCH_PROFILE_WORKER;
+      if (child.exitCode === null) child.kill(profiling ? "SIGINT" : "SIGKILL");
       await exited;
     },
   };
@@ -126,10 +128,12 @@ async function benchStore(kind) {
     process.env.BENCH_PROFILE ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
   );
   const url = `http://127.0.0.1:${httpPort}`;
-  const worker = start("worker", "bench/bench-worker.mjs", {
-    AGNT5_LOG_LEVEL: "info",
-    AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
-  });
+  const worker = start(
+    "worker",
+    "bench/bench-worker.mjs",
+    { AGNT5_LOG_LEVEL: "info", AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}` },
+    process.env.BENCH_PROFILE_WORKER ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_WORKER}`] : [],
+  );
   try {
     await coordinator.waitFor("Coordinator listening");
     await waitHealthy(url);
