@@ -19,6 +19,10 @@ export interface CoordinatorConfig {
   defaultCallTimeoutMs: number;
   /** How often workers heartbeat; a worker silent for 3 intervals is considered dead. */
   heartbeatIntervalMs: number;
+  /** Where entity state lives: "default" is the coordinator's own database. */
+  entityStore: "default" | "postgres" | "pglite" | "redis" | "memory";
+  /** Connection string for AGNT5_ENTITY_STORE=postgres (default: AGNT5_DATABASE_URL) or redis. */
+  entityStoreUrl: string | undefined;
 }
 
 export function loadConfig(
@@ -37,8 +41,18 @@ export function loadConfig(
     maxBodyBytes: integer(env, "AGNT5_MAX_BODY_BYTES", 10 * 1024 * 1024),
     defaultCallTimeoutMs: integer(env, "AGNT5_CALL_TIMEOUT_MS", 30_000),
     heartbeatIntervalMs: integer(env, "AGNT5_HEARTBEAT_INTERVAL_MS", 5_000),
+    entityStore: entityStoreKind(env.AGNT5_ENTITY_STORE),
+    entityStoreUrl: env.AGNT5_ENTITY_STORE_URL || env.AGNT5_REDIS_URL || undefined,
   };
   return { ...config, ...overrides };
+}
+
+const ENTITY_STORES = ["default", "postgres", "pglite", "redis", "memory"] as const;
+
+function entityStoreKind(raw: string | undefined): CoordinatorConfig["entityStore"] {
+  if (raw === undefined || raw === "") return "default";
+  if ((ENTITY_STORES as readonly string[]).includes(raw)) return raw as CoordinatorConfig["entityStore"];
+  throw new Error(`AGNT5_ENTITY_STORE must be one of ${ENTITY_STORES.join(", ")}, got "${raw}"`);
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {

@@ -1,6 +1,7 @@
 import { MAX_MESSAGE_BYTES, workerServiceDefinition } from "@agnt5/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { CoordinatorConfig } from "./config.js";
+import { openCoordinatorEntityStore } from "./entities/open-entity-store.js";
 import { createWorkerService } from "./grpc/worker-service.js";
 import { createGateway } from "./http/gateway.js";
 import { InvocationManager } from "./invocations/invocation-manager.js";
@@ -34,7 +35,8 @@ export async function startCoordinator(
   for (const service of await store.invocations.listServices()) {
     services.define(service.name, service.version, service.components as ComponentInfo[]);
   }
-  const invocations = new InvocationManager(store.invocations, store.journal, services, logger);
+  const entityStore = await openCoordinatorEntityStore(config, store.db);
+  const invocations = new InvocationManager(store.invocations, store.journal, services, logger, entityStore);
   const timers = new TimerService(store.journal, (timer) => invocations.timerFired(timer), logger);
   invocations.attachTimers(timers);
   await invocations.recover();
@@ -98,6 +100,7 @@ export async function startCoordinator(
       grpcPort,
       httpPort,
       store: store.db.kind === "postgres" ? "postgres" : `pglite (${config.dataDir})`,
+      entityStore: config.entityStore === "default" ? store.db.kind : entityStore.backend,
     },
     `Coordinator listening: gRPC on ${grpcPort}, HTTP on ${httpPort}`,
   );
@@ -110,6 +113,8 @@ export async function startCoordinator(
       invocations.close();
       await gateway.close();
       grpcServer.forceShutdown();
+      // A store on the coordinator's own database is closed with it, below.
+      if (config.entityStore !== "default") await entityStore.close();
       await store.close();
     })();
     return closing;

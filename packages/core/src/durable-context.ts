@@ -1,4 +1,5 @@
 import type { ComponentType, ExecutionContext } from "./context.js";
+import type { AnyEntityDefinition, EntityProxyOf, UntypedEntityProxy } from "./entity.js";
 import type { FunctionDefinition } from "./function.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { WorkflowDefinition } from "./workflow.js";
@@ -97,6 +98,15 @@ export interface SpawnOptions {
   key?: string;
 }
 
+/** Options of ctx.entity(). */
+export interface EntityCallOptions {
+  /**
+   * The service hosting the entity. Default: this service for a definition; for a type name, the
+   * request leaves it out and the coordinator resolves it (to the calling service).
+   */
+  service?: string;
+}
+
 /** A child invocation started by ctx.spawn(). */
 export interface ChildHandle<T = unknown> {
   /**
@@ -118,13 +128,21 @@ export type ParallelResults<T extends readonly ParallelItem[]> = { -readonly [K 
 export type GatherResults<T extends Record<string, ParallelItem>> = { -readonly [K in keyof T]: Settled<T[K]> };
 
 /**
+ * Members other packages add to every DurableContext by module augmentation. Empty here; e.g.
+ * @agnt5/llm declares `llm` (`declare module "@agnt5/core" { interface DurableContextExtensions { llm: LlmContext } }`)
+ * and the SDK attaches it to the contexts its worker builds.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by module augmentation in other packages
+export interface DurableContextExtensions {}
+
+/**
  * The context of a durable handler (functions and workflows alike). Every operation below is a
  * numbered journal entry: its result is recorded by the coordinator before the handler sees it, and
  * a re-run replays recorded results instead of running the code again.
  *
  * `signal` is the seed's signal API; the invocation's AbortSignal is `abortSignal`.
  */
-export interface DurableContext extends Omit<ExecutionContext, "signal"> {
+export interface DurableContext extends Omit<ExecutionContext, "signal">, DurableContextExtensions {
   readonly componentType: ComponentType;
   /** Aborted when the invocation is cancelled or its worker shuts down past the grace period. */
   readonly abortSignal: AbortSignal;
@@ -159,6 +177,15 @@ export interface DurableContext extends Omit<ExecutionContext, "signal"> {
     options?: SpawnOptions,
   ): ChildHandle<DefinitionOutput<D>>;
   spawn<T = unknown>(target: CallTarget, input?: unknown, options?: SpawnOptions): ChildHandle<T>;
+
+  /**
+   * The entity `key` of a type: each method call is a journaled `call` entry (request
+   * `{ service?, handler: <type>, method, key, input }`) that resolves with the method's output.
+   * Typed by an imported definition (`ctx.entity(Cart, key).add_item(item)`); untyped by name
+   * (`ctx.entity("ShoppingCart", key).add_item(item)`).
+   */
+  entity<D extends AnyEntityDefinition>(definition: D, key: string, options?: EntityCallOptions): EntityProxyOf<D>;
+  entity(type: string, key: string, options?: EntityCallOptions): UntypedEntityProxy;
 
   /**
    * Runs operations concurrently and resolves to their results in order. Functions are called in

@@ -26,6 +26,7 @@ export type ErrorCode =
   | "STEP_RETRY"
   | "NOT_IN_WORKER"
   | "INVALID_ARGUMENT"
+  | "READ_ONLY"
   | (string & {});
 
 export interface Agnt5ErrorOptions {
@@ -107,11 +108,48 @@ export class ComponentNotFoundError extends TerminalError {
   }
 }
 
+/** An entity type has no method of that name. Terminal: the definition will not grow one on retry. */
+export class EntityMethodNotFoundError extends TerminalError {
+  constructor(entityType: string, method: string, available: readonly string[]) {
+    const hint = available.length ? ` (methods: ${available.join(", ")})` : " (it has no methods)";
+    super(`Entity ${entityType} has no method "${method}"${hint}`, {
+      code: "COMPONENT_NOT_FOUND",
+      details: { entityType, method, methods: [...available] },
+    });
+  }
+}
+
 /** A component definition that cannot work (bad name, duplicate registration, ...). */
 /** Terminal: a definition that is wrong stays wrong on every retry. */
 export class DefinitionError extends TerminalError {
   constructor(message: string, code: ErrorCode = "INVALID_DEFINITION") {
     super(message, { code });
+  }
+}
+
+/**
+ * ctx.set() or ctx.delete() in a shared entity method: shared methods run concurrently on the last
+ * committed state and cannot change it. Terminal: the method would fail the same way on every retry.
+ */
+export class EntityReadOnlyError extends TerminalError {
+  readonly entityType: string;
+  readonly methodName: string;
+  /** The state key the method tried to change. */
+  readonly stateKey: string;
+
+  constructor(entityType: string, methodName: string, operation: "set" | "delete", stateKey: string) {
+    super(
+      `ctx.${operation}("${stateKey}") in ${entityType}.${methodName}: shared methods are read-only. ` +
+        "Define the method with entity.write(...) to change the entity's state.",
+      { code: "READ_ONLY", details: { entityType, method: methodName, operation, key: stateKey } },
+    );
+    this.entityType = entityType;
+    this.methodName = methodName;
+    this.stateKey = stateKey;
+  }
+
+  static override isInstance(error: unknown): error is EntityReadOnlyError {
+    return TerminalError.isInstance(error) && error.name === "EntityReadOnlyError";
   }
 }
 

@@ -17,6 +17,13 @@ export async function executeComponent(
   registry: Registry = defaultRegistry,
 ): Promise<Uint8Array> {
   const component = registry.require(name);
+  if (component.kind === "entity") {
+    throw new TerminalError(
+      `${name} is an entity: call its methods (${Object.keys(component.methods).join(", ") || "none"}) with ` +
+        `${name}.local(key).<method>(input), or ctx.entity(...) from a handler`,
+      { code: "INVALID_ARGUMENT" },
+    );
+  }
   const bytes = typeof input === "string" ? new TextEncoder().encode(input) : input;
   let value: unknown;
   try {

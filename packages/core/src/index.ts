@@ -32,7 +32,9 @@ export {
   type DefinitionInputArgs,
   type DefinitionOutput,
   type DurableContext,
+  type DurableContextExtensions,
   type DurableSignal,
+  type EntityCallOptions,
   type FunctionContext,
   type GatherResults,
   type HumanInTheLoop,
@@ -47,11 +49,36 @@ export {
   type WorkflowContext,
 } from "./durable-context.js";
 export {
+  type AnyEntityDefinition,
+  type AnyEntityMethod,
+  type EntityDefinition,
+  type EntityFactory,
+  type EntityHandlerInput,
+  type EntityHandlerOutput,
+  type EntityMetadata,
+  type EntityMethod,
+  type EntityMethodBuilder,
+  type EntityMethodInput,
+  type EntityMethodMetadata,
+  type EntityMethodOptions,
+  type EntityMethodOutput,
+  type EntityMethods,
+  type EntityOptions,
+  type EntityProxy,
+  type EntityProxyOf,
+  entity,
+  isEntityDefinition,
+  type UntypedEntityProxy,
+} from "./entity.js";
+export type { EntityContext, EntityStateChange } from "./entity-context.js";
+export {
   Agnt5Error,
   type Agnt5ErrorOptions,
   CancelledError,
   ComponentNotFoundError,
   DefinitionError,
+  EntityMethodNotFoundError,
+  EntityReadOnlyError,
   type ErrorCode,
   InputValidationError,
   type JournalOperation,
@@ -79,6 +106,7 @@ export {
   isAsyncIterable,
 } from "./function.js";
 export { createLocalDurableContext } from "./local-durable-context.js";
+export { type LocalEntityCallOptions, LocalEntityStore, localEntityStore } from "./local-entity-store.js";
 export { type Logger, silentLogger } from "./logger.js";
 export { registerFunction } from "./register-function.js";
 export {
@@ -87,6 +115,7 @@ export {
   clearRegistry,
   defaultRegistry,
   getFunctionMetadata,
+  getRegisteredEntities,
   getRegisteredFunctions,
   getRegisteredWorkflows,
   Registry,

@@ -7,20 +7,24 @@ import {
   type ChildHandle,
   type DurableContext,
   type DurableSignal,
+  type EntityCallOptions,
   isDurableContext,
   type ParallelItem,
   type TimerOptions,
 } from "./durable-context.js";
+import { type AnyEntityDefinition, isEntityDefinition } from "./entity.js";
 import { TerminalError } from "./errors.js";
 import { isAsyncIterable } from "./function.js";
+import { createEntityProxy, localEntityStore } from "./local-entity-store.js";
 
 /**
  * A DurableContext whose operations run in process, without a journal: what a handler gets when it
  * is called directly (`await greet("x")`, executeComponent, unit tests). ctx.step runs its function
  * at once (no retries, nothing recorded), ctx.sleep and ctx.timer({ delayMs }) really wait,
- * ctx.task / ctx.spawn with a definition call it in process, now/random/uuid draw fresh values.
- * Operations that need a coordinator (signals, approvals, cron timers, calls by service name) reject
- * with a TerminalError coded NOT_IN_WORKER.
+ * ctx.task / ctx.spawn with a definition call it in process, now/random/uuid draw fresh values,
+ * ctx.entity with a definition runs its methods in process on in-memory state (localEntityStore).
+ * Operations that need a coordinator (signals, approvals, cron timers, calls by service name,
+ * entities by type name) reject with a TerminalError coded NOT_IN_WORKER.
  */
 export function createLocalDurableContext(init: ExecutionContext | ExecutionContextInit = {}): DurableContext {
   const base = isExecutionContext(init) ? init : createExecutionContext(init);
@@ -105,6 +109,12 @@ export function createLocalDurableContext(init: ExecutionContext | ExecutionCont
       output.catch(() => {});
       return { invocationId, index: -1, result: () => output };
     },
+    entity(target: string | AnyEntityDefinition, key: string, _options?: EntityCallOptions): any {
+      if (isEntityDefinition(target)) return localEntityStore.proxy(target, key, base);
+      return createEntityProxy((method) =>
+        Promise.reject(notInWorker(`ctx.entity("${String(target)}", "${key}").${method}()`)),
+      );
+    },
     parallel: <T extends readonly ParallelItem[]>(...items: T) => runParallel(items),
     gather: runGather,
     now: async () => new Date(),
@@ -121,9 +131,10 @@ export function toDurableContext(ctx: ExecutionContext | DurableContext): Durabl
 
 function notInWorker(operation: string): TerminalError {
   return new TerminalError(
-    `${operation} needs a worker: signals, approvals, cron timers and calls by service name are recorded by ` +
-      "the coordinator, so they are not available when a handler is called directly. Run it on a Worker, " +
-      "or drive it with @agnt5/durable's DurableExecution in tests.",
+    `${operation} needs a worker: signals, approvals, cron timers, calls by service name and entities by type ` +
+      "name are recorded by the coordinator, so they are not available when a handler is called directly. Run " +
+      "it on a Worker, pass the entity's definition (ctx.entity(Cart, key)) to run it in process, or drive it " +
+      "with @agnt5/durable's DurableExecution in tests.",
     { code: "NOT_IN_WORKER" },
   );
 }

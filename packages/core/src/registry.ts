@@ -1,11 +1,12 @@
+import type { AnyEntityDefinition, EntityMetadata } from "./entity.js";
 import { ComponentNotFoundError } from "./errors.js";
 import type { AnyFunctionDefinition, FunctionMetadata } from "./function.js";
 import type { AnyWorkflowDefinition, WorkflowMetadata } from "./workflow.js";
 
-/** Anything a worker can host. Entities and tools join this union as they arrive. */
-export type ComponentDefinition = AnyFunctionDefinition | AnyWorkflowDefinition;
+/** Anything a worker can host. Tools join this union as they arrive. */
+export type ComponentDefinition = AnyFunctionDefinition | AnyWorkflowDefinition | AnyEntityDefinition;
 
-export type ComponentMetadata = FunctionMetadata | WorkflowMetadata;
+export type ComponentMetadata = FunctionMetadata | WorkflowMetadata | EntityMetadata;
 
 /**
  * Components by name. `fn(...)` adds to the global `defaultRegistry` (as the seed's decorators do);
@@ -50,6 +51,15 @@ export class Registry {
     );
   }
 
+  /** Entity definitions by type name. */
+  entities(): Record<string, AnyEntityDefinition> {
+    return Object.fromEntries(
+      this.list()
+        .filter((c): c is AnyEntityDefinition => c.kind === "entity")
+        .map((c) => [c.name, c]),
+    );
+  }
+
   clear(): void {
     this.#components.clear();
   }
@@ -71,6 +81,11 @@ export function getRegisteredWorkflows(registry: Registry = defaultRegistry): Re
   return registry.workflows();
 }
 
+/** Entity types by name (the counterpart of get_registered_functions() for entities). */
+export function getRegisteredEntities(registry: Registry = defaultRegistry): Record<string, AnyEntityDefinition> {
+  return registry.entities();
+}
+
 /** The seed's clear_registry(), useful between tests. */
 export function clearRegistry(registry: Registry = defaultRegistry): void {
   registry.clear();
@@ -79,6 +94,7 @@ export function clearRegistry(registry: Registry = defaultRegistry): void {
 /** The seed's get_function_metadata(), by definition or by registered name (a workflow's too). */
 export function getFunctionMetadata(target: AnyFunctionDefinition, registry?: Registry): FunctionMetadata;
 export function getFunctionMetadata(target: AnyWorkflowDefinition, registry?: Registry): WorkflowMetadata;
+export function getFunctionMetadata(target: AnyEntityDefinition, registry?: Registry): EntityMetadata;
 export function getFunctionMetadata(target: string, registry?: Registry): ComponentMetadata;
 export function getFunctionMetadata(
   target: ComponentDefinition | string,

@@ -1,10 +1,21 @@
-import { fn, TaskFailedError, workflow } from "@agnt5/core";
+import { entity, fn, TaskFailedError, workflow } from "@agnt5/core";
 import { describe, expect, it } from "vitest";
 import { createHarness, failure, flush, ok } from "./test-support/harness.js";
 
 const registry = false as const;
 const double = fn({ name: "double", registry }, (n: number) => n * 2);
 const onboarding = workflow({ name: "onboarding", registry }, async (_ctx, user: string) => `welcome ${user}`);
+const Cart = entity(
+  "ShoppingCart",
+  {
+    add_item: entity.write(async (ctx, item: { sku: string }) => {
+      ctx.set("last", item.sku);
+      return { count: 1 };
+    }),
+    get_items: entity.shared(async (ctx) => ctx.get<string[]>("items", [])),
+  },
+  { registry },
+);
 
 describe("ctx.task", () => {
   it("proposes a call entry by service and handler, waits through the pending ack, and returns the output", async () => {
@@ -208,5 +219,107 @@ describe("ctx.parallel and ctx.gather", () => {
       ),
     );
     expect(outcome).toMatchObject({ type: "failed", failure: { code: "BAD", type: "TaskFailedError" } });
+  });
+});
+
+describe("ctx.entity", () => {
+  it("proposes a call entry per method call with handler, method, key and input, resolving with the output", async () => {
+    const h = createHarness();
+    const outcome = h.execution.run(async (ctx) => {
+      const added = await ctx.entity(Cart, "cart-1").add_item({ sku: "pen" });
+      const items = await ctx.entity("ShoppingCart", "cart-1").get_items();
+      const other = await ctx.entity("Ledger", "acct-9", { service: "billing" }).balance();
+      return { added, items, other };
+    });
+    await flush();
+    expect(h.proposals()).toEqual([
+      {
+        index: 0,
+        kind: "call",
+        name: "ShoppingCart.add_item",
+        request: { service: "shop", handler: "ShoppingCart", method: "add_item", key: "cart-1", input: { sku: "pen" } },
+      },
+    ]);
+    h.ack(0);
+    h.ack(0, ok({ count: 1 }));
+    await flush();
+    expect(h.proposals()[1]).toEqual({
+      index: 1,
+      kind: "call",
+      name: "ShoppingCart.get_items",
+      // By name the service is left out: the coordinator resolves it (to the caller's service).
+      request: { handler: "ShoppingCart", method: "get_items", key: "cart-1", input: null },
+    });
+    h.ack(1, ok(["pen"]));
+    await flush();
+    expect(h.proposals()[2]?.request).toEqual({
+      service: "billing",
+      handler: "Ledger",
+      method: "balance",
+      key: "acct-9",
+      input: null,
+    });
+    h.ack(2, ok(10));
+    await expect(outcome).resolves.toEqual({
+      type: "completed",
+      value: { added: { count: 1 }, items: ["pen"], other: 10 },
+    });
+  });
+
+  it("reserves the index when the method is called, and the proxy is not a thenable", async () => {
+    const h = createHarness();
+    h.autoAck((entry) => ok(entry.name));
+    const outcome = await h.execution.run(async (ctx) => {
+      const cart = ctx.entity(Cart, "c");
+      expect((cart as { then?: unknown }).then).toBeUndefined();
+      const first = cart.get_items();
+      const second = ctx.step("s", () => "S");
+      return [await second, await first];
+    });
+    expect(h.proposals().map(({ index, name }) => [index, name])).toEqual([
+      [0, "ShoppingCart.get_items"],
+      [1, "s"],
+    ]);
+    expect(outcome).toEqual({ type: "completed", value: ["S", "ShoppingCart.get_items"] });
+  });
+
+  it("replays a recorded output without proposing, and throws a recorded failure as TaskFailedError", async () => {
+    const h = createHarness({
+      journal: [
+        { index: 0, kind: "call", name: "ShoppingCart.add_item", request: {}, result: ok({ count: 3 }) },
+        {
+          index: 1,
+          kind: "call",
+          name: "ShoppingCart.add_item",
+          request: {},
+          result: failure("READ_ONLY", "nope", "EntityReadOnlyError"),
+        },
+      ],
+    });
+    const outcome = await h.execution.run(async (ctx) => {
+      const first = await ctx.entity(Cart, "c").add_item({ sku: "a" });
+      try {
+        await ctx.entity(Cart, "c").add_item({ sku: "b" });
+      } catch (error) {
+        expect(TaskFailedError.isInstance(error)).toBe(true);
+        expect(error).toMatchObject({ code: "READ_ONLY", handler: "ShoppingCart.add_item", service: "shop" });
+        return first;
+      }
+    });
+    expect(outcome).toEqual({ type: "completed", value: { count: 3 } });
+    expect(h.frames).toEqual([]);
+  });
+
+  it("rejects an empty type or key, a method the definition lacks, or an input that is not JSON, without an index", async () => {
+    const h = createHarness();
+    await h.execution.run(async (ctx) => {
+      await expect(ctx.entity("", "k").m()).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      await expect(ctx.entity("T", "").m()).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+      await expect((ctx.entity(Cart, "k") as any).checkout()).rejects.toThrow(
+        'Entity ShoppingCart has no method "checkout" (methods: add_item, get_items)',
+      );
+      await expect(ctx.entity("T", "k").m({ big: 1n })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+    });
+    expect(h.frames).toEqual([]);
   });
 });

@@ -1,10 +1,14 @@
 import {
+  type AnyEntityDefinition,
   type CallableDefinition,
   type CallTarget,
   type ChildHandle,
+  type EntityCallOptions,
+  isEntityDefinition,
   type SpawnOptions,
   TaskFailedError,
 } from "@agnt5/core";
+import { createEntityProxy } from "@agnt5/core/internal";
 import type { EngineEnvironment } from "./engine-environment.js";
 import type { ExecutionCore } from "./execution-core.js";
 import { invalidArgument, isName } from "./invalid-argument.js";
@@ -88,4 +92,66 @@ export function spawn(
     index: operation.index,
     result: () => operation.promise,
   };
+}
+
+/**
+ * ctx.entity(typeOrDefinition, key, { service }): a proxy whose every method call proposes (or
+ * replays) a `call` entry named `<type>.<method>` with request `{ service?, handler: <type>, method,
+ * key, input }` and resolves with the method's output. `service` is this service for a definition,
+ * left out for a type name unless given. The index is reserved when the method is called.
+ */
+export function entity(
+  core: ExecutionCore,
+  env: EngineEnvironment,
+  target: string | AnyEntityDefinition,
+  key: string,
+  options: EntityCallOptions = {},
+): any {
+  const definition = isEntityDefinition(target) ? target : undefined;
+  const type: unknown = definition ? definition.name : target;
+  return createEntityProxy((method, input) => {
+    const operation = startEntityCall(core, env, definition, type, key, method, input, options);
+    return operation instanceof Error ? Promise.reject(operation) : operation.promise;
+  });
+}
+
+function startEntityCall(
+  core: ExecutionCore,
+  env: EngineEnvironment,
+  definition: AnyEntityDefinition | undefined,
+  type: unknown,
+  key: unknown,
+  method: string,
+  input: unknown,
+  options: EntityCallOptions,
+): Operation<unknown> | Error {
+  if (!isName(type)) return invalidArgument("ctx.entity() needs an entity definition or an entity type name");
+  if (!isName(key)) return invalidArgument(`ctx.entity("${type}", key) needs a non-empty string key`);
+  if (options.service !== undefined && !isName(options.service)) {
+    return invalidArgument(`ctx.entity("${type}", "${key}", { service }) needs a non-empty service name`);
+  }
+  if (definition && !definition.method(method)) {
+    const methods = Object.keys(definition.methods);
+    return invalidArgument(
+      `Entity ${type} has no method "${method}" (${methods.length ? `methods: ${methods.join(", ")}` : "it has no methods"})`,
+    );
+  }
+  const service = options.service ?? (definition ? env.serviceName : undefined);
+  let request: { service?: string; handler: string; method: string; key: string; input: unknown };
+  try {
+    request = {
+      ...(service === undefined ? {} : { service }),
+      handler: type,
+      method,
+      key,
+      input: toJsonValue(input, `The input of ${type}.${method}`),
+    };
+  } catch (error) {
+    return error as Error;
+  }
+  const convert = (result: EntryResult): unknown => {
+    if (result.ok) return result.value;
+    throw new TaskFailedError({ service: service ?? env.serviceName, handler: `${type}.${method}` }, result.failure);
+  };
+  return core.awaitEntry("call", `${type}.${method}`, request, convert, `ctx.entity("${type}", "${key}").${method}()`);
 }

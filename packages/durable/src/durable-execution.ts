@@ -1,5 +1,6 @@
 import {
   CancelledError,
+  type ComponentType,
   type DurableContext,
   defaultRetryPolicy,
   type Logger,
@@ -18,7 +19,8 @@ export interface DurableExecutionOptions {
   invocationId: string;
   runId: string;
   attempt: number;
-  componentType: "function" | "workflow";
+  /** "entity" for entity methods (the SDK layers the EntityContext on top of this context). */
+  componentType: ComponentType;
   componentName: string;
   /** The worker's service: the target of ctx.task(definition) and ctx.spawn(definition). */
   serviceName: string;

@@ -1,8 +1,10 @@
 import type {
+  AnyEntityDefinition,
   CallableDefinition,
   CallTarget,
   ComponentType,
   DurableContext,
+  EntityCallOptions,
   Logger,
   ParallelItem,
   SpawnOptions,
@@ -11,7 +13,7 @@ import type {
 } from "@agnt5/core";
 import { runGather, runParallel } from "@agnt5/core/internal";
 import { createHuman } from "./approval-operation.js";
-import { spawn, task } from "./call-operations.js";
+import { entity, spawn, task } from "./call-operations.js";
 import { now, random, uuid } from "./deterministic-operations.js";
 import type { EngineEnvironment } from "./engine-environment.js";
 import type { ExecutionCore } from "./execution-core.js";
@@ -56,6 +58,8 @@ export function createEngineContext(core: ExecutionCore, env: EngineEnvironment,
       task(core, env, first, second, third),
     spawn: (target: CallableDefinition | CallTarget, input?: unknown, options?: SpawnOptions) =>
       spawn(core, env, target, input, options),
+    entity: (target: string | AnyEntityDefinition, key: string, options?: EntityCallOptions) =>
+      entity(core, env, target, key, options),
     parallel: <T extends readonly ParallelItem[]>(...items: T) => runParallel(items),
     gather: runGather,
     now: () => now(core, env),

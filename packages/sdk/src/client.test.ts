@@ -206,3 +206,43 @@ describe("Client", () => {
     expect((error as Agnt5ClientError).retryable).toBe(true);
   });
 });
+
+describe("Client entities", () => {
+  it("invokeEntity() posts JSON to /v1/entities/:type/:key/:method with the invoke options", async () => {
+    const { fake, client } = await gateway((_request, res) => json(res, 200, { count: 2 }));
+    const output = await client.invokeEntity<{ count: number }>(
+      "ShoppingCart",
+      "cart/1",
+      "add_item",
+      { sku: "pen", qty: 1 },
+      { idempotencyKey: "k-2", timeoutMs: 1000, headers: { "x-extra": "1" } },
+    );
+    expect(output).toEqual({ count: 2 });
+    const request = fake.requests[0]!;
+    expect(request).toMatchObject({ method: "POST", path: "/v1/entities/ShoppingCart/cart%2F1/add_item" });
+    expect(request.query.get("timeoutMs")).toBe("1000");
+    expect(request.headers).toMatchObject({ "idempotency-key": "k-2", "x-extra": "1", authorization: "Bearer t" });
+    expect(request.body).toEqual({ sku: "pen", qty: 1 });
+
+    await client.invokeEntity("ShoppingCart", "cart-2", "get_items");
+    expect(fake.requests[1]).toMatchObject({ path: "/v1/entities/ShoppingCart/cart-2/get_items", body: null });
+  });
+
+  it("getEntity() reads { type, key, version, state }", async () => {
+    const body = { type: "ShoppingCart", key: "cart-1", version: 3, state: { items: [{ sku: "pen" }] } };
+    const { fake, client } = await gateway((_request, res) => json(res, 200, body));
+    await expect(client.getEntity("ShoppingCart", "cart-1")).resolves.toEqual(body);
+    expect(fake.requests[0]).toMatchObject({ method: "GET", path: "/v1/entities/ShoppingCart/cart-1" });
+  });
+
+  it("turns a failed entity call into Agnt5ClientError with the gateway's code", async () => {
+    const { client } = await gateway((_request, res) =>
+      json(res, 404, { error: 'Entity ShoppingCart has no method "x"', code: "COMPONENT_NOT_FOUND" }),
+    );
+    await expect(client.invokeEntity("ShoppingCart", "c", "x")).rejects.toMatchObject({
+      name: "Agnt5ClientError",
+      status: 404,
+      code: "COMPONENT_NOT_FOUND",
+    });
+  });
+});

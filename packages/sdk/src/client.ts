@@ -67,6 +67,15 @@ export interface InvocationInfo<Output = unknown> {
   completedAt?: string;
 }
 
+/** GET /v1/entities/:type/:key: an entity's committed state. */
+export interface EntityInfo<State extends Record<string, unknown> = Record<string, unknown>> {
+  type: string;
+  key: string;
+  /** Incremented by every committed write; 0 for an entity that was never written. */
+  version: number;
+  state: State;
+}
+
 export interface WaitOptions {
   /** Give up (Agnt5ClientError code TIMEOUT) after this long. Default 60 s. */
   timeoutMs?: number;
@@ -249,6 +258,55 @@ export class Client {
       code: "STREAM_INTERRUPTED",
       ...(invocationId ? { invocationId } : {}),
     });
+  }
+
+  // --- entities --------------------------------------------------------------------------------
+
+  /**
+   * Calls method `method` of entity `type` / `key` and waits for its output
+   * (POST /v1/entities/:type/:key/:method, same options as invoke()). Writes of one key run one at
+   * a time, in arrival order; shared methods run at once on the last committed state.
+   */
+  async invokeEntity<Output = unknown>(
+    type: string,
+    key: string,
+    method: string,
+    input?: unknown,
+    options: InvokeOptions = {},
+  ): Promise<Output> {
+    const params = new URLSearchParams();
+    if (options.timeoutMs !== undefined) params.set("timeoutMs", String(options.timeoutMs));
+    const search = params.size ? `?${params}` : "";
+    const response = await this.#request(`${this.#entityPath(type, key)}/${encodeURIComponent(method)}${search}`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json",
+        ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
+        ...options.headers,
+      },
+      body: JSON.stringify(input ?? null),
+      signal: options.signal,
+    });
+    return (await jsonFromResponse(response)) as Output;
+  }
+
+  /** The committed state of entity `type` / `key` (GET /v1/entities/:type/:key). */
+  async getEntity<State extends Record<string, unknown> = Record<string, unknown>>(
+    type: string,
+    key: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<EntityInfo<State>> {
+    const response = await this.#request(this.#entityPath(type, key), {
+      method: "GET",
+      headers: { accept: "application/json" },
+      signal: options.signal,
+    });
+    return (await jsonFromResponse(response)) as EntityInfo<State>;
+  }
+
+  #entityPath(type: string, key: string): string {
+    return `/v1/entities/${encodeURIComponent(type)}/${encodeURIComponent(key)}`;
   }
 
   // --- workflow runs ---------------------------------------------------------------------------

@@ -4,11 +4,14 @@ import { type ComponentDescriptor, ComponentDescriptorSchema, ComponentKind, cre
 const KINDS: Record<ComponentDefinition["kind"], ComponentKind> = {
   function: ComponentKind.FUNCTION,
   workflow: ComponentKind.WORKFLOW,
+  entity: ComponentKind.ENTITY,
 };
 
 /**
- * What the coordinator learns about one component at registration: kind (FUNCTION or WORKFLOW),
- * name, JSON schemas, whether it streams (workflows never do), retry policy and metadata.
+ * What the coordinator learns about one component at registration: kind (FUNCTION, WORKFLOW or
+ * ENTITY), name, JSON schemas, whether it streams (workflows and entities never do), retry policy
+ * and metadata. An entity (name = its type) lists its methods in entity_methods, each with its
+ * write flag and schemas; it has no schemas of its own.
  */
 export function toComponentDescriptor(component: ComponentDefinition): ComponentDescriptor {
   const policy = component.retryPolicy;
@@ -27,5 +30,14 @@ export function toComponentDescriptor(component: ComponentDefinition): Component
       backoffMultiplier: policy.backoffMultiplier,
     },
     metadataJson: JSON.stringify(component.metadata),
+    entityMethods:
+      component.kind === "entity"
+        ? Object.entries(component.methods).map(([name, method]) => ({
+            name,
+            write: method.write,
+            inputSchemaJson: method.inputSchema ? JSON.stringify(method.inputSchema) : "",
+            outputSchemaJson: method.outputSchema ? JSON.stringify(method.outputSchema) : "",
+          }))
+        : [],
   });
 }

@@ -1,9 +1,12 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import {
+  type AnyEntityDefinition,
   type ComponentDefinition,
   createExecutionContext,
+  EntityMethodNotFoundError,
   type Logger,
+  localEntityStore,
   serializeError,
   TerminalError,
 } from "@agnt5/core";
@@ -31,8 +34,10 @@ const NDJSON = "application/x-ndjson; charset=utf-8";
 
 /**
  * The seed's ASGI app as a plain node:http listener:
- *   GET /health, GET /functions (every component's metadata, workflows included, each with its
- *   `type`), GET /workflows (workflows only), POST /invoke/{name} (JSON body -> {"result": ...}).
+ *   GET /health, GET /functions (every component's metadata, workflows and entities included, each
+ *   with its `type`), GET /workflows (workflows only), GET /entities (entities only, with their
+ *   methods), POST /invoke/{name} (JSON body -> {"result": ...}), and for entity methods
+ *   POST /invoke/{type}/{method}?key={key}.
  * Streaming functions answer NDJSON with the coordinator gateway's envelopes
  * ({"type":"chunk","seq":n,"data":...} ... {"type":"done"} | {"type":"error"}), so a failure after
  * the first chunk can still be reported and the same client code reads both.
@@ -41,7 +46,9 @@ const NDJSON = "application/x-ndjson; charset=utf-8";
  * runs once, in process, with core's local durable context. ctx.step runs its function directly,
  * ctx.sleep really waits, ctx.task/ctx.spawn of a definition call it in process; operations that
  * need a coordinator (signals, approvals, cron timers, calls by service name) fail with
- * NOT_IN_WORKER. Run on the standalone runtime for durability.
+ * NOT_IN_WORKER. Entity methods run on core's localEntityStore: state in this process's memory
+ * per (type, key), writes one at a time per key, lost when the process exits. Run on the standalone
+ * runtime for durability.
  */
 export function createHttpRequestHandler(options: HttpRequestHandlerOptions): HttpRequestListener {
   const { components, logger } = options;
@@ -82,16 +89,36 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): Ht
       );
       return;
     }
+    if (path === "/entities") {
+      requireMethod(req, "GET");
+      sendJson(
+        res,
+        200,
+        components
+          .list()
+          .filter((component) => component.kind === "entity")
+          .map((component) => component.metadata),
+      );
+      return;
+    }
     const invoke = /^\/invoke\/([^/]+)$/.exec(path);
     if (invoke?.[1]) {
       requireMethod(req, "POST");
       await invokeFunction(decodeURIComponent(invoke[1]), req, res);
       return;
     }
+    const invokeMethod = /^\/invoke\/([^/]+)\/([^/]+)$/.exec(path);
+    if (invokeMethod?.[1] && invokeMethod[2]) {
+      requireMethod(req, "POST");
+      const type = decodeURIComponent(invokeMethod[1]);
+      await invokeEntity(type, decodeURIComponent(invokeMethod[2]), url.searchParams.get("key"), req, res);
+      return;
+    }
     throw new HttpRequestError(
       404,
       "NOT_FOUND",
-      `No route for ${req.method} ${url.pathname}: use GET /health, GET /functions, GET /workflows or POST /invoke/{name}`,
+      `No route for ${req.method} ${url.pathname}: use GET /health, GET /functions, GET /workflows, GET /entities, ` +
+        "POST /invoke/{name} or POST /invoke/{type}/{method}?key={key}",
     );
   };
 
@@ -103,6 +130,16 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): Ht
       throw new HttpRequestError(404, "COMPONENT_NOT_FOUND", `Function "${name}" not found (${registered})`, {
         registered: names,
       });
+    }
+    if (definition.kind === "entity") {
+      const methods = Object.keys(definition.methods);
+      throw new HttpRequestError(
+        400,
+        "INVALID_ARGUMENT",
+        `${name} is an entity: call a method with POST /invoke/${name}/{method}?key={key} ` +
+          `(methods: ${methods.join(", ") || "none"})`,
+        { methods },
+      );
     }
     const input = parseJsonBody(await readBody(req, options.bodyLimitBytes));
     const controller = new AbortController();
@@ -116,8 +153,76 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): Ht
     await done;
   };
 
+  const invokeEntity = async (
+    type: string,
+    methodName: string,
+    key: string | null,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> => {
+    const definition = components.get(type);
+    if (definition?.kind !== "entity") {
+      const names = components
+        .list()
+        .filter((component) => component.kind === "entity")
+        .map((component) => component.name);
+      const registered = names.length ? `registered entities: ${names.join(", ")}` : "no entities are registered";
+      throw new HttpRequestError(404, "COMPONENT_NOT_FOUND", `Entity "${type}" not found (${registered})`, {
+        registered: names,
+      });
+    }
+    if (!definition.method(methodName)) {
+      throw new EntityMethodNotFoundError(type, methodName, Object.keys(definition.methods));
+    }
+    if (!key) {
+      throw new HttpRequestError(
+        400,
+        "INVALID_ARGUMENT",
+        `POST /invoke/${type}/${methodName} needs the entity key: ?key={key}`,
+      );
+    }
+    const input = parseJsonBody(await readBody(req, options.bodyLimitBytes));
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished)
+        controller.abort(new TerminalError("The HTTP client disconnected", { code: "CANCELLED" }));
+    });
+    const done = runEntityMethod(definition, methodName, key, input, req, res, controller);
+    options.track(controller, done);
+    await done;
+  };
+
+  const runEntityMethod = async (
+    definition: AnyEntityDefinition,
+    methodName: string,
+    key: string,
+    input: unknown,
+    req: IncomingMessage,
+    res: ServerResponse,
+    controller: AbortController,
+  ): Promise<void> => {
+    const invocationId = `http-${randomUUID()}`;
+    const label = `${definition.name}.${methodName}`;
+    const parent = createExecutionContext({
+      invocationId,
+      componentType: "entity",
+      componentName: definition.name,
+      metadata: { service_name: options.serviceName, service_version: options.serviceVersion },
+      headers: flattenHeaders(req),
+      logger: logger.child({ invocationId, component: definition.name, method: methodName, key }),
+      signal: controller.signal,
+    });
+    res.setHeader("agnt5-invocation-id", invocationId);
+    try {
+      const output = await localEntityStore.call(definition, key, methodName, input, { parent, invocationId });
+      sendJson(res, 200, { result: output ?? null });
+    } catch (error) {
+      sendError(res, error, label);
+    }
+  };
+
   const runFunction = async (
-    definition: ComponentDefinition,
+    definition: Exclude<ComponentDefinition, { kind: "entity" }>,
     input: unknown,
     req: IncomingMessage,
     res: ServerResponse,

@@ -11,10 +11,13 @@
  * await new Worker("hello-service").run();
  */
 export * from "@agnt5/core";
+// The type of ctx.llm; importing it also brings @agnt5/llm's augmentation of DurableContext.
+export type { LlmContext } from "@agnt5/llm";
 export {
   type CallRequest,
   Client,
   type ClientOptions,
+  type EntityInfo,
   type InvocationError,
   type InvocationInfo,
   type InvocationStatus,

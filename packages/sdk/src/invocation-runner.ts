@@ -13,8 +13,10 @@ import {
   TerminalError,
 } from "@agnt5/core";
 import { DurableExecution, type ExecutionFailure, type ExecutionOutcome, type Outbound } from "@agnt5/durable";
+import { attachLlmContext } from "@agnt5/llm";
 import type { EntryResult as ProtoEntryResult, StartInvocation } from "@agnt5/proto";
 import type { ComponentSource } from "./component-source.js";
+import { type EntityInvocation, entityInvocation } from "./entity-invocation.js";
 import { untilAborted } from "./invoke-component.js";
 import { entryToProto, journalFromProto, resultFromProto } from "./journal-codec.js";
 import { toWireFailure } from "./wire-failure.js";
@@ -57,12 +59,14 @@ const STREAMED = Symbol("streamed");
  * Runs a StartInvocation on the durable engine (@agnt5/durable) and reports it. Functions and
  * workflows alike: the journal in StartInvocation is replayed, new durable operations are proposed
  * (ProposeEntry) and continue on their EntryAck, and a handler blocked only on timers, signals or
- * child calls for `suspendAfterMs` suspends (SuspendInvocation) and leaves the worker.
+ * child calls for `suspendAfterMs` suspends (SuspendInvocation) and leaves the worker. An entity
+ * method (see entity-invocation.ts) runs the same way, with an EntityContext over the engine's.
  *
  * Outcomes: completed -> `completed` with the JSON output (a streaming function sends its `chunk`s
  * first and an empty output); failed -> `failed`; suspended -> nothing more (the suspend frame went
  * out); cancelled -> `completed` with what the handler returned (the coordinator, which asked for the
- * cancellation, records the run as cancelled). Never throws.
+ * cancellation, records the run as cancelled). A completed entity write also sends its
+ * `state_changes`; failed, cancelled and shared-method runs send none. Never throws.
  */
 export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps): RunningInvocation {
   const controller = new AbortController();
@@ -73,6 +77,8 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
   let finished = false;
   let execution: DurableExecution | undefined;
   let definition: ComponentDefinition | undefined;
+  /** Set for an entity method: its state changes go out with the result. */
+  let entityCall: EntityInvocation | undefined;
   /** Set by a protocol error the runner found itself (an unreadable ack): the engine is not heard any more. */
   let failing = false;
   let fail!: (error: unknown) => void;
@@ -104,6 +110,11 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
     if (!definition) {
       const names = deps.components.list().map((component) => component.name);
       return failedOutcome(new ComponentNotFoundError(start.componentName, names));
+    }
+    try {
+      entityCall = entityInvocation(start, definition);
+    } catch (error) {
+      return failedOutcome(error);
     }
     let input: unknown;
     try {
@@ -139,12 +150,21 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
       metadata: { ...start.metadata, service_name: deps.serviceName, service_version: deps.serviceVersion },
       signal: controller.signal,
     });
-    const run = execution.run((ctx) => runHandler(component, input, ctx));
+    // ctx.llm: model calls as journaled steps (the engine's context is a plain, extensible object).
+    attachLlmContext(execution.context);
+    const method = entityCall;
+    const run = execution.run((ctx) =>
+      component.kind === "entity" ? method!.run(input, ctx) : runHandler(component, input, ctx),
+    );
     return Promise.race([run, runnerFailure]);
   };
 
   /** Calls the handler; a streaming function's chunks are sent as they come. */
-  const runHandler = async (component: ComponentDefinition, input: unknown, ctx: DurableContext) => {
+  const runHandler = async (
+    component: Exclude<ComponentDefinition, { kind: "entity" }>,
+    input: unknown,
+    ctx: DurableContext,
+  ) => {
     const result = component.invoke(input, ctx);
     if (!isAsyncIterable(result)) return await result;
     let seq = 0n;
@@ -165,25 +185,28 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
       case "completed":
       case "cancelled": {
         let output: Uint8Array;
+        let stateChanges: ReturnType<EntityInvocation["stateChanges"]> = [];
         try {
           // The coordinator assembles a stream's chunk array itself: no need to send everything twice.
           output = outcome.value === STREAMED ? new Uint8Array() : encodeOutput(outcome.value, name);
+          // An entity write's sets and deletes commit with its result; a cancelled write changes nothing.
+          if (outcome.type === "completed" && entityCall) stateChanges = entityCall.stateChanges();
         } catch (error) {
           report(failedOutcome(error));
           return;
         }
         if (outcome.type === "cancelled") logger.info("Invocation cancelled");
         else logger.debug("Invocation completed");
-        send({ case: "completed", value: { invocationId, attempt, output } });
+        send({ case: "completed", value: { invocationId, attempt, output, stateChanges } });
         finished = true;
         return;
       }
       case "failed": {
         const failure = explainedFailure(outcome.failure);
         if (!detached && !finished) {
-          const label = definition?.kind === "workflow" ? "Workflow" : "Function";
+          const label = KIND_LABELS[definition?.kind ?? "function"];
           const line = { code: failure.code, retryable: failure.retryable, stack: outcome.failure.stack };
-          const message = `${label} ${name} failed: ${failure.message}`;
+          const message = `${label} ${entityCall?.label ?? name} failed: ${failure.message}`;
           // Cancellation, shutdown and engine-driven step retries are not faults of the handler.
           if (failure.code === "CANCELLED" || failure.code === "WORKER_DRAINING" || failure.code === "STEP_RETRY") {
             logger.warn(line, message);
@@ -243,6 +266,12 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
     done,
   };
 }
+
+const KIND_LABELS: Record<ComponentDefinition["kind"], string> = {
+  function: "Function",
+  workflow: "Workflow",
+  entity: "Entity method",
+};
 
 function failedOutcome(error: unknown): ExecutionOutcome {
   const { code, message, type, retryable, retryAfterMs, details, stack } = serializeError(error);

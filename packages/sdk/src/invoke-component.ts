@@ -12,7 +12,7 @@ export type ComponentResult =
  * even if the handler ignores the signal.
  */
 export async function invokeComponent(
-  definition: ComponentDefinition,
+  definition: Exclude<ComponentDefinition, { kind: "entity" }>,
   input: unknown,
   ctx: ExecutionContext,
 ): Promise<ComponentResult> {

@@ -128,8 +128,12 @@ describe.each<StoreKind>(["pglite", "postgres"])("durable workflows across crash
     await startWorker({ AGNT5_MAX_CONCURRENCY: "1", AGNT5_SUSPEND_AFTER_MS: "0" });
     const runId = await startRun("wait_for_go", {});
     await waitForRun(cluster.url, runId, (run) => run.status === "waiting");
-    const services = await getJson(`${cluster.url}/v1/services`);
-    expect(services.json.services[0].workers[0].inFlight).toBe(0);
+    // The run suspends (leaves the worker) and its slot is released while it still waits.
+    await poll(async () => {
+      const services = await getJson(`${cluster.url}/v1/services`);
+      return services.json.services[0].workers[0].inFlight === 0 ? true : undefined;
+    }, "the worker's slot to be released");
+    expect((await getJson(`${cluster.url}/v1/runs/${runId}`)).json.status).toBe("waiting");
 
     // The worker's only slot is free: a function call goes through while the run waits.
     const ping = await postJson(`${cluster.url}/v1/services/workflow-service/ping?timeoutMs=10000`, null);

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
+import { registerEntityRoutes } from "./entity-routes.js";
 import { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { registerInvokeRoutes } from "./invoke-routes.js";
@@ -30,6 +31,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   registerQueryRoutes(app, deps);
   registerInvokeRoutes(app, deps, closing);
   registerRunRoutes(app, deps);
+  registerEntityRoutes(app, deps, closing);
 
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${request.url}`));

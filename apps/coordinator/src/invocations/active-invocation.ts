@@ -1,3 +1,4 @@
+import type { EntitySnapshot } from "../entities/entity-store-port.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { StoredError } from "../store/index.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
@@ -21,6 +22,9 @@ export interface ActiveInvocationInit {
   journal: LiveEntry[];
   parentId?: string | null;
   cancelRequested?: boolean;
+  /** Entity invocations: the key and the method (handler is the entity type). */
+  objectKey?: string | null;
+  methodName?: string | null;
 }
 
 /**
@@ -42,6 +46,10 @@ export class ActiveInvocation {
   /** Entries by index, kept current as proposals commit and awaited results arrive. */
   readonly journal: LiveEntry[];
   readonly parentId: string | null;
+  readonly objectKey: string | null;
+  readonly methodName: string | null;
+  /** Entity invocations: the committed state this attempt starts from. */
+  entityState: EntitySnapshot | undefined;
   cancelRequested: boolean;
   /** Set when an awaited entry completes while a suspension is being recorded. */
   wakeRequested = false;
@@ -63,6 +71,8 @@ export class ActiveInvocation {
     this.attempt = init.attempt;
     this.journal = init.journal;
     this.parentId = init.parentId ?? null;
+    this.objectKey = init.objectKey ?? null;
+    this.methodName = init.methodName ?? null;
     this.cancelRequested = init.cancelRequested ?? false;
     this.outcome = new Promise((resolve) => {
       this.#settle = resolve;

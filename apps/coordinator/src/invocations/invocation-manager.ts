@@ -7,6 +7,8 @@ import type {
   StreamChunk,
   SuspendInvocation,
 } from "@agnt5/proto";
+import { EntityScheduler } from "../entities/entity-scheduler.js";
+import type { EntityStorePort } from "../entities/entity-store-port.js";
 import { CoordinatorError } from "../errors.js";
 import { type LiveEntry, liveEntry, toProtoEntry, toProtoResult } from "../journal/journal-entry.js";
 import { type ChildInvocation, planProposal } from "../journal/proposal.js";
@@ -37,6 +39,9 @@ export interface SubmitRequest {
   idempotencyKey?: string;
   /** A caller-chosen id (workflow run id): starting an existing id returns that invocation. */
   id?: string;
+  /** Entity invocations: the key and the method (handler is the entity type). */
+  objectKey?: string;
+  methodName?: string;
 }
 
 /** What a caller holds on to: the invocation's id, its outcome, and its stream of chunks. */
@@ -64,6 +69,7 @@ export class InvocationManager {
   /** Invocations being brought back from suspension: deliveries wait for it to finish. */
   readonly #resuming = new Map<string, Promise<void>>();
   readonly #waiters = new RunWaiters();
+  readonly entities: EntityScheduler;
   #timers: TimerService | undefined;
 
   constructor(
@@ -71,7 +77,29 @@ export class InvocationManager {
     private readonly journal: JournalStore,
     private readonly services: ServiceRegistry,
     private readonly logger: Logger,
-  ) {}
+    entityStore: EntityStorePort,
+  ) {
+    this.entities = new EntityScheduler(
+      entityStore,
+      {
+        dispatch: (invocation) => this.#enqueue(invocation),
+        completeFromMarker: (invocation, output) => {
+          invocation.state = "finishing";
+          void this.#finish(invocation, () => this.store.complete(invocation.id, output, invocation.attempt), {
+            status: "completed",
+            output,
+          });
+        },
+        fail: (invocation, error) =>
+          void this.#finishFailed(invocation, {
+            code: "UNAVAILABLE",
+            message: `The state of entity ${invocation.handler}/${invocation.objectKey} could not be loaded: ${(error as Error).message}`,
+          }),
+        isWrite: (invocation) => this.#isEntityWrite(invocation),
+      },
+      logger,
+    );
+  }
 
   /** The timer service reports fired timers here; it is created after the manager. */
   attachTimers(timers: TimerService): void {
@@ -100,6 +128,8 @@ export class InvocationManager {
       input: request.input,
       headers: request.headers,
       ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+      ...(request.objectKey === undefined ? {} : { objectKey: request.objectKey }),
+      ...(request.methodName === undefined ? {} : { methodName: request.methodName }),
     };
     const creation = request.id ? this.store.createRun(newInvocation) : this.store.create(newInvocation);
     if (request.idempotencyKey !== undefined || request.id !== undefined) {
@@ -115,6 +145,8 @@ export class InvocationManager {
       headers: request.headers,
       attempt: 1,
       journal: [],
+      objectKey: request.objectKey ?? null,
+      methodName: request.methodName ?? null,
     });
     invocation.recorded = creation;
     creation.catch((error: unknown) => {
@@ -125,7 +157,7 @@ export class InvocationManager {
       });
     });
     this.#active.set(id, invocation);
-    this.#enqueue(invocation);
+    this.#admit(invocation);
     return handle(invocation, true);
   }
 
@@ -192,8 +224,9 @@ export class InvocationManager {
       if (this.#active.has(record.id)) continue;
       const invocation = await this.#revive(record, record.attempt + 1);
       const delay = record.nextAttemptAt ? new Date(record.nextAttemptAt).getTime() - Date.now() : 0;
-      if (delay > 0) this.#backoff(invocation, delay);
-      else this.#enqueue(invocation);
+      // Entity invocations take their place in their key's order (oldest first) right away.
+      if (delay > 0 && invocation.kind !== "entity") this.#backoff(invocation, delay);
+      else this.#admit(invocation);
     }
     // A child finished but the coordinator died before its parent's entry was completed.
     for (const pending of await this.journal.pendingCallsWithFinishedChildren()) {
@@ -406,6 +439,30 @@ export class InvocationManager {
       void this.#finish(invocation, () => this.store.cancelled(invocation.id, output), { status: "cancelled", output });
       return;
     }
+    if (invocation.kind === "entity" && this.#isEntityWrite(invocation)) {
+      // The state and the output commit together first; the record follows (recovery finds the
+      // write's marker if we die in between, and completes it without running it again).
+      this.entities.commitWrite(invocation, message.stateChanges, output).then(
+        () => {
+          // The key's next write may start now: this one's state is durable.
+          this.entities.released(invocation);
+          void this.#finish(invocation, () => this.store.complete(invocation.id, output, invocation.attempt), {
+            status: "completed",
+            output,
+          });
+        },
+        (error: unknown) => {
+          this.logger.error(
+            { err: error, invocationId: invocation.id },
+            "Entity write could not commit; re-running it",
+          );
+          this.entities.reload(invocation);
+          invocation.attempt += 1;
+          this.#backoff(invocation, 100);
+        },
+      );
+      return;
+    }
     void this.#finish(invocation, () => this.store.complete(invocation.id, output, invocation.attempt), {
       status: "completed",
       output,
@@ -507,7 +564,7 @@ export class InvocationManager {
       const record = await this.store.get(id);
       if (!record) return;
       const invocation = await this.#revive(record, Math.max(record.attempt, 1));
-      this.#enqueue(invocation);
+      this.#admit(invocation);
     })();
     this.#resuming.set(id, resume);
     try {
@@ -534,6 +591,8 @@ export class InvocationManager {
       journal,
       parentId: record.parentId,
       cancelRequested: record.cancelRequested,
+      objectKey: record.objectKey,
+      methodName: record.methodName,
     });
     this.#active.set(record.id, invocation);
     return invocation;
@@ -551,9 +610,24 @@ export class InvocationManager {
       attempt: 1,
       journal: [],
       parentId: parent.id,
+      objectKey: child.objectKey ?? null,
+      methodName: child.methodName ?? null,
     });
     this.#active.set(child.id, invocation);
-    this.#enqueue(invocation);
+    this.#admit(invocation);
+  }
+
+  /** Entry point for a new or revived invocation: entities go through their key's scheduler. */
+  #admit(invocation: ActiveInvocation): void {
+    if (invocation.kind === "entity") this.entities.admit(invocation);
+    else this.#enqueue(invocation);
+  }
+
+  #isEntityWrite(invocation: ActiveInvocation): boolean {
+    const component = this.services.get(invocation.service)?.components.get(invocation.handler);
+    const method = component?.methods?.find((m) => m.name === invocation.methodName);
+    // Unknown (its service has not registered since a restart): the safe assumption is a write.
+    return method?.write ?? true;
   }
 
   #enqueue(invocation: ActiveInvocation): void {
@@ -595,6 +669,7 @@ export class InvocationManager {
           metadata: { service_name: worker.serviceName, service_version: worker.serviceVersion },
           journal: invocation.journal.filter((entry) => entry !== undefined).map(toProtoEntry),
           cancelRequested: invocation.cancelRequested,
+          ...(invocation.kind === "entity" ? entityStart(invocation) : {}),
         },
       });
     }
@@ -665,6 +740,7 @@ export class InvocationManager {
 
   #settle(invocation: ActiveInvocation, outcome: Outcome): void {
     this.#active.delete(invocation.id);
+    if (invocation.kind === "entity") this.entities.released(invocation);
     invocation.settle(outcome);
     this.#waiters.settle(invocation.id, outcome);
   }
@@ -681,6 +757,17 @@ export class InvocationManager {
       },
     });
   }
+}
+
+/** StartInvocation fields of an entity call: its key, method and the committed state it starts from. */
+function entityStart(invocation: ActiveInvocation) {
+  const snapshot = invocation.entityState;
+  return {
+    objectKey: invocation.objectKey ?? "",
+    methodName: invocation.methodName ?? "",
+    state: Object.entries(snapshot?.state ?? {}).map(([key, value]) => ({ key, value: encoder.encode(value) })),
+    stateVersion: BigInt(snapshot?.version ?? 0),
+  };
 }
 
 function handle(invocation: ActiveInvocation, created: boolean): InvocationHandle {

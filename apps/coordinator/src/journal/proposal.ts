@@ -83,6 +83,24 @@ function planCall(
     entry.result = notFound(service, handler, services);
     return { entry };
   }
+  let entityTarget: { objectKey: string; methodName: string } | undefined;
+  if (component.kind === "entity") {
+    const method = typeof fields.method === "string" ? fields.method : "";
+    const key = typeof fields.key === "string" ? fields.key : "";
+    if (!key || !component.methods?.some((m) => m.name === method)) {
+      entry.result = {
+        ok: false,
+        failure: key
+          ? {
+              code: "HANDLER_NOT_FOUND",
+              message: `Entity "${handler}" has no method "${method}" (methods: ${component.methods?.map((m) => m.name).join(", ") || "none"})`,
+            }
+          : { code: "INVALID_REQUEST", message: `A call to entity "${handler}" needs a non-empty key` },
+      };
+      return { entry };
+    }
+    entityTarget = { objectKey: key, methodName: method };
+  }
   return {
     entry,
     child: {
@@ -95,6 +113,7 @@ function planCall(
       headers: {},
       parentId: invocation.id,
       parentEntryIndex: entry.index,
+      ...(entityTarget ?? {}),
     },
   };
 }

@@ -24,6 +24,8 @@ export interface NewInvocation {
   objectKey?: string;
   /** Id of the workflow run this invocation belongs to (optional). */
   runKey?: string;
+  /** Entity invocations: the method called (handler is the entity type, objectKey the key). */
+  methodName?: string;
 }
 
 export interface InvocationRecord {
@@ -48,6 +50,7 @@ export interface InvocationRecord {
   parentEntryIndex: number | null;
   cancelRequested: boolean;
   runKey: string | null;
+  methodName: string | null;
 }
 
 export interface ServiceRecord {
@@ -295,7 +298,7 @@ async function insertInvocations(tx: Queryable, type: InsertOp["type"], ops: Ins
   const params: unknown[] = [];
   const values = valuesList(
     params,
-    ["text", "text", "text", "text", "text", "text", "text", "jsonb", "text"],
+    ["text", "text", "text", "text", "text", "text", "text", "jsonb", "text", "text"],
     invs.map((v) => [
       v.id,
       v.service,
@@ -306,6 +309,7 @@ async function insertInvocations(tx: Queryable, type: InsertOp["type"], ops: Ins
       v.input,
       JSON.stringify(v.headers ?? {}),
       v.runKey ?? null,
+      v.methodName ?? null,
     ]),
   );
   // create: the conflict target is ONLY the idempotency index: a duplicate
@@ -314,7 +318,7 @@ async function insertInvocations(tx: Queryable, type: InsertOp["type"], ops: Ins
   // Only the generated columns come back: the rest is what we sent (input can be large).
   const conflict = type === "create" ? `(service, handler, idempotency_key) WHERE idempotency_key IS NOT NULL` : "";
   const inserted = await tx.query<{ id: string; created_at: Date }>(
-    `INSERT INTO invocations (id, service, handler, kind, object_key, idempotency_key, input, headers, run_key)
+    `INSERT INTO invocations (id, service, handler, kind, object_key, idempotency_key, input, headers, run_key, method_name)
      VALUES ${values}
      ON CONFLICT ${conflict} DO NOTHING
      RETURNING id, created_at`,
@@ -532,6 +536,7 @@ interface InvocationRow {
   parent_entry_index: number | null;
   cancel_requested: boolean;
   run_key: string | null;
+  method_name: string | null;
 }
 
 interface ServiceRow {
@@ -564,6 +569,7 @@ function newRow(v: NewInvocation, createdAt: Date): InvocationRow {
     parent_entry_index: null,
     cancel_requested: false,
     run_key: v.runKey ?? null,
+    method_name: v.methodName ?? null,
   };
 }
 
@@ -589,6 +595,7 @@ function toRecord(r: InvocationRow): InvocationRecord {
     parentEntryIndex: r.parent_entry_index,
     cancelRequested: r.cancel_requested,
     runKey: r.run_key,
+    methodName: r.method_name,
   };
 }
 

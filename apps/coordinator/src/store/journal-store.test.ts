@@ -61,14 +61,14 @@ describe.each([postgresBackend(), pgliteBackend()])("durable store on $name", (b
 
   // ------------------------------------------------------------------ schema
 
-  it("migrations 0001 + 0002 apply on a fresh schema and on one that only had 0001", async () => {
+  it("migrations 0001..0003 apply on a fresh schema and on one that only had 0001", async () => {
     const all = await loadMigrations();
-    expect(all.map((m) => m.version)).toEqual([1, 2]);
+    expect(all.map((m) => m.version)).toEqual([1, 2, 3]);
     const fresh = testSchemaName();
     const old = testSchemaName();
     try {
       const freshDb = await inSchema(store.db, fresh);
-      expect(await migrate(freshDb, all)).toEqual({ applied: [1, 2], current: 2 });
+      expect(await migrate(freshDb, all)).toEqual({ applied: [1, 2, 3], current: 3 });
 
       const oldDb = await inSchema(store.db, old);
       expect(await migrate(oldDb, all.slice(0, 1))).toEqual({ applied: [1], current: 1 });
@@ -78,8 +78,8 @@ describe.each([postgresBackend(), pgliteBackend()])("durable store on $name", (b
                        INSERT INTO journal_entries (invocation_id, idx, kind, name, request, result)
                        VALUES ('i1', 0, 'step', 'a', 'null', '7'), ('i1', 1, 'sleep', 'b', '{}', NULL)`);
       });
-      expect(await migrate(oldDb, all)).toEqual({ applied: [2], current: 2 });
-      expect(await migrate(oldDb, all)).toEqual({ applied: [], current: 2 });
+      expect(await migrate(oldDb, all)).toEqual({ applied: [2, 3], current: 3 });
+      expect(await migrate(oldDb, all)).toEqual({ applied: [], current: 3 });
       const rows = await oldDb.transaction((tx) =>
         tx.query<{ idx: number; done: boolean; cancel_requested: boolean; parent_id: string | null }>(
           `SELECT e.idx, e.completed_at IS NOT NULL AS done, i.cancel_requested, i.parent_id

@@ -399,7 +399,7 @@ async function insertEntries(tx: Queryable, entries: NewJournalEntry[]): Promise
   if (children.length > 0) {
     const rows = valuesList(
       params,
-      ["text", "text", "text", "text", "text", "text", "text", "jsonb", "text", "text", "int"],
+      ["text", "text", "text", "text", "text", "text", "text", "jsonb", "text", "text", "int", "text"],
       children.map((c) => [
         c.id,
         c.service,
@@ -412,15 +412,16 @@ async function insertEntries(tx: Queryable, entries: NewJournalEntry[]): Promise
         c.runKey ?? null,
         c.parentId,
         c.parentEntryIndex,
+        c.methodName ?? null,
       ]),
     );
     ctes.push(`ch AS (
        INSERT INTO invocations (id, service, handler, kind, object_key, idempotency_key, input, headers, run_key,
-                                parent_id, parent_entry_index)
+                                parent_id, parent_entry_index, method_name)
        SELECT c.id, c.service, c.handler, c.kind, c.object_key, c.idempotency_key, c.input, c.headers, c.run_key,
-              c.parent_id, c.parent_entry_index
+              c.parent_id, c.parent_entry_index, c.method_name
        FROM (VALUES ${rows}) AS c(id, service, handler, kind, object_key, idempotency_key, input, headers, run_key,
-                                  parent_id, parent_entry_index), ins
+                                  parent_id, parent_entry_index, method_name), ins
        WHERE ins.invocation_id = c.parent_id AND ins.idx = c.parent_entry_index
        ON CONFLICT (id) DO NOTHING
      )`);

@@ -29,9 +29,9 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
 
   it("migrations are idempotent", async () => {
     const again = await migrate(store.db);
-    expect(again).toEqual({ applied: [], current: 2 });
+    expect(again).toEqual({ applied: [], current: 3 });
     const rows = await store.db.query<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version");
-    expect(rows).toEqual([{ version: 1 }, { version: 2 }]);
+    expect(rows).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
   });
 
   it("parses types identically (int8 -> number, numeric -> number, timestamptz -> Date, jsonb -> value)", async () => {
@@ -222,7 +222,7 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
       const [a, b] = await Promise.all([0, 1].map(() => openPostgres({ url: PG_URL, schema, poolSize: 2 })));
       try {
         const results = await Promise.all([migrate(a!), migrate(b!)]);
-        expect(results.map((r) => r.applied).sort()).toEqual([[], [1, 2]]);
+        expect(results.map((r) => r.applied).sort()).toEqual([[], [1, 2, 3]]);
       } finally {
         await a!.query(`DROP SCHEMA ${schema} CASCADE`);
         await Promise.all([a!.close(), b!.close()]);
@@ -259,6 +259,6 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
     store = await backend.open();
     expect(await store.invocations.get(record.id)).toEqual(stored);
     expect(await store.invocations.get(queued.id)).toMatchObject({ status: "pending" });
-    expect(await migrate(store.db)).toEqual({ applied: [], current: 2 });
+    expect(await migrate(store.db)).toEqual({ applied: [], current: 3 });
   });
 });

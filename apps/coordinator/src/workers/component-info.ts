@@ -12,6 +12,8 @@ export interface ComponentInfo {
   outputSchema: unknown;
   metadata: unknown;
   retryPolicy: { maxAttempts: number; initialIntervalMs: number; maxIntervalMs: number; backoffMultiplier: number };
+  /** Entities: their methods; `write` methods are exclusive per key, the others shared. */
+  methods?: Array<{ name: string; write: boolean; inputSchema: unknown; outputSchema: unknown }>;
 }
 
 const kindNames: Record<ComponentKind, ComponentKindName | undefined> = {
@@ -54,6 +56,16 @@ export function componentFromDescriptor(descriptor: ComponentDescriptor): Compon
       inputSchema: parse(descriptor.inputSchemaJson, "input_schema_json"),
       outputSchema: parse(descriptor.outputSchemaJson, "output_schema_json"),
       metadata: parse(descriptor.metadataJson, "metadata_json"),
+      ...(kind === "entity"
+        ? {
+            methods: descriptor.entityMethods.map((method) => ({
+              name: method.name,
+              write: method.write,
+              inputSchema: parse(method.inputSchemaJson, `method ${method.name} input_schema_json`),
+              outputSchema: parse(method.outputSchemaJson, `method ${method.name} output_schema_json`),
+            })),
+          }
+        : {}),
       retryPolicy: {
         maxAttempts: policy?.maxAttempts || 3,
         initialIntervalMs: Number(policy?.initialIntervalMs ?? 100n) || 100,

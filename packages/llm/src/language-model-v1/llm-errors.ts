@@ -65,9 +65,12 @@ export class LlmResponseError extends Agnt5Error {
 /** Structured output that does not parse or does not match its schema. */
 export class LlmStructuredOutputError extends Agnt5Error {
   readonly text: string;
+  /** The schema's validation issues ({ path, message }[] from generateObject), when the JSON parsed. */
+  readonly issues: unknown;
   constructor(message: string, text: string, options: { cause?: unknown; issues?: unknown } = {}) {
     super({ message, code: "LLM_STRUCTURED_OUTPUT", cause: options.cause, details: { issues: options.issues } });
     this.text = text;
+    this.issues = options.issues;
   }
 }
 

@@ -54,7 +54,16 @@ export interface StartInit {
   /** StartInvocation.journal, in the engine's form (JSON values); encoded for you. */
   journal?: JournalEntry[];
   cancelRequested?: boolean;
+  /** Entity invocations (componentKind ENTITY): the key and the method. */
+  objectKey?: string;
+  methodName?: string;
+  /** The committed entity state; each value is JSON-encoded for you. */
+  state?: Record<string, unknown>;
+  stateVersion?: number;
 }
+
+/** A StateChange of InvocationCompleted, its value decoded from JSON. */
+export type DecodedStateChange = { key: string; deleted: false; value: unknown } | { key: string; deleted: true };
 
 /** A ProposeEntry as the test sees it: the entry decoded to the engine's form, with its attempt. */
 export interface Proposal {
@@ -141,6 +150,13 @@ export class FakeWorkerStream {
         metadata: init.metadata ?? {},
         journal: (init.journal ?? []).map(entryToProto),
         cancelRequested: init.cancelRequested ?? false,
+        objectKey: init.objectKey ?? "",
+        methodName: init.methodName ?? "",
+        state: Object.entries(init.state ?? {}).map(([key, value]) => ({
+          key,
+          value: new TextEncoder().encode(JSON.stringify(value)),
+        })),
+        stateVersion: BigInt(init.stateVersion ?? 0),
       },
     });
     return invocationId;
@@ -225,7 +241,12 @@ export class FakeWorkerStream {
   }
 
   /** Like outcome(), for an invocation expected to succeed: throws the failure if it did not. */
-  async completed(invocationId: string): Promise<{ output: unknown; attempt: number; chunks: ValueOf<"chunk">[] }> {
+  async completed(invocationId: string): Promise<{
+    output: unknown;
+    attempt: number;
+    chunks: ValueOf<"chunk">[];
+    stateChanges: DecodedStateChange[];
+  }> {
     const outcome = await this.outcome(invocationId);
     if (outcome.case === "failed") {
       const failure = outcome.value.failure;
@@ -236,6 +257,11 @@ export class FakeWorkerStream {
       output: output.byteLength ? JSON.parse(new TextDecoder().decode(output)) : undefined,
       attempt,
       chunks: outcome.chunks,
+      stateChanges: outcome.value.stateChanges.map((change) =>
+        change.deleted
+          ? { key: change.key, deleted: true as const }
+          : { key: change.key, deleted: false as const, value: JSON.parse(new TextDecoder().decode(change.value)) },
+      ),
     };
   }
 }

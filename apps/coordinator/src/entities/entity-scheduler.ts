@@ -1,0 +1,201 @@
+import type { StateChange } from "@agnt5/proto";
+import type { ActiveInvocation } from "../invocations/active-invocation.js";
+import type { Logger } from "../logger.js";
+import type { EntitySnapshot, EntityStorePort } from "./entity-store-port.js";
+
+const decoder = new TextDecoder();
+/** Idle keys whose committed state stays cached (a hot key's writes never reload it). */
+const MAX_CACHED_KEYS = 10_000;
+
+interface KeyState {
+  type: string;
+  key: string;
+  /** The last committed state; the coordinator is its only writer, so the cache stays true. */
+  snapshot: EntitySnapshot | undefined;
+  loading: Promise<EntitySnapshot> | undefined;
+  /** The write that holds the key (also while it backs off or is suspended). */
+  holder: string | undefined;
+  /** Writes waiting for the key, in arrival order. */
+  writes: ActiveInvocation[];
+}
+
+export interface EntitySchedulerHooks {
+  /** Queues an invocation, its state attached, for a worker. */
+  dispatch(invocation: ActiveInvocation): void;
+  /** Completes a write whose state had committed before a crash (found by its marker). */
+  completeFromMarker(invocation: ActiveInvocation, output: string): void;
+  /** Fails an invocation whose state could not be loaded. */
+  fail(invocation: ActiveInvocation, error: unknown): void;
+  isWrite(invocation: ActiveInvocation): boolean;
+}
+
+/**
+ * Single-writer scheduling per (entity type, key): writes run one at a time in arrival order;
+ * shared calls run at once on the last committed state, never behind a running write; different
+ * keys are independent. A write's state commits atomically with its output (the store's marker),
+ * before its result is recorded and the next write starts.
+ */
+export class EntityScheduler {
+  readonly #keys = new Map<string, KeyState>();
+
+  constructor(
+    private readonly store: EntityStorePort,
+    private readonly hooks: EntitySchedulerHooks,
+    private readonly logger: Logger,
+  ) {}
+
+  get backend(): string {
+    return this.store.backend;
+  }
+
+  /** Takes an entity invocation in: shared calls go straight out, writes wait for their key. */
+  admit(invocation: ActiveInvocation): void {
+    const state = this.#state(invocation.handler, invocation.objectKey ?? "");
+    if (!this.hooks.isWrite(invocation)) {
+      this.#withSnapshot(state, invocation, () => this.hooks.dispatch(invocation));
+      return;
+    }
+    if (state.holder === invocation.id) {
+      // The holder coming back (resumed after suspension): it keeps its place.
+      this.#withSnapshot(state, invocation, () => this.hooks.dispatch(invocation));
+      return;
+    }
+    state.writes.push(invocation);
+    this.#pump(state);
+  }
+
+  /**
+   * Commits a write's state changes together with its output. Resolves once committed; rejects
+   * when the state moved under it (which a single coordinator never causes: then the write re-runs).
+   */
+  async commitWrite(invocation: ActiveInvocation, changes: readonly StateChange[], output: string): Promise<void> {
+    const state = this.#state(invocation.handler, invocation.objectKey ?? "");
+    const base = invocation.entityState ?? (await this.#load(state));
+    const sets: Record<string, string> = {};
+    const deletes: string[] = [];
+    for (const change of changes) {
+      if (change.deleted) deletes.push(change.key);
+      else sets[change.key] = decoder.decode(change.value);
+    }
+    const result = await this.store.commit(state.type, state.key, {
+      expectedVersion: base.version,
+      sets,
+      deletes,
+      write: { invocationId: invocation.id, output },
+    });
+    if (!result.ok) {
+      state.snapshot = undefined;
+      throw new Error(
+        `Entity ${state.type}/${state.key} moved from version ${base.version} to ${result.currentVersion} under write ${invocation.id}`,
+      );
+    }
+    const next = { ...base.state, ...sets };
+    for (const key of deletes) delete next[key];
+    state.snapshot = { state: next, version: result.version, lastWrite: { invocationId: invocation.id, output } };
+    invocation.entityState = state.snapshot;
+  }
+
+  /** A write's state moved under it: drop the cache so its re-run loads the committed state. */
+  reload(invocation: ActiveInvocation): void {
+    const state = this.#state(invocation.handler, invocation.objectKey ?? "");
+    state.snapshot = undefined;
+    invocation.entityState = undefined;
+  }
+
+  /** An entity invocation ended: a write releases its key to the next write. */
+  released(invocation: ActiveInvocation): void {
+    const id = `${invocation.handler}\u0000${invocation.objectKey ?? ""}`;
+    const state = this.#keys.get(id);
+    if (!state) return;
+    if (state.holder === invocation.id) {
+      state.holder = undefined;
+      this.#pump(state);
+    }
+    this.#evictIdle();
+  }
+
+  /** The committed state of an entity (GET /v1/entities/:type/:key). */
+  async snapshot(type: string, key: string): Promise<EntitySnapshot> {
+    return this.#load(this.#state(type, key));
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+
+  #pump(state: KeyState): void {
+    if (state.holder !== undefined) return;
+    const next = state.writes.shift();
+    if (!next) return;
+    state.holder = next.id;
+    this.#withSnapshot(state, next, (snapshot) => {
+      if (snapshot.lastWrite?.invocationId === next.id) {
+        // Its state committed just before a crash: complete it with its recorded output.
+        this.hooks.completeFromMarker(next, snapshot.lastWrite.output);
+        return;
+      }
+      this.hooks.dispatch(next);
+    });
+  }
+
+  #withSnapshot(state: KeyState, invocation: ActiveInvocation, then: (snapshot: EntitySnapshot) => void): void {
+    if (state.snapshot) {
+      invocation.entityState = state.snapshot;
+      then(state.snapshot);
+      return;
+    }
+    this.#load(state).then(
+      (snapshot) => {
+        invocation.entityState = snapshot;
+        then(snapshot);
+      },
+      (error: unknown) => {
+        this.logger.error(
+          { err: error, invocationId: invocation.id },
+          `Could not load entity ${state.type}/${state.key}`,
+        );
+        if (state.holder === invocation.id) state.holder = undefined;
+        this.hooks.fail(invocation, error);
+        this.#pump(state);
+      },
+    );
+  }
+
+  #load(state: KeyState): Promise<EntitySnapshot> {
+    if (state.snapshot) return Promise.resolve(state.snapshot);
+    state.loading ??= this.store.load(state.type, state.key).then(
+      (snapshot) => {
+        state.loading = undefined;
+        state.snapshot = snapshot;
+        return snapshot;
+      },
+      (error: unknown) => {
+        state.loading = undefined;
+        throw error;
+      },
+    );
+    return state.loading;
+  }
+
+  #state(type: string, key: string): KeyState {
+    const id = `${type}\u0000${key}`;
+    let state = this.#keys.get(id);
+    if (!state) {
+      state = { type, key, snapshot: undefined, loading: undefined, holder: undefined, writes: [] };
+      this.#keys.set(id, state);
+    } else {
+      // Map order doubles as recency for eviction.
+      this.#keys.delete(id);
+      this.#keys.set(id, state);
+    }
+    return state;
+  }
+
+  #evictIdle(): void {
+    if (this.#keys.size <= MAX_CACHED_KEYS) return;
+    for (const [id, state] of this.#keys) {
+      if (this.#keys.size <= MAX_CACHED_KEYS) break;
+      if (state.holder === undefined && state.writes.length === 0 && !state.loading) this.#keys.delete(id);
+    }
+  }
+}

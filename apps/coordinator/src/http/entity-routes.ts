@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { CoordinatorError } from "../errors.js";
+import type { GatewayClosing } from "./gateway-closing.js";
+import type { GatewayDeps } from "./gateway-deps.js";
+import { awaitOutcome, sendFailure } from "./outcome-response.js";
+import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
+
+type EntityRequest = FastifyRequest<{
+  Params: { type: string; key: string; method?: string };
+  Querystring: { mode?: string; timeoutMs?: string };
+  Body: Buffer | undefined;
+}>;
+
+/** Entities: call a method on (type, key), and read an entity's committed state. */
+export function registerEntityRoutes(app: FastifyInstance, deps: GatewayDeps, closing: GatewayClosing): void {
+  app.post("/v1/entities/:type/:key/:method", async (request: EntityRequest, reply) => {
+    const { type, key, method } = request.params as { type: string; key: string; method: string };
+    const service = findEntityService(deps, type, method);
+    const mode = request.query.mode ?? "sync";
+    if (mode !== "sync" && mode !== "async") {
+      throw new CoordinatorError("INVALID_REQUEST", `mode must be "sync" or "async", got "${mode}"`);
+    }
+    const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
+    const idempotencyKey = request.headers["idempotency-key"];
+    const handle = await deps.invocations.submit({
+      service,
+      handler: type,
+      kind: "entity",
+      input: jsonBodyText(request.body),
+      headers: forwardedHeaders(request.headers),
+      objectKey: key,
+      methodName: method,
+      ...(typeof idempotencyKey === "string" && idempotencyKey ? { idempotencyKey } : {}),
+    });
+    if (mode === "async") {
+      await handle.recorded;
+      return reply.status(202).send({ invocationId: handle.id });
+    }
+    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, service, closing);
+    if (outcome.status !== "completed") return sendFailure(reply, handle.id, outcome);
+    return reply
+      .header("content-type", "application/json")
+      .header("agnt5-invocation-id", handle.id)
+      .send(outcome.output);
+  });
+
+  app.get("/v1/entities/:type/:key", async (request: EntityRequest) => {
+    const { type, key } = request.params;
+    const snapshot = await deps.invocations.entities.snapshot(type, key);
+    return {
+      type,
+      key,
+      version: snapshot.version,
+      state: Object.fromEntries(
+        Object.entries(snapshot.state).map(([name, value]) => [name, JSON.parse(value) as unknown]),
+      ),
+    };
+  });
+}
+
+function findEntityService(deps: GatewayDeps, type: string, method: string): string {
+  const hosts = deps.services.list().filter((service) => service.components.get(type)?.kind === "entity");
+  const host = hosts[0];
+  if (!host) {
+    const known = deps.services
+      .list()
+      .flatMap((service) => [...service.components.values()].filter((c) => c.kind === "entity").map((c) => c.name));
+    throw new CoordinatorError(
+      "ENTITY_NOT_FOUND",
+      `No entity type "${type}" is registered${known.length ? ` (entity types: ${known.join(", ")})` : ""}`,
+    );
+  }
+  const methods = host.components.get(type)?.methods ?? [];
+  if (!methods.some((m) => m.name === method)) {
+    throw new CoordinatorError(
+      "HANDLER_NOT_FOUND",
+      `Entity "${type}" has no method "${method}" (methods: ${methods.map((m) => m.name).join(", ") || "none"})`,
+    );
+  }
+  return host.name;
+}

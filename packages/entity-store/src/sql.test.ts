@@ -1,0 +1,199 @@
+// PostgreSQL/PGlite specifics beyond the conformance suite: the table, the migration, running on a
+// database the caller owns (the coordinator's), and failing clearly.
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { createSqlEntityStore, openPgliteEntityStore, openPostgresEntityStore, type Queryable } from "./sql.js";
+import { PG_URL, pgAdmin, postgresReachable, testSchemaName } from "./test-support/backends.js";
+
+const queryableOf = (pool: pg.Pool): Queryable => ({
+  async query<T>(sql: string, params?: unknown[]) {
+    return (await pool.query(sql, params)).rows as T[];
+  },
+});
+
+describe("SQL entity store on PostgreSQL", () => {
+  const schemas: string[] = [];
+  const pools: pg.Pool[] = [];
+  const fresh = () => {
+    const schema = testSchemaName();
+    schemas.push(schema);
+    return schema;
+  };
+  const pool = (config: pg.PoolConfig = {}) => {
+    const p = new pg.Pool({ connectionString: PG_URL, max: 4, ...config });
+    pools.push(p);
+    return p;
+  };
+
+  beforeEach(postgresReachable);
+  afterAll(async () => {
+    await Promise.all(pools.map((p) => p.end()));
+    for (const schema of schemas) await pgAdmin(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  });
+
+  it("creates entity_state idempotently, even when several processes migrate one schema at once", async () => {
+    const schema = fresh();
+    const stores = await Promise.all(
+      Array.from({ length: 4 }, () => openPostgresEntityStore({ url: PG_URL, schema, poolSize: 2 })),
+    );
+    try {
+      await Promise.all(stores.map((s) => s.migrate()));
+      const columns = await queryableOf(pool()).query<{ column_name: string; data_type: string }>(
+        `SELECT column_name, data_type FROM information_schema.columns
+          WHERE table_schema = $1 AND table_name = 'entity_state' ORDER BY ordinal_position`,
+        [schema],
+      );
+      expect(columns.map((c) => `${c.column_name} ${c.data_type}`)).toEqual([
+        "type text",
+        "key text",
+        "version bigint",
+        "state jsonb",
+        "last_invocation_id text",
+        "last_output text",
+        "updated_at timestamp with time zone",
+      ]);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it("keeps each field's JSON text as a jsonb string, so SQL can read the state", async () => {
+    const schema = fresh();
+    const store = await openPostgresEntityStore({ url: PG_URL, schema });
+    try {
+      await store.commit("Cart", "c1", {
+        expectedVersion: 0,
+        sets: { count: "3", owner: '{ "name": "Ada" }' },
+        deletes: [],
+        write: { invocationId: "inv_1", output: '{"ok":true}' },
+      });
+      const [row] = await queryableOf(pool()).query<Record<string, unknown>>(
+        `SELECT version, state ->> 'count' AS count, (state ->> 'owner')::jsonb ->> 'name' AS owner_name,
+                state ->> 'owner' AS owner_text, last_invocation_id, last_output, updated_at <= now() AS fresh
+           FROM ${schema}.entity_state WHERE type = 'Cart' AND key = 'c1'`,
+      );
+      expect(row).toEqual({
+        version: "1",
+        count: "3",
+        owner_name: "Ada",
+        owner_text: '{ "name": "Ada" }',
+        last_invocation_id: "inv_1",
+        last_output: '{"ok":true}',
+        fresh: true,
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("runs on a caller's database whatever its type parsers, in its search_path, and leaves it open", async () => {
+    const schema = fresh();
+    await pgAdmin(`CREATE SCHEMA ${schema}`);
+    // Like the coordinator's pool: int8 parsed to number, a search_path per connection.
+    const int8AsNumber = {
+      getTypeParser: ((oid: number, format?: "text" | "binary") =>
+        oid === 20 ? Number : pg.types.getTypeParser(oid, format as "text")) as pg.CustomTypesConfig["getTypeParser"],
+    };
+    const coordinatorLike = pool({ types: int8AsNumber, options: `-c search_path=${schema}` });
+    const plain = pool({ options: `-c search_path=${schema}` }); // int8 as string, jsonb parsed
+    const a = createSqlEntityStore(queryableOf(coordinatorLike), { backend: "postgres" });
+    const b = createSqlEntityStore(queryableOf(plain), { backend: "postgres" });
+    expect(await a.commit("T", "k", { expectedVersion: 0, sets: { n: "1" }, deletes: [] })).toEqual({
+      ok: true,
+      version: 1,
+    });
+    expect(await b.commit("T", "k", { expectedVersion: 1, sets: { m: '{"x":1}' }, deletes: [] })).toEqual({
+      ok: true,
+      version: 2,
+    });
+    for (const store of [a, b]) {
+      expect(await store.load("T", "k")).toEqual({ state: { n: "1", m: '{"x":1}' }, version: 2 });
+      expect(await store.listKeys("T")).toEqual({ keys: ["k"] });
+    }
+    await a.close();
+    await b.close();
+    await expect(a.load("T", "k")).rejects.toMatchObject({ code: "CLOSED" });
+    // The table went into the search_path's schema, and the caller's pools are still open.
+    const [row] = await queryableOf(coordinatorLike).query<{ n: number }>(
+      `SELECT count(*) AS n FROM ${schema}.entity_state`,
+    );
+    expect(row).toEqual({ n: 1 });
+  });
+
+  it("the coordinator's Database type can be passed as a Queryable", () => {
+    // The shape of apps/coordinator's Database (query<T> + exec + transaction), stated here.
+    interface CoordinatorDatabase {
+      readonly kind: "postgres" | "pglite";
+      query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+      exec(sql: string): Promise<void>;
+      transaction<T>(fn: (tx: unknown) => Promise<T>): Promise<T>;
+    }
+    const db: CoordinatorDatabase = {
+      kind: "postgres",
+      query: async () => [],
+      exec: async () => {},
+      transaction: (fn) => fn(undefined),
+    };
+    const store = createSqlEntityStore(db, { backend: db.kind });
+    expect(store.backend).toBe("postgres");
+  });
+
+  it("with migrate: false leaves the schema to the caller's migrations", async () => {
+    const schema = fresh();
+    await pgAdmin(`CREATE SCHEMA ${schema}`);
+    const store = createSqlEntityStore(queryableOf(pool()), { backend: "postgres", schema, migrate: false });
+    await expect(store.load("T", "k")).rejects.toMatchObject({ code: "42P01" }); // undefined_table
+    await store.migrate();
+    expect(await store.load("T", "k")).toEqual({ state: {}, version: 0 });
+  });
+
+  it("fails clearly, without printing the password, when PostgreSQL cannot be reached", async () => {
+    const opening = openPostgresEntityStore({ url: "postgres://postgres:s3cret@127.0.0.1:1/test" });
+    await expect(opening).rejects.toMatchObject({ name: "EntityStoreError", code: "UNAVAILABLE" });
+    const err = await opening.catch((e: Error) => e);
+    expect(String(err)).toMatch(
+      /cannot open the PostgreSQL entity store at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test/,
+    );
+    expect(String(err)).not.toContain("s3cret");
+  });
+
+  it("refuses a schema name that is not a plain lowercase identifier", async () => {
+    await expect(openPostgresEntityStore({ url: PG_URL, schema: 'x"; DROP TABLE y; --' })).rejects.toMatchObject({
+      code: "INVALID_ARGUMENT",
+    });
+    expect(() => createSqlEntityStore(queryableOf(pool()), { backend: "postgres", schema: "Public" })).toThrow(
+      /invalid database schema name/,
+    );
+  });
+});
+
+describe("SQL entity store on a PGlite instance it is handed", () => {
+  let db: PGlite;
+  beforeAll(async () => {
+    db = await PGlite.create(); // in memory
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  it("uses the instance, in the given schema, and leaves it open on close", async () => {
+    const store = await openPgliteEntityStore({ pglite: db, schema: "entities" });
+    expect(store.backend).toBe("pglite");
+    await store.commit("T", "k", {
+      expectedVersion: 0,
+      sets: { a: '"x"' },
+      deletes: [],
+      write: { invocationId: "i", output: "1" },
+    });
+    expect(await store.load("T", "k")).toEqual({
+      state: { a: '"x"' },
+      version: 1,
+      lastWrite: { invocationId: "i", output: "1" },
+    });
+    await store.close();
+    expect(db.closed).toBe(false);
+    const { rows } = await db.query<{ key: string }>("SELECT key FROM entities.entity_state");
+    expect(rows).toEqual([{ key: "k" }]);
+  });
+});

@@ -1,0 +1,350 @@
+// The SQL backend: one table, the same statements on PostgreSQL (node-postgres) and on PGlite
+// (PostgreSQL compiled to WASM). Every operation is a single statement, so the store needs no
+// transactions and runs on any `Queryable`: its own pool, a PGlite instance, or the coordinator's
+// database handed in (same PostgreSQL, same schema).
+//
+// The results never depend on the queryable's type parsers: versions come back as `::text`
+// and the state as `::text`, parsed here. That is what lets a caller's pool that parses int8 to
+// number and jsonb to objects (the coordinator's) and a default pg.Pool (strings) behave alike.
+import type { PGlite } from "@electric-sql/pglite";
+import { EntityStoreError, invalid, redactUrl } from "./errors.js";
+import type {
+  CommitResult,
+  EntityCommit,
+  EntitySnapshot,
+  EntityStore,
+  ListKeysOptions,
+  ListKeysPage,
+} from "./types.js";
+import { checkEntityId, encodeCursor, normalizeCommit, normalizeListOptions } from "./validate.js";
+
+/** Something SQL can run on: one statement, `$n` parameters, the result rows. */
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface SqlEntityStoreOptions {
+  backend: "postgres" | "pglite";
+  /**
+   * Schema holding `entity_state` (created if missing); lowercase identifier. Without it the table
+   * is named unqualified, so the queryable's `search_path` decides (the coordinator sets one).
+   */
+  schema?: string;
+  /**
+   * Create the table (if missing) before the first operation. Default true. Turn it off when the
+   * caller runs `entityStoreSchemaSql()` in its own migrations.
+   */
+  migrate?: boolean;
+}
+
+export interface SqlEntityStore extends EntityStore {
+  readonly backend: "postgres" | "pglite";
+  /** Creates the schema and table if missing. Idempotent; concurrent callers serialize on an advisory lock. */
+  migrate(): Promise<void>;
+}
+
+const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Advisory lock class for this package's DDL ("AG5E"); the second key is the schema. */
+const LOCK_CLASS = 0x41473545;
+
+function checkSchema(schema: string | undefined): void {
+  if (schema !== undefined && !SCHEMA_RE.test(schema)) {
+    throw invalid(`invalid database schema name ${JSON.stringify(schema)}: use [a-z_][a-z0-9_]*`);
+  }
+}
+
+const tableName = (schema?: string) => (schema ? `"${schema}".entity_state` : "entity_state");
+
+/**
+ * The DDL, as one idempotent statement (a DO block: one implicit transaction holding an advisory
+ * lock, so processes migrating one schema together serialize instead of racing in the catalog).
+ *
+ * `state` is a jsonb object mapping each field name to its JSON text as a jsonb *string*: the text
+ * comes back byte for byte (jsonb would re-format a parsed value), and a commit still merges and
+ * removes fields inside one UPDATE (`(state - deletes) || sets`). To query a field as JSON:
+ * `(state ->> 'field')::jsonb`. Keys use the "C" collation: byte order, the order listKeys pages in,
+ * straight from the primary key index.
+ */
+export function entityStoreSchemaSql(schema?: string): string {
+  checkSchema(schema);
+  const lockKey = schema ? `'${schema}'` : "coalesce(current_schema(), '')";
+  return `DO $agnt5_entity_store$
+BEGIN
+  PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${lockKey}));
+  ${
+    schema
+      ? `BEGIN
+    CREATE SCHEMA IF NOT EXISTS "${schema}";
+  EXCEPTION WHEN unique_violation THEN NULL; -- created concurrently by someone not holding our lock
+  END;`
+      : ""
+  }
+  CREATE TABLE IF NOT EXISTS ${tableName(schema)} (
+    type               text COLLATE "C" NOT NULL,
+    key                text COLLATE "C" NOT NULL,
+    version            bigint      NOT NULL CHECK (version > 0),
+    state              jsonb       NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(state) = 'object'),
+    last_invocation_id text,
+    last_output        text,
+    updated_at         timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (type, key)
+  );
+END
+$agnt5_entity_store$`;
+}
+
+interface StateRow {
+  version: string;
+  state: string;
+  last_invocation_id: string | null;
+  last_output: string | null;
+}
+
+class SqlStore implements SqlEntityStore {
+  readonly backend: "postgres" | "pglite";
+  readonly #db: Queryable;
+  readonly #schema: string | undefined;
+  readonly #autoMigrate: boolean;
+  readonly #release: (() => Promise<void>) | undefined;
+  readonly #sql: ReturnType<typeof statements>;
+  #ready: Promise<void> | undefined;
+  #closed = false;
+
+  constructor(db: Queryable, options: SqlEntityStoreOptions, release?: () => Promise<void>) {
+    if (options.backend !== "postgres" && options.backend !== "pglite") {
+      throw invalid(`SQL entity store backend must be "postgres" or "pglite", got ${String(options.backend)}`);
+    }
+    checkSchema(options.schema);
+    this.backend = options.backend;
+    this.#db = db;
+    this.#schema = options.schema;
+    this.#autoMigrate = options.migrate ?? true;
+    this.#release = release;
+    this.#sql = statements(tableName(options.schema));
+  }
+
+  migrate(): Promise<void> {
+    this.#assertOpen();
+    this.#ready ??= this.#db.query(entityStoreSchemaSql(this.#schema)).then(
+      () => {},
+      (err: unknown) => {
+        this.#ready = undefined; // let the next call try again
+        throw err;
+      },
+    );
+    return this.#ready;
+  }
+
+  async load(type: string, key: string): Promise<EntitySnapshot> {
+    checkEntityId(type, key);
+    await this.#prepare();
+    const [row] = await this.#db.query<StateRow>(this.#sql.load, [type, key]);
+    if (!row) return { state: {}, version: 0 };
+    // JSON.parse defines own properties, so a field named "__proto__" stays a field.
+    const snapshot: EntitySnapshot = { state: JSON.parse(row.state), version: Number(row.version) };
+    if (row.last_invocation_id !== null) {
+      snapshot.lastWrite = { invocationId: row.last_invocation_id, output: row.last_output ?? "" };
+    }
+    return snapshot;
+  }
+
+  async commit(type: string, key: string, commit: EntityCommit): Promise<CommitResult> {
+    checkEntityId(type, key);
+    const change = normalizeCommit(commit);
+    await this.#prepare();
+    const sets = JSON.stringify(Object.fromEntries(change.sets));
+    const invocationId = change.write?.invocationId ?? null;
+    const output = change.write?.output ?? null;
+    for (let attempt = 1; ; attempt++) {
+      // Version 0 means "no row": insert, and a row that exists (whatever its version) wins.
+      // Otherwise the UPDATE's WHERE is the compare-and-set; under READ COMMITTED a concurrent
+      // update makes it wait, then re-check the WHERE on the new row version.
+      const rows =
+        change.expectedVersion === 0
+          ? await this.#db.query<{ version: string }>(this.#sql.insert, [type, key, sets, invocationId, output])
+          : await this.#db.query<{ version: string }>(this.#sql.update, [
+              type,
+              key,
+              sets,
+              JSON.stringify(change.deletes),
+              invocationId,
+              output,
+              change.expectedVersion,
+            ]);
+      if (rows[0]) return { ok: true, version: Number(rows[0].version) };
+      const [current] = await this.#db.query<{ version: string }>(this.#sql.version, [type, key]);
+      const currentVersion = current ? Number(current.version) : 0;
+      // The row moved back to the expected version between the two statements (deleted and
+      // re-created): the compare-and-set may succeed now, so try again.
+      if (currentVersion !== change.expectedVersion || attempt >= 3) {
+        return { ok: false, reason: "stale", currentVersion };
+      }
+    }
+  }
+
+  async listKeys(type: string, options?: ListKeysOptions): Promise<ListKeysPage> {
+    const { prefix, prefixEnd, limit, after } = normalizeListOptions(type, options);
+    await this.#prepare();
+    const rows = await this.#db.query<{ key: string }>(this.#sql.listKeys, [
+      type,
+      prefix,
+      prefixEnd ?? null,
+      after ?? null,
+      limit + 1,
+    ]);
+    const keys = rows.slice(0, limit).map((r) => r.key);
+    return rows.length > limit ? { keys, cursor: encodeCursor(keys[keys.length - 1]!) } : { keys };
+  }
+
+  async delete(type: string, key: string): Promise<void> {
+    checkEntityId(type, key);
+    await this.#prepare();
+    await this.#db.query(this.#sql.delete, [type, key]);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#release?.();
+  }
+
+  async #prepare(): Promise<void> {
+    this.#assertOpen();
+    if (this.#autoMigrate) await this.migrate();
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new EntityStoreError("CLOSED", `the ${this.backend} entity store is closed`);
+  }
+}
+
+function statements(table: string) {
+  return {
+    load: `SELECT version::text AS version, state::text AS state, last_invocation_id, last_output
+             FROM ${table} WHERE type = $1::text AND key = $2::text`,
+    version: `SELECT version::text AS version FROM ${table} WHERE type = $1::text AND key = $2::text`,
+    insert: `INSERT INTO ${table} (type, key, version, state, last_invocation_id, last_output, updated_at)
+             VALUES ($1::text, $2::text, 1, $3::text::jsonb, $4::text, $5::text, now())
+             ON CONFLICT (type, key) DO NOTHING
+             RETURNING version::text AS version`,
+    update: `UPDATE ${table}
+                SET version = version + 1,
+                    state = (state - ARRAY(SELECT jsonb_array_elements_text($4::text::jsonb))) || $3::text::jsonb,
+                    last_invocation_id = $5::text,
+                    last_output = $6::text,
+                    updated_at = now()
+              WHERE type = $1::text AND key = $2::text AND version = $7::bigint
+              RETURNING version::text AS version`,
+    listKeys: `SELECT key FROM ${table}
+                WHERE type = $1::text AND key >= $2::text
+                  AND ($3::text IS NULL OR key < $3::text)
+                  AND ($4::text IS NULL OR key > $4::text)
+                ORDER BY key
+                LIMIT $5::int`,
+    delete: `DELETE FROM ${table} WHERE type = $1::text AND key = $2::text`,
+  };
+}
+
+/**
+ * An entity store on a database you already have: the coordinator passes its own (PostgreSQL or
+ * PGlite) so entity state lives next to invocations and journals. `close()` leaves it open.
+ */
+export function createSqlEntityStore(queryable: Queryable, options: SqlEntityStoreOptions): SqlEntityStore {
+  return new SqlStore(queryable, options);
+}
+
+// ------------------------------------------------------------------ PostgreSQL
+
+export interface PostgresEntityStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** Schema holding the table (created if missing). Default: the connection's search_path (public). */
+  schema?: string;
+  /** Pool size, default 10. */
+  poolSize?: number;
+}
+
+/** Opens its own pg pool and creates the table if missing; fails clearly if PostgreSQL cannot be reached. */
+export async function openPostgresEntityStore(options: PostgresEntityStoreOptions): Promise<SqlEntityStore> {
+  checkSchema(options.schema);
+  const { default: pg } = await import("pg");
+  const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 });
+  // An idle client dying (server restart) emits 'error' on the pool; unhandled, it would crash the
+  // process. The pool drops that client and the next query gets a fresh connection or fails.
+  pool.on("error", () => {});
+  const store = new SqlStore(
+    {
+      async query<T>(sql: string, params?: unknown[]) {
+        return (await pool.query(sql, params)).rows as T[];
+      },
+    },
+    { backend: "postgres", ...(options.schema ? { schema: options.schema } : {}) },
+    () => pool.end(),
+  );
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => {});
+    const where = `${redactUrl(options.url)}${options.schema ? ` (schema ${options.schema})` : ""}`;
+    throw new EntityStoreError(
+      "UNAVAILABLE",
+      `cannot open the PostgreSQL entity store at ${where}: ${(err as Error).message}`,
+      { cause: err },
+    );
+  }
+  return store;
+}
+
+// ---------------------------------------------------------------------- PGlite
+
+export type PgliteEntityStoreOptions =
+  | {
+      /** Directory holding the PGlite cluster (created if missing). The store owns and closes it. */
+      dataDir: string;
+      schema?: string;
+    }
+  | {
+      /** A PGlite instance you opened; `close()` leaves it open. */
+      pglite: PGlite;
+      schema?: string;
+    };
+
+/** Embedded PostgreSQL: the same SQL on PGlite. A fresh data directory takes a few seconds to initialize. */
+export async function openPgliteEntityStore(options: PgliteEntityStoreOptions): Promise<SqlEntityStore> {
+  checkSchema(options.schema);
+  let db: PGlite;
+  let release: (() => Promise<void>) | undefined;
+  if ("pglite" in options) {
+    db = options.pglite;
+  } else {
+    const [{ PGlite: PGliteClass }, { mkdir }] = await Promise.all([
+      import("@electric-sql/pglite"),
+      import("node:fs/promises"),
+    ]);
+    await mkdir(options.dataDir, { recursive: true });
+    const owned = await PGliteClass.create({ dataDir: options.dataDir });
+    db = owned;
+    release = async () => {
+      if (!owned.closed) await owned.close();
+    };
+  }
+  const store = new SqlStore(
+    {
+      async query<T>(sql: string, params?: unknown[]) {
+        return (await db.query<T>(sql, params)).rows;
+      },
+    },
+    { backend: "pglite", ...(options.schema ? { schema: options.schema } : {}) },
+    release,
+  );
+  try {
+    await store.migrate();
+  } catch (err) {
+    await store.close().catch(() => {});
+    throw new EntityStoreError("UNAVAILABLE", `cannot open the PGlite entity store: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return store;
+}
