@@ -3,7 +3,8 @@
 // every invocation and result committed in the store before the caller gets its answer.
 // A 10-step workflow is called the same way: each step is proposed, committed and acknowledged.
 // Prints one JSON document.
-// Usage: node bench/run.mjs [--stores=pglite,postgres] [--scenarios=function,workflow] [--seconds=5]
+// Entity writes (one key, 1,000 keys) and shared reads on one key, at concurrency 64.
+// Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity] [--seconds=5]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -13,11 +14,12 @@ import pg from "pg";
 import { Pool } from "undici";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
-const stores = (args.stores ?? "pglite,postgres").split(",");
+const stores = (args.stores ?? "pglite,postgres,redis").split(",");
 const seconds = Number(args.seconds ?? 5);
-const scenarios = (args.scenarios ?? "function,workflow").split(",");
+const scenarios = (args.scenarios ?? "function,workflow,entity").split(",");
 const latencyCalls = Number(args.calls ?? 2000);
 const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const redisUrl = process.env.AGNT5_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const root = new URL("..", import.meta.url).pathname;
 
 // BENCH_PROFILE=<dir> (BENCH_PROFILE_WORKER=<dir>) writes a CPU profile of the coordinator (the
@@ -68,7 +70,7 @@ async function waitHealthy(url) {
 
 async function call(pool, input, handler = "echo") {
   const { statusCode, body } = await pool.request({
-    path: `/v1/services/bench/${handler}`,
+    path: handler.startsWith("/") ? handler : `/v1/services/bench/${handler}`,
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify(input),
@@ -91,13 +93,14 @@ async function measureLatency(pool, calls, handler) {
 }
 
 async function measureThroughput(pool, concurrency, durationMs, handler) {
+  const target = typeof handler === "function" ? handler : () => handler;
   let done = 0;
   const deadline = performance.now() + durationMs;
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, lane) => {
       while (performance.now() < deadline) {
-        await call(pool, { lane }, handler);
+        await call(pool, { lane }, target(lane, done));
         done++;
       }
     }),
@@ -107,14 +110,20 @@ async function measureThroughput(pool, concurrency, durationMs, handler) {
 }
 
 async function benchStore(kind) {
-  const grpcPort = 19091 + (kind === "postgres" ? 10 : 0);
-  const httpPort = 18080 + (kind === "postgres" ? 10 : 0);
+  const offset = { pglite: 0, postgres: 10, redis: 20 }[kind] ?? 30;
+  const grpcPort = 19091 + offset;
+  const httpPort = 18080 + offset;
   const dataDir = mkdtempSync(join(tmpdir(), "agnt5-bench-"));
   const schema = `bench_${Date.now().toString(36)}`;
+  // "redis": the coordinator on PostgreSQL with entity state in Redis (only entity figures).
   const storeEnv =
-    kind === "postgres"
-      ? { AGNT5_DATABASE_URL: databaseUrl, AGNT5_DATABASE_SCHEMA: schema }
-      : { AGNT5_DATA_DIR: dataDir };
+    kind === "pglite"
+      ? { AGNT5_DATA_DIR: dataDir }
+      : {
+          AGNT5_DATABASE_URL: databaseUrl,
+          AGNT5_DATABASE_SCHEMA: schema,
+          ...(kind === "redis" ? { AGNT5_ENTITY_STORE: "redis", AGNT5_REDIS_URL: redisUrl } : {}),
+        };
   const coordinator = start(
     "coordinator",
     "apps/coordinator/dist/main.js",
@@ -140,12 +149,27 @@ async function benchStore(kind) {
     await worker.waitFor("Worker running");
     const pool = new Pool(url, { connections: 64, pipelining: 1 });
     const result = { store: kind };
-    if (scenarios.includes("function")) {
+    if (scenarios.includes("function") && kind !== "redis") {
       await measureThroughput(pool, 16, 1000, "echo"); // warm-up: JIT, connection pools
       result.functionCall = {
         concurrency1: await measureLatency(pool, latencyCalls, "echo"),
         concurrency64: await measureThroughput(pool, 64, seconds * 1000, "echo"),
       };
+    }
+    if (scenarios.includes("entity")) {
+      const entity = (key, method) => `/v1/entities/Counter/${key}/${method}`;
+      await measureThroughput(pool, 8, 1000, () => entity(`warm-${kind}`, "increment"));
+      result.entity = {
+        writesOneKeyConcurrency64: await measureThroughput(pool, 64, seconds * 1000, () => entity("hot", "increment")),
+        writes1000KeysConcurrency64: await measureThroughput(pool, 64, seconds * 1000, (lane, done) =>
+          entity(`key-${(lane * 7919 + done) % 1000}`, "increment"),
+        ),
+        sharedReadsOneKeyConcurrency64: await measureThroughput(pool, 64, seconds * 1000, () => entity("hot", "read")),
+      };
+    }
+    if (kind === "redis") {
+      await pool.close();
+      return result;
     }
     if (scenarios.includes("workflow")) {
       await measureThroughput(pool, 8, 1000, "ten_steps");
@@ -160,7 +184,7 @@ async function benchStore(kind) {
     await worker.stop();
     await coordinator.stop();
     rmSync(dataDir, { recursive: true, force: true });
-    if (kind === "postgres") {
+    if (kind !== "pglite") {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
