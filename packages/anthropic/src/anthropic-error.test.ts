@@ -1,6 +1,6 @@
 import { type LanguageModelV1, LlmApiError, LlmResponseError } from "@agnt5/llm";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { isRetryableAnthropicError, parseRetryAfter } from "./anthropic-error.js";
+import { isRetryableAnthropicError } from "./anthropic-error.js";
 import { createAnthropic } from "./anthropic-provider.js";
 import {
   type AnthropicTestServer,
@@ -367,14 +367,5 @@ describe("retry data", () => {
     [undefined, null, true],
   ] as const)("status %s with type %s is retryable: %s", (status, type, retryable) => {
     expect(isRetryableAnthropicError(status, type)).toBe(retryable);
-  });
-
-  it("should read retry-after as seconds or as an HTTP date, and prefer retry-after-ms", () => {
-    const now = Date.parse("2026-11-20T10:00:00Z");
-    expect(parseRetryAfter(new Headers({ "retry-after": "12" }), now)).toBe(12_000);
-    expect(parseRetryAfter(new Headers({ "retry-after": "Fri, 20 Nov 2026 10:00:30 GMT" }), now)).toBe(30_000);
-    expect(parseRetryAfter(new Headers({ "retry-after": "12", "retry-after-ms": "1500" }), now)).toBe(1500);
-    expect(parseRetryAfter(new Headers({ "retry-after": "soon" }), now)).toBeUndefined();
-    expect(parseRetryAfter(new Headers(), now)).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { isRetryableStatus, LlmApiError, LlmResponseError } from "@agnt5/llm";
+import { isRetryableStatus, LlmApiError, LlmResponseError, parseRetryAfterMs } from "@agnt5/llm";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
 
 /**
@@ -34,25 +34,6 @@ export function isRetryableAnthropicError(status: number | undefined, type: stri
   // when its type says so.
   if (status === undefined) return !type;
   return isRetryableStatus(status);
-}
-
-/**
- * Milliseconds to wait from `retry-after-ms` (Anthropic's SDKs read it first) or `retry-after`
- * (seconds, or an HTTP date).
- */
-export function parseRetryAfter(headers: Headers | undefined, now: number = Date.now()): number | undefined {
-  if (!headers) return undefined;
-  const milliseconds = headers.get("retry-after-ms");
-  if (milliseconds !== null && milliseconds.trim() !== "") {
-    const value = Number(milliseconds);
-    if (Number.isFinite(value) && value >= 0) return value;
-  }
-  const retryAfter = headers.get("retry-after");
-  if (retryAfter === null || retryAfter.trim() === "") return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
 /** The error to throw for an aborted call: the signal's reason, as fetch does. */
@@ -102,7 +83,7 @@ export function toLlmError(error: unknown, context: AnthropicErrorContext): unkn
       url: context.url,
       statusCode: status,
       isRetryable: isRetryableAnthropicError(status, type),
-      retryAfterMs: parseRetryAfter(status === undefined ? undefined : error.headers),
+      retryAfterMs: parseRetryAfterMs(status === undefined ? undefined : error.headers),
       responseBody: error.error === undefined ? undefined : JSON.stringify(error.error),
       ...(status === undefined ? { code: (type && CODE_FOR_ERROR_TYPE[type]) || "LLM_API_ERROR" } : {}),
       cause: error,

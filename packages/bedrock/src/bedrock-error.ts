@@ -11,7 +11,7 @@
  * - a body that does not parse becomes an LlmResponseError;
  * - aborts are passed through unchanged (the caller asked for them: nothing to retry).
  */
-import { LlmApiError, LlmResponseError } from "@agnt5/llm";
+import { LlmApiError, LlmResponseError, parseRetryAfterMs } from "@agnt5/llm";
 
 /** What Bedrock answers each exception with, for exceptions that carry no HTTP status (stream events). */
 const STATUS_BY_EXCEPTION: Readonly<Record<string, number>> = {
@@ -125,7 +125,7 @@ export function toLlmError(error: unknown, context: BedrockErrorContext): unknow
       provider: context.provider,
       statusCode,
       isRetryable,
-      retryAfterMs: retryAfterMs(exception.$response?.headers),
+      retryAfterMs: parseRetryAfterMs(exception.$response?.headers),
       url: context.url,
       responseBody: JSON.stringify({ __type: exceptionName, message: exception.message }),
       cause: error,
@@ -189,19 +189,4 @@ function isNetworkError(error: Error): boolean {
     current = current.cause;
   }
   return false;
-}
-
-/** Retry-After (seconds or an HTTP date) or retry-after-ms, when the answer carried one. */
-function retryAfterMs(headers: Record<string, string | undefined> | undefined): number | undefined {
-  if (headers === undefined) return undefined;
-  const lower: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(headers)) lower[key.toLowerCase()] = value;
-  const ms = Number(lower["retry-after-ms"]);
-  if (lower["retry-after-ms"] !== undefined && Number.isFinite(ms) && ms >= 0) return ms;
-  const value = lower["retry-after"];
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

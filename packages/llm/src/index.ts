@@ -61,3 +61,4 @@ export {
 export { isRetryableLlmError, type RetryOptions, retryWithBackoff } from "./llm-retry.js";
 export { type StreamTextOptions, type StreamTextResult, streamText } from "./llm-stream-text.js";
 export { type Tool, type ToolExecutionOptions, type ToolSet, tool, toToolDefinitions } from "./llm-tools.js";
+export { parseRetryAfterMs } from "./provider-utils/retry-after.js";

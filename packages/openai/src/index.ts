@@ -19,7 +19,6 @@ export {
 } from "./openai-compatible-provider.js";
 export type { MaxTokensParameter } from "./openai-config.js";
 export type { OpenAIEmbeddingProviderOptions } from "./openai-embedding-model.js";
-export { parseRetryAfterMs } from "./openai-error.js";
 export type {
   OpenAIFamilyChatProvider,
   OpenAIFamilyProvider,

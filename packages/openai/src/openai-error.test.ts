@@ -1,38 +1,7 @@
 import { LlmApiError, LlmResponseError } from "@agnt5/llm";
 import { APIConnectionError, APIError, APIUserAbortError, RateLimitError } from "openai";
 import { describe, expect, it } from "vitest";
-import { parseRetryAfterMs, toLlmError } from "./openai-error.js";
-
-describe("parseRetryAfterMs", () => {
-  const now = Date.parse("2026-03-01T12:00:00Z");
-
-  it("should read retry-after-ms as milliseconds", () => {
-    expect(parseRetryAfterMs(new Headers({ "retry-after-ms": "250.5" }), now)).toBe(250.5);
-  });
-
-  it("should read retry-after as seconds", () => {
-    expect(parseRetryAfterMs(new Headers({ "retry-after": "3" }), now)).toBe(3000);
-    expect(parseRetryAfterMs(new Headers({ "retry-after": "0.5" }), now)).toBe(500);
-  });
-
-  it("should read retry-after as an HTTP date", () => {
-    const headers = new Headers({ "retry-after": "Sun, 01 Mar 2026 12:00:07 GMT" });
-    expect(parseRetryAfterMs(headers, now)).toBe(7000);
-  });
-
-  it("should clamp a date in the past to 0", () => {
-    expect(parseRetryAfterMs(new Headers({ "retry-after": "Sun, 01 Mar 2026 11:00:00 GMT" }), now)).toBe(0);
-  });
-
-  it("should fall back to retry-after when retry-after-ms is unusable", () => {
-    expect(parseRetryAfterMs(new Headers({ "retry-after-ms": "soon", "retry-after": "1" }), now)).toBe(1000);
-  });
-
-  it("should return undefined without usable headers", () => {
-    expect(parseRetryAfterMs(new Headers(), now)).toBeUndefined();
-    expect(parseRetryAfterMs(new Headers({ "retry-after": "whenever" }), now)).toBeUndefined();
-  });
-});
+import { toLlmError } from "./openai-error.js";
 
 describe("toLlmError", () => {
   const context = { provider: "groq", url: "https://api.groq.com/openai/v1/chat/completions" };

@@ -1,5 +1,5 @@
 import { Agnt5Error } from "@agnt5/core";
-import { LlmApiError, LlmResponseError } from "@agnt5/llm";
+import { LlmApiError, LlmResponseError, parseRetryAfterMs } from "@agnt5/llm";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 
 export interface ErrorContext {
@@ -106,24 +106,6 @@ export function abortedError(context: ErrorContext, error?: unknown): unknown {
 
 /** `type` values of in-stream errors that another attempt will not fix. */
 const NON_RETRYABLE_ERROR_TYPES = new Set(["invalid_request_error", "authentication_error", "permission_error"]);
-
-/**
- * Milliseconds to wait, from `retry-after-ms` (a number of milliseconds) or `retry-after` (seconds,
- * or an HTTP date). undefined when neither header is present or parseable.
- */
-export function parseRetryAfterMs(headers: Headers, now: number = Date.now()): number | undefined {
-  const milliseconds = headers.get("retry-after-ms");
-  if (milliseconds !== null && milliseconds.trim() !== "") {
-    const value = Number(milliseconds);
-    if (Number.isFinite(value) && value >= 0) return value;
-  }
-  const retryAfter = headers.get("retry-after");
-  if (retryAfter === null || retryAfter.trim() === "") return undefined;
-  const seconds = Number(retryAfter);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? seconds * 1000 : undefined;
-  const date = Date.parse(retryAfter);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
 
 /**
  * The SDK keeps the body's `error` object (JSON bodies) or its text in the message (other bodies),

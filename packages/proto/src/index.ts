@@ -19,3 +19,4 @@ export const WORKER_CONNECT_PATH = "/agnt5.v1.WorkerService/Connect";
 
 /** Largest message either side accepts; generous enough for inputs, outputs and journals. */
 export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+export { type EntryKindName, entryKindName, entryKindValue } from "./entry-kinds.js";

@@ -1,9 +1,10 @@
 import { TerminalError } from "@agnt5/core";
-import type { EntryKind as EngineEntryKind, EntryFailure, EntryResult, JournalEntry } from "@agnt5/durable";
+import type { EntryFailure, EntryResult, JournalEntry } from "@agnt5/durable";
 import {
   create,
-  EntryKind,
   EntryResultSchema,
+  entryKindName,
+  entryKindValue,
   JournalEntrySchema,
   type EntryResult as ProtoEntryResult,
   type JournalEntry as ProtoJournalEntry,
@@ -14,34 +15,13 @@ import {
  * engine (@agnt5/durable: kind names, JSON values). See docs/durable-execution.md.
  */
 
-const FROM_PROTO: Partial<Record<EntryKind, EngineEntryKind>> = {
-  [EntryKind.STEP]: "step",
-  [EntryKind.DETERMINISTIC]: "deterministic",
-  [EntryKind.TIMER]: "timer",
-  // Older spellings the coordinator also reads as timer / call.
-  [EntryKind.SLEEP]: "timer",
-  [EntryKind.SIGNAL_WAIT]: "signal_wait",
-  [EntryKind.SIGNAL_EMIT]: "signal_emit",
-  [EntryKind.CALL]: "call",
-  [EntryKind.SPAWN]: "call",
-};
-
-const TO_PROTO: Record<EngineEntryKind, EntryKind> = {
-  step: EntryKind.STEP,
-  deterministic: EntryKind.DETERMINISTIC,
-  timer: EntryKind.TIMER,
-  signal_wait: EntryKind.SIGNAL_WAIT,
-  signal_emit: EntryKind.SIGNAL_EMIT,
-  call: EntryKind.CALL,
-};
-
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** StartInvocation.journal -> the engine's journal. Throws a TerminalError (INVALID_JOURNAL) for an entry it cannot read. */
 export function journalFromProto(entries: readonly ProtoJournalEntry[]): JournalEntry[] {
   return entries.map((entry) => {
-    const kind = FROM_PROTO[entry.kind];
+    const kind = entryKindName(entry.kind);
     if (!kind) throw invalidJournal(`entry ${entry.index} ("${entry.name}") has an unsupported kind (${entry.kind})`);
     const request = readJson(entry.request, () => `the request of entry ${entry.index} ("${entry.name}")`);
     const result = resultFromProto(entry.result, `entry ${entry.index} ("${entry.name}")`);
@@ -59,7 +39,7 @@ export function journalFromProto(entries: readonly ProtoJournalEntry[]): Journal
 export function entryToProto(entry: JournalEntry): ProtoJournalEntry {
   return create(JournalEntrySchema, {
     index: entry.index,
-    kind: TO_PROTO[entry.kind],
+    kind: entryKindValue(entry.kind),
     name: entry.name,
     // null (no request) travels as empty bytes, as the coordinator stores and returns it.
     request: entry.request === null || entry.request === undefined ? new Uint8Array() : writeJson(entry.request),

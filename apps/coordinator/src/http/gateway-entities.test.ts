@@ -2,12 +2,13 @@
 // HTTP. The seed's patterns (ChatAgent and ResearchAgent with a scripted model standing in for
 // the LLM, WorkflowOrchestrator, a shopping cart), single-writer semantics, and the entity store
 // backends (the coordinator's own PostgreSQL or PGlite, Redis, memory).
-import { entity, fn, Registry, RetryableError, TerminalError, workflow } from "@agnt5/sdk";
+
 import { ScriptedModel } from "@agnt5/llm/test";
+import { entity, fn, Registry, RetryableError, TerminalError, workflow } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CoordinatorConfig } from "../config.js";
 import { type Deferred, deferred, pollUntil, postJson, send } from "../test-support/http.js";
-import { startTestCoordinator, type StoreKind, type TestCoordinator } from "../test-support/test-coordinator.js";
+import { type StoreKind, startTestCoordinator, type TestCoordinator } from "../test-support/test-coordinator.js";
 import { startTestWorker, type TestWorker } from "../test-support/test-worker.js";
 
 const SERVICE = "entities-service";
@@ -52,7 +53,10 @@ function entitiesService() {
       }),
       remove_item: entity.write(async (ctx, sku: string) => {
         const items = await ctx.get<Item[]>("items", []);
-        ctx.set("items", items.filter((item) => item.sku !== sku));
+        ctx.set(
+          "items",
+          items.filter((item) => item.sku !== sku),
+        );
         return { removed: items.length - (await ctx.get<Item[]>("items", [])).length };
       }),
       checkout: entity.write(async (ctx) => {
@@ -159,7 +163,10 @@ function entitiesService() {
     }
     return orchestrator.get_progress();
   });
-  fn({ name: "cart_size", registry }, async (cartKey: string, ctx) => (await ctx.entity(Cart, cartKey).get_items()).length);
+  fn(
+    { name: "cart_size", registry },
+    async (cartKey: string, ctx) => (await ctx.entity(Cart, cartKey).get_items()).length,
+  );
 
   // Single-writer probes.
   entity(
@@ -243,12 +250,21 @@ describe.each(STORES)("entities with state in $label", ({ kind, overrides, label
 
   it("keeps a shopping cart's state across calls and shows it through GET /v1/entities", async () => {
     const cart = k("cart");
-    expect((await call("ShoppingCart", cart, "add_item", { sku: "apple", qty: 2, price: 3 })).body).toEqual({ count: 1 });
-    expect((await call("ShoppingCart", cart, "add_item", { sku: "pear", qty: 1, price: 5 })).body).toEqual({ count: 2 });
+    expect((await call("ShoppingCart", cart, "add_item", { sku: "apple", qty: 2, price: 3 })).body).toEqual({
+      count: 1,
+    });
+    expect((await call("ShoppingCart", cart, "add_item", { sku: "pear", qty: 1, price: 5 })).body).toEqual({
+      count: 2,
+    });
     expect((await call("ShoppingCart", cart, "remove_item", "apple")).body).toEqual({ removed: 1 });
     expect((await call("ShoppingCart", cart, "get_items")).body).toEqual([{ sku: "pear", qty: 1, price: 5 }]);
     expect((await call("ShoppingCart", cart, "checkout")).body).toEqual({ total: 5 });
-    expect(await state("ShoppingCart", cart)).toEqual({ type: "ShoppingCart", key: cart, version: 4, state: { orders: [5] } });
+    expect(await state("ShoppingCart", cart)).toEqual({
+      type: "ShoppingCart",
+      key: cart,
+      version: 4,
+      state: { orders: [5] },
+    });
 
     const empty = await call("ShoppingCart", cart, "checkout");
     expect(empty.status).toBe(500);
@@ -290,7 +306,10 @@ describe.each(STORES)("entities with state in $label", ({ kind, overrides, label
       input: { runKey, steps: ["extract", "transform", "load"] },
     });
     const result = (await send(`${coordinator.url}/v1/runs/${started.body.runId}/result?timeoutMs=30000`)).body;
-    expect(result).toMatchObject({ status: "completed", output: { current_step: 3, total_steps: 3, status: "completed" } });
+    expect(result).toMatchObject({
+      status: "completed",
+      output: { current_step: 3, total_steps: 3, status: "completed" },
+    });
     expect((await state("WorkflowOrchestrator", runKey)).state.results).toHaveLength(3);
 
     const cart = k("sized-cart");

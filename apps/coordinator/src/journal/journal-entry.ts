@@ -1,32 +1,17 @@
-import { create, EntryKind, type EntryResult, type JournalEntry, JournalEntrySchema } from "@agnt5/proto";
+import {
+  create,
+  type EntryKindName,
+  type EntryResult,
+  entryKindName,
+  entryKindValue,
+  type JournalEntry,
+  JournalEntrySchema,
+} from "@agnt5/proto";
 import type { EntryResultRow, JournalEntryRecord, StoredError } from "../store/index.js";
 
-/** The journal entry kinds of docs/durable-execution.md, as stored. */
-export type EntryKindName = "step" | "deterministic" | "timer" | "signal_wait" | "signal_emit" | "call";
-
-const toName: Partial<Record<EntryKind, EntryKindName>> = {
-  [EntryKind.STEP]: "step",
-  [EntryKind.DETERMINISTIC]: "deterministic",
-  [EntryKind.SLEEP]: "timer",
-  [EntryKind.TIMER]: "timer",
-  [EntryKind.SIGNAL_WAIT]: "signal_wait",
-  [EntryKind.SIGNAL_EMIT]: "signal_emit",
-  [EntryKind.CALL]: "call",
-  [EntryKind.SPAWN]: "call",
-};
-
-const toKind: Record<EntryKindName, EntryKind> = {
-  step: EntryKind.STEP,
-  deterministic: EntryKind.DETERMINISTIC,
-  timer: EntryKind.TIMER,
-  signal_wait: EntryKind.SIGNAL_WAIT,
-  signal_emit: EntryKind.SIGNAL_EMIT,
-  call: EntryKind.CALL,
-};
-
-export function entryKindName(kind: EntryKind): EntryKindName | undefined {
-  return toName[kind];
-}
+/** The journal entry kinds of docs/durable-execution.md, as stored (converted in @agnt5/proto). */
+export type { EntryKindName };
+export { entryKindName };
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -54,7 +39,7 @@ export function liveEntry(record: JournalEntryRecord): LiveEntry {
 export function toProtoEntry(entry: LiveEntry): JournalEntry {
   return create(JournalEntrySchema, {
     index: entry.index,
-    kind: toKind[entry.kind],
+    kind: entryKindValue(entry.kind),
     name: entry.name,
     request: entry.request === null ? new Uint8Array() : encoder.encode(entry.request),
     ...(entry.result ? { result: toProtoResult(entry.result) } : {}),
