@@ -18,7 +18,12 @@ export class OfflineModel implements LanguageModelV1 {
       content: [{ type: "text", text }],
       toolCalls: [],
       finishReason: "stop",
-      usage: { inputTokens: text.length, outputTokens: text.length, cachedInputTokens: 0, totalTokens: 2 * text.length },
+      usage: {
+        inputTokens: text.length,
+        outputTokens: text.length,
+        cachedInputTokens: 0,
+        totalTokens: 2 * text.length,
+      },
     };
   }
 
