@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { getJson, postJson, TestCluster } from "./support/cluster.js";
+import { getJson, postJson, TestCluster, waitForInvocation } from "./support/cluster.js";
 import { createTestStore, type StoreKind, type TestStore } from "./support/stores.js";
 
 const entityWorker = fileURLToPath(new URL("./fixtures/entity-worker.mjs", import.meta.url));
@@ -65,6 +65,30 @@ describe.each<StoreKind>(["pglite", "postgres"])("entities across crashes on %s"
       `start second pid=${survivor.pid} balance=100`,
       `done second pid=${survivor.pid}`,
     ]);
+  });
+
+  it("keeps a write that is suspended across a coordinator restart ahead of later writes on its key", async () => {
+    await cluster.startCoordinator();
+    await cluster.startWorker({ ...env, AGNT5_SUSPEND_AFTER_MS: "0" }, entityWorker);
+    const accepted = await postJson(`${cluster.url}/v1/entities/Account/carol/slow_deposit?mode=async`, {
+      amount: 100,
+      seconds: 2,
+    });
+    const id = accepted.json.invocationId as string;
+    await waitForInvocation(cluster.url, id, (body) => body.status === "suspended");
+
+    await cluster.coordinator!.kill("SIGKILL");
+    const restarted = await cluster.startCoordinator();
+    await restarted.waitForLine("Worker registered for service entity-service");
+
+    // Arrived later: it runs after the suspended write, on the state that write committed.
+    const later = await postJson(`${cluster.url}/v1/entities/Account/carol/deposit?timeoutMs=60000`, {
+      amount: 1,
+      tag: "later",
+    });
+    expect(later.json).toEqual({ balance: 101 });
+    const first = await waitForInvocation(cluster.url, id, (body) => body.status === "completed");
+    expect(first.output).toEqual({ balance: 100 });
   });
 
   it("keeps entity state across a coordinator SIGKILL and restart", async () => {

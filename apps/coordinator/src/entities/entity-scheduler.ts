@@ -102,6 +102,15 @@ export class EntityScheduler {
     invocation.entityState = undefined;
   }
 
+  /**
+   * Re-grants a key to a write that was suspended when the coordinator restarted: it still holds
+   * the key, so writes that arrive (or are recovered) after it wait until it ends.
+   */
+  hold(type: string, key: string, invocationId: string): void {
+    const state = this.#state(type, key);
+    state.holder ??= invocationId;
+  }
+
   /** An entity invocation ended: a write releases its key to the next write. */
   released(invocation: ActiveInvocation): void {
     const id = `${invocation.handler}\u0000${invocation.objectKey ?? ""}`;

@@ -219,6 +219,14 @@ export class InvocationManager {
 
   /** Re-queues unfinished invocations and re-delivers what completed while we were down. */
   async recover(): Promise<number> {
+    // Entity writes suspended mid-method still hold their keys: re-grant them first, so the
+    // writes recovered or received after them keep their place behind them.
+    for (const record of await this.store.listSuspended()) {
+      if (record.kind !== "entity" || record.objectKey === null) continue;
+      const method = this.services.get(record.service)?.components.get(record.handler)?.methods;
+      if (method?.find((m) => m.name === record.methodName)?.write === false) continue;
+      this.entities.hold(record.handler, record.objectKey, record.id);
+    }
     const records = await this.store.listUnfinished();
     for (const record of records) {
       if (this.#active.has(record.id)) continue;
