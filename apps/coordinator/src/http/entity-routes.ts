@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
-import { awaitOutcome, sendFailure } from "./outcome-response.js";
+import { answerInvocation, callMode } from "./invocation-answer.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
 
 type EntityRequest = FastifyRequest<{
@@ -16,10 +16,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: GatewayDeps, cl
   app.post("/v1/entities/:type/:key/:method", async (request: EntityRequest, reply) => {
     const { type, key, method } = request.params as { type: string; key: string; method: string };
     const service = findEntityService(deps, type, method);
-    const mode = request.query.mode ?? "sync";
-    if (mode !== "sync" && mode !== "async") {
-      throw new CoordinatorError("INVALID_REQUEST", `mode must be "sync" or "async", got "${mode}"`);
-    }
+    const mode = callMode(request.query);
     const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
     const idempotencyKey = request.headers["idempotency-key"];
     const handle = await deps.invocations.submit({
@@ -32,16 +29,14 @@ export function registerEntityRoutes(app: FastifyInstance, deps: GatewayDeps, cl
       methodName: method,
       ...(typeof idempotencyKey === "string" && idempotencyKey ? { idempotencyKey } : {}),
     });
-    if (mode === "async") {
-      await handle.recorded;
-      return reply.status(202).send({ invocationId: handle.id });
-    }
-    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, service, closing);
-    if (outcome.status !== "completed") return sendFailure(reply, handle.id, outcome);
-    return reply
-      .header("content-type", "application/json")
-      .header("agnt5-invocation-id", handle.id)
-      .send(outcome.output);
+    return answerInvocation(request, reply, handle, {
+      mode,
+      timeoutMs,
+      service,
+      streaming: false,
+      services: deps.services,
+      closing,
+    });
   });
 
   app.get("/v1/entities/:type/:key", async (request: EntityRequest) => {

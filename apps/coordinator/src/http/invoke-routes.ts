@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { CoordinatorError } from "../errors.js";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
 import type { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
-import { awaitOutcome, sendFailure, streamOutcome } from "./outcome-response.js";
+import { answerInvocation, callMode } from "./invocation-answer.js";
+import { awaitOutcome, sendFailure } from "./outcome-response.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText, parseCallEnvelope } from "./request-input.js";
 import { resolveComponent } from "./resolve-component.js";
 
@@ -32,27 +32,18 @@ export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps, cl
   // JSON in, JSON out. ?mode=async answers 202 at once with the invocation id.
   app.post("/v1/services/:service/:handler", async (request: InvokeRequest, reply) => {
     const { service, handler } = request.params;
-    const mode = request.query.mode ?? "sync";
-    if (mode !== "sync" && mode !== "async") {
-      throw new CoordinatorError("INVALID_REQUEST", `mode must be "sync" or "async", got "${mode}"`);
-    }
+    const mode = callMode(request.query);
     const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
     const input = jsonBodyText(request.body);
     const { component, handle } = await submit(request, service, handler, input);
-    if (mode === "async") {
-      // Acknowledged only once recorded (a failed record surfaces as a 503 from the error handler).
-      await handle.recorded.catch((error: unknown) => {
-        throw new CoordinatorError("UNAVAILABLE", `The invocation could not be recorded: ${(error as Error).message}`);
-      });
-      return reply.status(202).send({ invocationId: handle.id });
-    }
-    if (component.streaming) return streamOutcome(reply, handle, acceptsEventStream(request), closing);
-    const outcome = await awaitOutcome(handle, timeoutMs, deps.services, service, closing);
-    if (outcome.status !== "completed") return sendFailure(reply, handle.id, outcome);
-    return reply
-      .header("content-type", "application/json")
-      .header("agnt5-invocation-id", handle.id)
-      .send(outcome.output);
+    return answerInvocation(request, reply, handle, {
+      mode,
+      timeoutMs,
+      service,
+      streaming: component.streaming,
+      services: deps.services,
+      closing,
+    });
   });
 
   // The seed's gateway call: {serviceName, handlerName, inputData (base64 JSON)}.
@@ -77,8 +68,4 @@ export type { InvocationHandle };
 
 function headerValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-function acceptsEventStream(request: FastifyRequest): boolean {
-  return (request.headers.accept ?? "").includes("text/event-stream");
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { awaitRecorded } from "./invocation-answer.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
 import { runBody, runResultBody, runStatus } from "./run-body.js";
 
@@ -31,7 +32,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
         headers: forwardedHeaders(request.headers),
         ...(runId ? { id: runId } : {}),
       });
-      await handle.recorded;
+      await awaitRecorded(handle);
       return reply.status(202).send({ runId: handle.id, created: handle.created });
     },
   );
