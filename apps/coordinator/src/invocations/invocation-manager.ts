@@ -14,7 +14,14 @@ import { type LiveEntry, liveEntry, toProtoEntry, toProtoResult } from "../journ
 import { type ChildInvocation, planProposal } from "../journal/proposal.js";
 import type { FiredTimer, TimerService } from "../journal/timer-service.js";
 import type { Logger } from "../logger.js";
-import type { EntryResultRow, InvocationRecord, InvocationStore, JournalStore, StoredError } from "../store/index.js";
+import type {
+  EntryResultRow,
+  InvocationRecord,
+  InvocationStore,
+  JournalEntryRecord,
+  JournalStore,
+  StoredError,
+} from "../store/index.js";
 import { type ComponentKindName, kindValues } from "../workers/component-info.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
@@ -228,9 +235,11 @@ export class InvocationManager {
       this.entities.hold(record.handler, record.objectKey, record.id);
     }
     const records = await this.store.listUnfinished();
+    // One query for every journal, not one per invocation: recovery is on the start-up path.
+    const journals = await this.journal.loadMany(records.map((record) => record.id));
     for (const record of records) {
       if (this.#active.has(record.id)) continue;
-      const invocation = await this.#revive(record, record.attempt + 1);
+      const invocation = await this.#revive(record, record.attempt + 1, journals.get(record.id) ?? []);
       const delay = record.nextAttemptAt ? new Date(record.nextAttemptAt).getTime() - Date.now() : 0;
       // Entity invocations take their place in their key's order (oldest first) right away.
       if (delay > 0 && invocation.kind !== "entity") this.#backoff(invocation, delay);
@@ -585,9 +594,13 @@ export class InvocationManager {
   }
 
   /** Rebuilds the live side of a recorded invocation, with its journal. */
-  async #revive(record: InvocationRecord, attempt: number): Promise<ActiveInvocation> {
+  async #revive(
+    record: InvocationRecord,
+    attempt: number,
+    entries?: readonly JournalEntryRecord[],
+  ): Promise<ActiveInvocation> {
     const journal: LiveEntry[] = [];
-    for (const entry of await this.journal.load(record.id)) journal[entry.index] = liveEntry(entry);
+    for (const entry of entries ?? (await this.journal.load(record.id))) journal[entry.index] = liveEntry(entry);
     const invocation = new ActiveInvocation({
       id: record.id,
       service: record.service,
