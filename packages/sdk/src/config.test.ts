@@ -115,5 +115,29 @@ describe("resolveWorkerConfig", () => {
     });
     expect(target("coordinator:9091")).toEqual({ address: "coordinator:9091", tls: false });
     expect(target("http://[::1]:9091")).toEqual({ address: "[::1]:9091", tls: false });
+    expect(target("unix:/run/agnt5.sock")).toEqual({ address: "unix:/run/agnt5.sock", tls: false });
+    expect(target("unix:///run/agnt5.sock")).toEqual({ address: "unix:/run/agnt5.sock", tls: false });
+  });
+
+  it("refuses an endpoint that is not one of the forms, naming the setting and the forms (not retried forever)", () => {
+    const expected =
+      /Invalid coordinator endpoint "notaurl" \(coordinatorEndpoint \/ AGNT5_COORDINATOR_ENDPOINT\): expected "host:port", "http:\/\/host:port", "https:\/\/host:port" or "unix:\/path\/to\/socket"/;
+    expect(() => resolveWorkerConfig({ serviceName: "s", coordinatorEndpoint: "notaurl" }, {})).toThrow(expected);
+    expect(() => resolveWorkerConfig({ serviceName: "s" }, { AGNT5_COORDINATOR_ENDPOINT: "notaurl" })).toThrow(
+      expected,
+    );
+    for (const endpoint of ["coordinator", "localhost:", "host:port", "http://", "unix:", "tcp://host:1"]) {
+      let error: unknown;
+      try {
+        resolveWorkerConfig({ serviceName: "s", coordinatorEndpoint: endpoint }, {});
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error, endpoint).toBeInstanceOf(ConfigError);
+      expect(error).toMatchObject({
+        code: "INVALID_CONFIG",
+        setting: "coordinatorEndpoint / AGNT5_COORDINATOR_ENDPOINT",
+      });
+    }
   });
 });

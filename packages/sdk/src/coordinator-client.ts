@@ -1,9 +1,13 @@
 import { MAX_MESSAGE_BYTES } from "@agnt5/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { CoordinatorTarget } from "./coordinator-endpoint.js";
+import { type ReconnectBackoff, resolveReconnectBackoff } from "./reconnect-backoff.js";
 
 /** The gRPC channel to the coordinator: one per running worker, shared by its reconnects. */
-export function createCoordinatorClient(target: CoordinatorTarget): grpc.Client {
+export function createCoordinatorClient(
+  target: CoordinatorTarget,
+  backoff: ReconnectBackoff = resolveReconnectBackoff(),
+): grpc.Client {
   const credentials = target.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
   return new grpc.Client(target.address, credentials, {
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
@@ -14,8 +18,8 @@ export function createCoordinatorClient(target: CoordinatorTarget): grpc.Client 
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,
     // The channel's own reconnect backoff defaults to 1 s growing to 120 s; keep it in line with
-    // the worker's reconnect loop (100 ms .. 5 s) so a restarted coordinator is found quickly.
-    "grpc.initial_reconnect_backoff_ms": 100,
-    "grpc.max_reconnect_backoff_ms": 5_000,
+    // the worker's reconnect loop (100 ms .. 5 s by default) so a restarted coordinator is found quickly.
+    "grpc.initial_reconnect_backoff_ms": backoff.initialDelayMs,
+    "grpc.max_reconnect_backoff_ms": backoff.maxDelayMs,
   });
 }

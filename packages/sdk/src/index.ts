@@ -59,6 +59,7 @@ export { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
 export type { CorsOptions } from "./http-cors.js";
 export type { HttpRequestListener } from "./http-request-handler.js";
 export { createWorkerLogger, type PinoLogger, type WorkerLoggerOptions } from "./logger.js";
+export type { ReconnectBackoff } from "./reconnect-backoff.js";
 export { SDK_VERSION } from "./sdk-version.js";
 export type { StreamEnvelope } from "./stream-envelopes.js";
 export { Worker } from "./worker.js";

@@ -1,13 +1,30 @@
 export const RECONNECT_INITIAL_DELAY_MS = 100;
 export const RECONNECT_MAX_DELAY_MS = 5_000;
 
+/** Delays between the worker's attempts to (re)open its stream to the coordinator. */
+export interface ReconnectBackoff {
+  /** Before the second attempt (the first retry); doubles after each failure. Default 100. */
+  initialDelayMs: number;
+  /** The ceiling, also the delay after the coordinator refused the registration. Default 5000. */
+  maxDelayMs: number;
+}
+
+export function resolveReconnectBackoff(options: Partial<ReconnectBackoff> = {}): ReconnectBackoff {
+  const initialDelayMs = Math.max(1, options.initialDelayMs ?? RECONNECT_INITIAL_DELAY_MS);
+  return { initialDelayMs, maxDelayMs: Math.max(initialDelayMs, options.maxDelayMs ?? RECONNECT_MAX_DELAY_MS) };
+}
+
 /**
- * Delay before reconnect attempt `failures` (0-based): 100 ms doubling to 5 s, with "equal jitter"
- * (half fixed, half random) so a fleet of workers does not reconnect in lockstep after a
- * coordinator restart.
+ * Delay before reconnect attempt `failures` (0-based): 100 ms doubling to 5 s by default, with
+ * "equal jitter" (half fixed, half random) so a fleet of workers does not reconnect in lockstep
+ * after a coordinator restart.
  */
-export function reconnectDelayMs(failures: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(RECONNECT_MAX_DELAY_MS, RECONNECT_INITIAL_DELAY_MS * 2 ** Math.max(0, failures));
+export function reconnectDelayMs(
+  failures: number,
+  backoff: ReconnectBackoff = resolveReconnectBackoff(),
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(backoff.maxDelayMs, backoff.initialDelayMs * 2 ** Math.max(0, failures));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 

@@ -5,8 +5,9 @@ import { toComponentDescriptor } from "./component-descriptor.js";
 import type { ComponentSource } from "./component-source.js";
 import type { WorkerConfig } from "./config.js";
 import { createCoordinatorClient } from "./coordinator-client.js";
+import { CoordinatorOutageLog } from "./coordinator-outage-log.js";
 import { type RunningInvocation, runInvocation } from "./invocation-runner.js";
-import { RECONNECT_MAX_DELAY_MS, reconnectDelayMs, sleep } from "./reconnect-backoff.js";
+import { type ReconnectBackoff, reconnectDelayMs, resolveReconnectBackoff, sleep } from "./reconnect-backoff.js";
 import { SDK_VERSION } from "./sdk-version.js";
 import { settlesWithin } from "./settles-within.js";
 import {
@@ -23,6 +24,8 @@ export interface StandaloneRuntimeOptions {
   logger: Logger;
   workerId: string;
   labels: Record<string, string>;
+  /** Delays between reconnect attempts. Default 100 ms doubling to 5 s. */
+  reconnectBackoff?: Partial<ReconnectBackoff>;
   emit<K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]): void;
 }
 
@@ -66,11 +69,13 @@ export class StandaloneRuntime {
   #connection: WorkerConnection | undefined;
   #draining = false;
   #registrations = 0;
+  readonly #outageLog: CoordinatorOutageLog;
   #running: Promise<void> | undefined;
   #shutdown: Promise<void> | undefined;
 
   constructor(options: StandaloneRuntimeOptions) {
     this.#options = options;
+    this.#outageLog = new CoordinatorOutageLog(options.logger, options.config.coordinatorEndpoint);
   }
 
   get inFlightCount(): number {
@@ -90,8 +95,9 @@ export class StandaloneRuntime {
   }
 
   async #serve(): Promise<void> {
-    const { config, logger } = this.#options;
-    const client = createCoordinatorClient(config.coordinator);
+    const { config } = this.#options;
+    const backoff = resolveReconnectBackoff(this.#options.reconnectBackoff);
+    const client = createCoordinatorClient(config.coordinator, backoff);
     let failures = 0;
     try {
       while (!this.#stopping.signal.aborted) {
@@ -109,25 +115,16 @@ export class StandaloneRuntime {
         if (wasRegistered) failures = 0;
         // Refused before registration completed: the coordinator will not change its mind quickly.
         const rejected = !wasRegistered && REJECTION_CODES.has(end.code);
-        const retryInMs = rejected ? RECONNECT_MAX_DELAY_MS : reconnectDelayMs(failures++);
-        const reason = `${GrpcStatus[end.code] ?? end.code}: ${end.details || "stream closed"}`;
-        if (rejected) {
-          logger.error(
-            { code: end.code, retryInMs },
-            `Coordinator rejected worker registration (${reason}); retrying in ${retryInMs} ms`,
-          );
-        } else if (wasRegistered) {
-          logger.warn(
-            { code: end.code, retryInMs },
-            `Connection to coordinator lost (${reason}); reconnecting in ${retryInMs} ms`,
-          );
-        } else {
-          logger.warn(
-            { code: end.code, retryInMs },
-            `Could not connect to coordinator at ${config.coordinatorEndpoint} (${reason}); retrying in ${retryInMs} ms`,
-          );
-        }
-        this.#options.emit("disconnected", { code: end.code, details: end.details, retryInMs });
+        const retryInMs = rejected ? backoff.maxDelayMs : reconnectDelayMs(failures++, backoff);
+        // One line per outage and a few summaries, not one per attempt (see CoordinatorOutageLog).
+        const attempts = this.#outageLog.failed({
+          code: end.code,
+          details: end.details,
+          retryInMs,
+          wasRegistered,
+          rejected,
+        });
+        this.#options.emit("disconnected", { code: end.code, details: end.details, retryInMs, attempts });
         await sleep(retryInMs, this.#stopping.signal);
       }
     } finally {
@@ -157,11 +154,9 @@ export class StandaloneRuntime {
         connection.startHeartbeats(heartbeatIntervalMs, () => this.#inFlight.size);
         const reconnect = this.#registrations > 0;
         this.#registrations += 1;
-        // The first line is the seed's; later ones say the worker is back after a broken stream.
-        const line = reconnect
-          ? "Reconnected to coordinator, waiting for tasks..."
-          : "Worker running, waiting for tasks...";
-        logger.info({ workerId: this.#options.workerId }, line);
+        // The first line is the seed's; after an outage the outage log says the worker is back.
+        if (!reconnect) logger.info({ workerId: this.#options.workerId }, "Worker running, waiting for tasks...");
+        this.#outageLog.connected(this.#options.workerId, reconnect);
         this.#options.emit("registered", {
           workerId: message.value.workerId || this.#options.workerId,
           heartbeatIntervalMs,

@@ -2,8 +2,11 @@
 export interface WorkerEventMap {
   /** The coordinator accepted the registration (again, after a reconnect: `reconnect` is true). */
   registered: [info: { workerId: string; heartbeatIntervalMs: number; coordinatorVersion: string; reconnect: boolean }];
-  /** The stream to the coordinator ended; the worker reconnects after `retryInMs` unless stopping. */
-  disconnected: [info: { code: number; details: string; retryInMs: number | undefined }];
+  /**
+   * The stream to the coordinator ended, or could not be opened; the worker tries again after
+   * `retryInMs` unless stopping. `attempts` counts the failed attempts in a row (1 for the first).
+   */
+  disconnected: [info: { code: number; details: string; retryInMs: number | undefined; attempts: number }];
   /** Shutdown began: no new invocations are accepted. */
   draining: [];
   /** The HTTP runtime is accepting requests. */

@@ -1,5 +1,6 @@
 import type { ComponentDefinition, Logger, Registry } from "@agnt5/core";
 import type { WorkerConfigOptions } from "./config.js";
+import type { ReconnectBackoff } from "./reconnect-backoff.js";
 
 export interface WorkerOptions extends WorkerConfigOptions {
   /** Registry whose components the worker hosts. Default: the global registry `fn()` adds to. */
@@ -12,6 +13,12 @@ export interface WorkerOptions extends WorkerConfigOptions {
   workerId?: string;
   /** Sent with the registration (RegisterWorker.labels), e.g. { region: "eu-west-1" }. */
   labels?: Record<string, string>;
+  /**
+   * Standalone runtime: delays between attempts to reach the coordinator, doubling from
+   * `initialDelayMs` (default 100) to `maxDelayMs` (default 5000) with jitter. The worker retries
+   * until it is stopped, logging the first failure and then a summary at growing intervals.
+   */
+  reconnectBackoff?: Partial<ReconnectBackoff>;
   /** HTTP runtime: largest accepted request body. Default 1 MiB. */
   bodyLimitBytes?: number;
   /** run() drains and exits the process (code 0) on SIGINT/SIGTERM. Default true. */

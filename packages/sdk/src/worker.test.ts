@@ -252,7 +252,7 @@ describe("Worker (standalone runtime)", () => {
   });
 
   it("reconnects after the coordinator restarts, re-registering with the same worker id", async () => {
-    const { coordinator, worker, seen, gate } = await setup();
+    const { coordinator, worker, seen, gate, logger } = await setup();
     await worker.ready;
     const first = await coordinator.stream(0);
     first.start({ componentName: "wait_for_abort" });
@@ -275,6 +275,11 @@ describe("Worker (standalone runtime)", () => {
 
     const outcome = await second.outcome(second.start({ componentName: "greet", input: "again" }));
     expect(outcome.case).toBe("completed");
+    const lost = logger.lines.find((line) => line.message.startsWith("Connection to coordinator"));
+    expect(lost).toMatchObject({ level: "warn", fields: { endpoint: coordinator.endpoint } });
+    expect(lost?.message).toContain(`Connection to coordinator at ${coordinator.endpoint} lost (`);
+    const back = logger.lines.find((line) => line.message.startsWith("Reconnected to coordinator"));
+    expect(back).toMatchObject({ level: "info", fields: { workerId: worker.workerId } });
   });
 
   it("keeps retrying, slowly, when the coordinator refuses the registration", async () => {
@@ -288,6 +293,71 @@ describe("Worker (standalone runtime)", () => {
     // stop() does not wait out the backoff.
     await worker.stop();
     expect(worker.isRunning()).toBe(false);
+  });
+
+  it("logs an unreachable coordinator once, then a bounded number of summaries, and a line when it is back", async () => {
+    const coordinator = await FakeCoordinator.start();
+    cleanups.push(() => coordinator.stop());
+    await coordinator.stop(); // nothing listens on its port until restart()
+    const { registry } = components();
+    const logger = createCaptureLogger();
+    const worker = new Worker("hello-service", {
+      coordinatorEndpoint: coordinator.endpoint,
+      registry,
+      logger,
+      handleSignals: false,
+      reconnectBackoff: { initialDelayMs: 1, maxDelayMs: 2 },
+    });
+    const attempts = 100;
+    const failedOften = new Promise<void>((resolve) =>
+      worker.on("disconnected", (info) => {
+        if (info.attempts === attempts) resolve();
+      }),
+    );
+    const running = worker.run();
+    cleanups.push(async () => {
+      await worker.stop();
+      await running;
+    });
+    await failedOften;
+
+    const warnings = logger.lines.filter((line) => line.level === "warn" || line.level === "error");
+    // The first failure, then summaries after 5, 10, 20, 40 and 80 attempts: 6 lines, not 100.
+    expect(warnings.map((line) => line.message.split(" (")[0])).toEqual([
+      `Cannot reach coordinator at ${coordinator.endpoint}`,
+      ...[5, 10, 20, 40, 80].map((n) =>
+        expect.stringContaining(`Still cannot reach coordinator at ${coordinator.endpoint} after ${n} attempts over `),
+      ),
+    ]);
+    expect(warnings[0]!.message).toBe(
+      `Cannot reach coordinator at ${coordinator.endpoint} (UNAVAILABLE: connect ECONNREFUSED 127.0.0.1:${coordinator.port}); the worker keeps retrying until it is back`,
+    );
+    expect(warnings.every((line) => !line.message.includes("Resolution note"))).toBe(true);
+    expect(warnings[5]!.fields).toMatchObject({ endpoint: coordinator.endpoint, attempts: 80 });
+
+    const registered = once(worker, "registered");
+    await coordinator.restart();
+    await registered;
+    const back = logger.lines.find((line) => line.message.startsWith("Connected to coordinator"));
+    expect(back?.level).toBe("info");
+    expect(back?.message).toMatch(
+      new RegExp(`^Connected to coordinator at ${coordinator.endpoint} after \\d+ failed attempts over `),
+    );
+  });
+
+  it("refuses an invalid coordinator endpoint at construction instead of retrying it forever", () => {
+    const options = { logger: createCaptureLogger(), registry: new Registry(), handleSignals: false };
+    const expected =
+      /Invalid coordinator endpoint "notaurl" \(coordinatorEndpoint \/ AGNT5_COORDINATOR_ENDPOINT\): expected "host:port"/;
+    expect(() => new Worker("s", { ...options, coordinatorEndpoint: "notaurl" })).toThrow(expected);
+    const saved = process.env.AGNT5_COORDINATOR_ENDPOINT;
+    process.env.AGNT5_COORDINATOR_ENDPOINT = "notaurl";
+    try {
+      expect(() => new Worker("s", options)).toThrow(expected);
+    } finally {
+      if (saved === undefined) delete process.env.AGNT5_COORDINATOR_ENDPOINT;
+      else process.env.AGNT5_COORDINATOR_ENDPOINT = saved;
+    }
   });
 
   it("drains on stop(): refuses new work as retryable, waits for in-flight invocations, then closes", async () => {

@@ -97,6 +97,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
           logger,
           workerId: this.workerId,
           labels: this.#options.labels ?? {},
+          ...(this.#options.reconnectBackoff ? { reconnectBackoff: this.#options.reconnectBackoff } : {}),
           emit: (event, ...args) => this.emit(event, ...(args as never)),
         });
         await this.#standalone.run();
