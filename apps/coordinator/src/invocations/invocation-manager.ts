@@ -35,6 +35,8 @@ const encoder = new TextEncoder();
 /** A poison invocation that keeps killing its workers is failed after this many re-dispatches. */
 const MAX_WORKER_LOSSES = 10;
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+/** A resume that could not be recorded is tried again after this long. */
+const RESUME_RETRY_MS = 1000;
 
 export interface SubmitRequest {
   service: string;
@@ -75,6 +77,8 @@ export class InvocationManager {
   readonly #queues = new DispatchQueues();
   /** Invocations being brought back from suspension: deliveries wait for it to finish. */
   readonly #resuming = new Map<string, Promise<void>>();
+  /** Resumes waiting to be tried again after a store failure. */
+  readonly #resumeRetries = new Set<NodeJS.Timeout>();
   readonly #waiters = new RunWaiters();
   readonly entities: EntityScheduler;
   #timers: TimerService | undefined;
@@ -423,7 +427,18 @@ export class InvocationManager {
         if (invocation.state !== "suspending") return;
         if (ready() || invocation.cancelRequested) {
           // A result (or a cancellation) arrived while the suspension was being recorded.
-          void this.store.resume(invocation.id).then(() => this.#enqueue(invocation));
+          this.store.resume(invocation.id).then(
+            () => this.#enqueue(invocation),
+            (error: unknown) => {
+              // The record says suspended while it runs again: recording its end still works
+              // from there, and a restart finds it by its completed entry or the next delivery.
+              this.logger.error(
+                { err: error, invocationId: invocation.id },
+                "Could not record the resume of a suspending invocation; dispatching it anyway",
+              );
+              this.#enqueue(invocation);
+            },
+          );
           return;
         }
         // Gone from memory too; callers waiting for the end are carried over.
@@ -558,6 +573,7 @@ export class InvocationManager {
   /** Stops timers; in-flight invocations stay recorded and are recovered by the next start. */
   close(): void {
     for (const invocation of this.#active.values()) clearTimeout(invocation.retryTimer);
+    for (const timer of this.#resumeRetries) clearTimeout(timer);
   }
 
   // --- internals -----------------------------------------------------------------------------
@@ -571,26 +587,37 @@ export class InvocationManager {
     return policy ? nextRetryDelayMs(policy, invocation.attempt, retryAfterMs) : undefined;
   }
 
-  /** Loads a suspended invocation back into memory and queues it, unless it is not suspended. */
-  async #resume(id: string): Promise<void> {
+  /**
+   * Loads a suspended invocation back into memory and queues it, unless it is not suspended.
+   * Never rejects (deliveries wait on it): a store failure is logged and the resume retried.
+   */
+  #resume(id: string, retry = false): Promise<void> {
     const running = this.#resuming.get(id);
     if (running) return running;
     const resume = (async () => {
       if (this.#active.has(id)) return;
-      if (!(await this.store.resume(id))) return;
+      const resumed = await this.store.resume(id);
+      // A retry also picks up a record an earlier resume set pending before its read failed.
+      if (!resumed && !retry) return;
       const record = await this.store.get(id);
-      if (!record) return;
+      if (!record || (!resumed && record.status !== "pending")) return;
       const invocation = await this.#revive(record, Math.max(record.attempt, 1));
       this.#admit(invocation);
-    })();
+    })()
+      .catch((error: unknown) => {
+        this.logger.error(
+          { err: error, invocationId: id, retryInMs: RESUME_RETRY_MS },
+          "Could not resume invocation; retrying",
+        );
+        const timer = setTimeout(() => {
+          this.#resumeRetries.delete(timer);
+          void this.#resume(id, true);
+        }, RESUME_RETRY_MS);
+        this.#resumeRetries.add(timer);
+      })
+      .finally(() => this.#resuming.delete(id));
     this.#resuming.set(id, resume);
-    try {
-      await resume;
-    } catch (error) {
-      this.logger.error({ err: error, invocationId: id }, "Could not resume invocation");
-    } finally {
-      this.#resuming.delete(id);
-    }
+    return resume;
   }
 
   /** Rebuilds the live side of a recorded invocation, with its journal. */

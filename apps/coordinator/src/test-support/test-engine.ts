@@ -1,0 +1,185 @@
+/**
+ * Test-only: the coordinator's engine (InvocationManager) on a real store in a fresh PostgreSQL
+ * schema, with workers whose gRPC stream is replaced by a recorder of the frames sent to them. For
+ * engine behaviour that HTTP cannot reach deterministically: a store write failing at one precise
+ * moment, a worker lost at a chosen point, a coordinator restart over the same store.
+ */
+import { randomBytes } from "node:crypto";
+import { Writable } from "node:stream";
+import { createSqlEntityStore } from "@agnt5/entity-store";
+import type { CoordinatorMessage } from "@agnt5/proto";
+import pg from "pg";
+import { pino } from "pino";
+import { InvocationManager } from "../invocations/invocation-manager.js";
+import type { Logger } from "../logger.js";
+import { openStore, type Store } from "../store/index.js";
+import type { ComponentInfo, ComponentKindName } from "../workers/component-info.js";
+import { ServiceRegistry } from "../workers/service-registry.js";
+import { WorkerConnection } from "../workers/worker-connection.js";
+import { TEST_DATABASE_URL } from "./test-coordinator.js";
+
+/** A pino line as JSON. */
+export interface LogLine {
+  level: number;
+  msg: string;
+  err?: { stack?: string };
+  [field: string]: unknown;
+}
+
+/** pino's number for the error level. */
+export const ERROR_LEVEL = 50;
+
+export interface CapturedLog {
+  logger: Logger;
+  /** Every line logged so far. */
+  lines: LogLine[];
+  /** Resolves with the first line (logged so far or later) that `match` accepts. */
+  logged(match: (line: LogLine) => boolean): Promise<LogLine>;
+}
+
+/** A logger at debug level whose lines are kept. */
+export function capturingLogger(): CapturedLog {
+  const lines: LogLine[] = [];
+  const waiting = new Set<() => void>();
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString("utf8").split("\n")) if (line) lines.push(JSON.parse(line) as LogLine);
+      for (const wake of waiting) wake();
+      done();
+    },
+  });
+  const logged = (match: (line: LogLine) => boolean) =>
+    new Promise<LogLine>((resolve) => {
+      const check = () => {
+        const line = lines.find(match);
+        if (!line) return;
+        waiting.delete(check);
+        resolve(line);
+      };
+      waiting.add(check);
+      check();
+    });
+  // Synchronous writes: a line is in `lines` as soon as the logging call returns.
+  return { logger: pino({ level: "debug" }, sink), lines, logged };
+}
+
+export interface FakeWorker {
+  readonly connection: WorkerConnection;
+  /** Every frame sent to this worker, in order. */
+  readonly frames: CoordinatorMessage["message"][];
+  /** Resolves with the next `start` frame for `id` (counting from the `nth` one, 1-based). */
+  started(id: string, nth?: number): Promise<StartFrame>;
+}
+
+export type StartFrame = Extract<CoordinatorMessage["message"], { case: "start" }>["value"];
+
+export interface TestEngine {
+  readonly store: Store;
+  readonly manager: InvocationManager;
+  readonly services: ServiceRegistry;
+  readonly lines: LogLine[];
+  readonly logged: CapturedLog["logged"];
+  /** Connects a worker of `service` hosting `components` (name -> kind). */
+  connectWorker(service: string, components: Record<string, ComponentKindName>): FakeWorker;
+  /** A new engine (a coordinator restart) over the same store; close that one instead of this one. */
+  restart(): Promise<TestEngine>;
+  close(): Promise<void>;
+}
+
+/** Opens an engine on a fresh PostgreSQL schema; `close()` drops it. */
+export async function startTestEngine(): Promise<TestEngine> {
+  const schema = `agnt5_engine_test_${randomBytes(6).toString("hex")}`;
+  return openEngine(schema);
+}
+
+async function openEngine(schema: string): Promise<TestEngine> {
+  const store = await openStore({ databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, dataDir: "/nonexistent" });
+  const services = new ServiceRegistry();
+  const { logger, lines, logged } = capturingLogger();
+  const entityStore = createSqlEntityStore(store.db, { backend: store.db.kind });
+  const manager = new InvocationManager(store.invocations, store.journal, services, logger, entityStore);
+  await manager.recover();
+  let workers = 0;
+  const engine: TestEngine = {
+    store,
+    manager,
+    services,
+    lines,
+    logged,
+    connectWorker(service, components) {
+      const frames: CoordinatorMessage["message"][] = [];
+      const waiting = new Set<() => void>();
+      const stream = {
+        write(message: CoordinatorMessage) {
+          frames.push(message.message);
+          for (const wake of waiting) wake();
+        },
+        emit() {},
+      };
+      workers += 1;
+      const connection = new WorkerConnection(
+        `fake-worker-${workers}`,
+        service,
+        "1",
+        10,
+        stream as unknown as ConstructorParameters<typeof WorkerConnection>[4],
+      );
+      services.addWorker(
+        connection,
+        Object.entries(components).map(([name, kind]) => component(name, kind)),
+      );
+      manager.workerAvailable(connection);
+      const starts = (id: string) =>
+        frames.flatMap((frame) => (frame.case === "start" && frame.value.invocationId === id ? [frame.value] : []));
+      return {
+        connection,
+        frames,
+        started: (id, nth = 1) =>
+          new Promise<StartFrame>((resolve) => {
+            const check = () => {
+              const frame = starts(id)[nth - 1];
+              if (!frame) return;
+              waiting.delete(check);
+              resolve(frame);
+            };
+            waiting.add(check);
+            check();
+          }),
+      };
+    },
+    restart: async () => {
+      manager.close();
+      await store.close();
+      return openEngine(schema);
+    },
+    close: async () => {
+      manager.close();
+      await store.close().catch(() => {});
+      await dropSchema(schema);
+    },
+  };
+  return engine;
+}
+
+function component(name: string, kind: ComponentKindName): ComponentInfo {
+  return {
+    kind,
+    name,
+    streaming: false,
+    description: "",
+    inputSchema: undefined,
+    outputSchema: undefined,
+    metadata: undefined,
+    retryPolicy: { maxAttempts: 1, initialIntervalMs: 10, maxIntervalMs: 10, backoffMultiplier: 1 },
+  };
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } finally {
+    await client.end();
+  }
+}
