@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { EntityContext } from "./entity-context.js";
 import { DefinitionError } from "./errors.js";
+import { toInputJsonSchema } from "./input-schema.js";
 import { localEntityStore } from "./local-entity-store.js";
 import { defaultRegistry, type Registry } from "./registry.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
@@ -215,7 +216,7 @@ function defineMethod(write: boolean, [first, second]: MethodArgs): AnyEntityMet
     name,
     write,
     description: options.description,
-    inputSchema: options.input ? toJsonSchema(options.input) : undefined,
+    inputSchema: options.input ? toInputJsonSchema(options.input) : undefined,
     outputSchema: options.output ? toJsonSchema(options.output) : undefined,
     invoke,
   });

@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from "./context.js";
 import type { DurableContext, FunctionContext } from "./durable-context.js";
 import { DefinitionError } from "./errors.js";
+import { toInputJsonSchema } from "./input-schema.js";
 import { toDurableContext } from "./local-durable-context.js";
 import { defaultRegistry, type Registry } from "./registry.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
@@ -131,7 +132,7 @@ function defineFunction(
     );
   }
   const streaming = options.streaming ?? isAsyncGeneratorFunction(handler);
-  const inputSchema = options.input ? toJsonSchema(options.input) : undefined;
+  const inputSchema = options.input ? toInputJsonSchema(options.input) : undefined;
   const outputSchema = options.output ? toJsonSchema(options.output) : undefined;
   const retryPolicy = resolveRetryPolicy(options.retry);
   const metadata: FunctionMetadata = {

@@ -105,6 +105,7 @@ export {
   type HandlerOutput,
   isAsyncIterable,
 } from "./function.js";
+export { LENIENT_INPUT_KEYWORD, toInputJsonSchema } from "./input-schema.js";
 export { createLocalDurableContext } from "./local-durable-context.js";
 export { type LocalEntityCallOptions, LocalEntityStore, localEntityStore } from "./local-entity-store.js";
 export { type Logger, silentLogger } from "./logger.js";

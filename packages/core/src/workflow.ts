@@ -3,6 +3,7 @@ import { createExecutionContext, type ExecutionContext, type ExecutionContextIni
 import type { DurableContext, WorkflowContext } from "./durable-context.js";
 import { DefinitionError } from "./errors.js";
 import { isContext } from "./function.js";
+import { toInputJsonSchema } from "./input-schema.js";
 import { toDurableContext } from "./local-durable-context.js";
 import { defaultRegistry, type Registry } from "./registry.js";
 import { type RetryPolicy, resolveRetryPolicy } from "./retry-policy.js";
@@ -136,7 +137,7 @@ function defineWorkflow(
   if (Object.prototype.toString.call(handler) === "[object AsyncGeneratorFunction]") {
     throw new DefinitionError(`Workflow ${name} cannot be an async generator: workflows do not stream`);
   }
-  const inputSchema = options.input ? toJsonSchema(options.input) : undefined;
+  const inputSchema = options.input ? toInputJsonSchema(options.input) : undefined;
   const outputSchema = options.output ? toJsonSchema(options.output) : undefined;
   const retryPolicy = resolveRetryPolicy(options.retry);
   const metadata: WorkflowMetadata = {
