@@ -43,6 +43,8 @@ export class ActiveInvocation {
   readonly input: Uint8Array;
   readonly headers: Record<string, string>;
   attempt: number;
+  /** Workers lost while running it (in this coordinator's lifetime): a poison invocation is failed. */
+  workerLosses = 0;
   /** Entries by index, kept current as proposals commit and awaited results arrive. */
   readonly journal: LiveEntry[];
   readonly parentId: string | null;

@@ -32,7 +32,12 @@ import { RunWaiters } from "./run-waiters.js";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-/** A poison invocation that keeps killing its workers is failed after this many re-dispatches. */
+/**
+ * A poison invocation that keeps killing its workers is failed at its this-many-th worker loss.
+ * Losses are counted apart from attempts (which retries and restarts raise too), and in memory
+ * only: a coordinator restart is not a worker loss, and a poison invocation still fails within ten
+ * losses of each coordinator's lifetime.
+ */
 const MAX_WORKER_LOSSES = 10;
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 /** A resume that could not be recorded is tried again after this long. */
@@ -307,10 +312,11 @@ export class InvocationManager {
       const invocation = this.#active.get(id);
       if (!invocation || invocation.worker !== worker) continue;
       invocation.worker = undefined;
-      if (invocation.attempt >= MAX_WORKER_LOSSES) {
+      invocation.workerLosses += 1;
+      if (invocation.workerLosses >= MAX_WORKER_LOSSES) {
         void this.#finishFailed(invocation, {
           code: "WORKER_LOST",
-          message: `Invocation ${id} lost its worker ${invocation.attempt} times; giving up`,
+          message: `Invocation ${id} lost its worker ${invocation.workerLosses} times; giving up`,
         });
         continue;
       }
