@@ -11,6 +11,7 @@ import {
   TerminalError,
 } from "@agnt5/core";
 import type { ComponentSource } from "./component-source.js";
+import { failureLogLevel } from "./failure-log-level.js";
 import { parseJsonBody, readBody } from "./http-body.js";
 import { applyCors, type CorsPolicy } from "./http-cors.js";
 import { HttpRequestError, httpStatusForCode } from "./http-error.js";
@@ -269,8 +270,17 @@ export function createHttpRequestHandler(options: HttpRequestHandlerOptions): Ht
   const logFailure = (functionName: string | undefined, error: unknown, status: number) => {
     const failure = serializeError(error);
     const message = functionName ? `Function ${functionName} failed: ${failure.message}` : failure.message;
-    if (status >= 500 || status === 200) logger.error({ code: failure.code, status, stack: failure.stack }, message);
-    else logger.debug({ code: failure.code, status }, message);
+    // Requests refused before any handler ran (route, method, body) are answered and logged at debug;
+    // handler outcomes get the standalone runtime's levels (see failure-log-level.ts).
+    if (error instanceof HttpRequestError) {
+      logger.debug({ code: failure.code, status }, message);
+      return;
+    }
+    const { level, withStack } = failureLogLevel(failure);
+    logger[level](
+      { code: failure.code, status, ...(withStack && failure.stack ? { stack: failure.stack } : {}) },
+      message,
+    );
   };
 
   const sendError = (res: ServerResponse, error: unknown, functionName?: string) => {

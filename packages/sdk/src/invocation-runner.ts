@@ -17,6 +17,7 @@ import { attachLlmContext } from "@agnt5/llm";
 import type { EntryResult as ProtoEntryResult, StartInvocation } from "@agnt5/proto";
 import type { ComponentSource } from "./component-source.js";
 import { type EntityInvocation, entityInvocation } from "./entity-invocation.js";
+import { failureLogLevel } from "./failure-log-level.js";
 import { untilAborted } from "./invoke-component.js";
 import { entryToProto, journalFromProto, resultFromProto } from "./journal-codec.js";
 import { toWireFailure } from "./wire-failure.js";
@@ -205,14 +206,12 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
         const failure = explainedFailure(outcome.failure);
         if (!detached && !finished) {
           const label = KIND_LABELS[definition?.kind ?? "function"];
-          const line = { code: failure.code, retryable: failure.retryable, stack: outcome.failure.stack };
           const message = `${label} ${entityCall?.label ?? name} failed: ${failure.message}`;
-          // Cancellation, shutdown and engine-driven step retries are not faults of the handler.
-          if (failure.code === "CANCELLED" || failure.code === "WORKER_DRAINING" || failure.code === "STEP_RETRY") {
-            logger.warn(line, message);
-          } else {
-            logger.error(line, message);
-          }
+          // A caller's bad input is not our error, nor is a TerminalError the handler chose to throw:
+          // only faults (an unexpected exception, a protocol error) are errors with a stack.
+          const { level, withStack } = failureLogLevel(failure);
+          const stack = withStack ? outcome.failure.stack : undefined;
+          logger[level]({ code: failure.code, retryable: failure.retryable, ...(stack ? { stack } : {}) }, message);
         }
         send({ case: "failed", value: { invocationId, attempt, failure: toWireFailure(failure) } });
         finished = true;
