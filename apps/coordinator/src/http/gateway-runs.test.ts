@@ -230,6 +230,17 @@ describe.each(STORE_KINDS)("workflow runs through the gateway on %s", (kind) => 
     expect((await run(runId)).status).toBe("cancelled");
   });
 
+  it("answers a cancel to a finished run with 409 RUN_FINISHED, naming the run and its status", async () => {
+    const runId = await start("two_steps", { tag: randomUUID() });
+    await result(runId);
+    const late = await postJson(`${coordinator.url}/v1/runs/${runId}/cancel`, null);
+    expect(late.status).toBe(409);
+    expect(late.body.error.code).toBe("RUN_FINISHED");
+    expect(late.body.error.message).toContain(runId);
+    expect(late.body.error.message).toContain("completed");
+    expect((await run(runId)).status).toBe("completed");
+  });
+
   it("fails a run whose code no longer matches its journal, naming the index and both operations", async () => {
     const runId = await start("changes_its_mind", null);
     const body = await result(runId);

@@ -281,11 +281,19 @@ export class InvocationManager {
     return { delivered: deliveredTo !== undefined };
   }
 
-  /** Asks a run to cancel: it sees a CancelledError at its next durable operation and ends cancelled. */
+  /**
+   * Asks a run to cancel: it sees a CancelledError at its next durable operation and ends cancelled.
+   * A run that has already ended cannot be cancelled (RUN_FINISHED, as for a signal).
+   */
   async cancel(runId: string): Promise<InvocationRecord> {
     const record = await this.store.get(runId);
     if (!record) throw new CoordinatorError("RUN_NOT_FOUND", `No run with id "${runId}"`);
-    if (TERMINAL.has(record.status)) return record;
+    if (TERMINAL.has(record.status)) {
+      throw new CoordinatorError(
+        "RUN_FINISHED",
+        `Run "${runId}" has already ended (${record.status}); it cannot be cancelled`,
+      );
+    }
     await this.store.requestCancel(runId);
     const live = this.#active.get(runId);
     if (live) {
