@@ -31,9 +31,15 @@ export async function startCoordinator(
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
   });
-  const services = new ServiceRegistry();
+  // A schema ajv cannot compile leaves that component's input to the worker's own validation.
+  const services = new ServiceRegistry((service, component, error) =>
+    logger.warn(
+      { service, component, reason: error.message },
+      `The input schema of ${service}/${component} cannot be compiled; its input is validated by the worker only`,
+    ),
+  );
   for (const service of await store.invocations.listServices()) {
-    services.define(service.name, service.version, service.components as ComponentInfo[]);
+    services.define(service.name, service.version, service.components as ComponentInfo[], new Date(service.updatedAt));
   }
   const entityStore = await openCoordinatorEntityStore(config, store.db);
   const invocations = new InvocationManager(store.invocations, store.journal, services, logger, entityStore);

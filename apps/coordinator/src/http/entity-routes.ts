@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { checkInputText } from "./input-validation.js";
 import { answerInvocation, callMode } from "./invocation-answer.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
 
@@ -19,11 +20,13 @@ export function registerEntityRoutes(app: FastifyInstance, deps: GatewayDeps, cl
     const mode = callMode(request.query);
     const timeoutMs = callTimeoutMs(request.query, request.headers, deps.defaultCallTimeoutMs);
     const idempotencyKey = request.headers["idempotency-key"];
+    const input = jsonBodyText(request.body);
+    checkInputText(deps.services, service, `${type}.${method}`, input);
     const handle = await deps.invocations.submit({
       service,
       handler: type,
       kind: "entity",
-      input: jsonBodyText(request.body),
+      input,
       headers: forwardedHeaders(request.headers),
       objectKey: key,
       methodName: method,

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
 import type { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { checkInputText } from "./input-validation.js";
 import { answerInvocation, callMode } from "./invocation-answer.js";
 import { awaitOutcome, sendFailure } from "./outcome-response.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText, parseCallEnvelope } from "./request-input.js";
@@ -17,6 +18,7 @@ type InvokeRequest = FastifyRequest<{
 export function registerInvokeRoutes(app: FastifyInstance, deps: GatewayDeps, closing: GatewayClosing): void {
   const submit = async (request: FastifyRequest, service: string, handler: string, input: string) => {
     const component = resolveComponent(deps.services, service, handler);
+    checkInputText(deps.services, service, handler, input);
     const idempotencyKey = headerValue(request.headers["idempotency-key"]);
     const handle = await deps.invocations.submit({
       service,

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { checkInputValue } from "./input-validation.js";
 import { awaitRecorded } from "./invocation-answer.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
 import { runBody, runResultBody, runStatus } from "./run-body.js";
@@ -24,6 +25,7 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
         throw new CoordinatorError("INVALID_REQUEST", "runId must be 1-200 characters of A-Z a-z 0-9 _ . : -");
       }
       const service = findWorkflowService(deps, request.params.name);
+      checkInputValue(deps.services, service, request.params.name, input ?? null);
       const handle = await deps.invocations.submit({
         service,
         handler: request.params.name,
