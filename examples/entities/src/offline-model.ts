@@ -3,7 +3,8 @@ import type { CallOptions, GenerateResult, LanguageModelV1, StreamPart } from "@
 /**
  * A deterministic stand-in for an LLM so the example runs without an API key: it "synthesizes"
  * by quoting the last user message. Set AGNT5_EXAMPLE_MODEL (e.g. "openai/gpt-4o-mini") to use a
- * real model instead; install its adapter (@agnt5/openai) and set its API key.
+ * real model instead; install its adapter (@agnt5/openai), load it (`node --import @agnt5/openai ...`,
+ * which registers its providers) and set its API key.
  */
 export class OfflineModel implements LanguageModelV1 {
   readonly specificationVersion = "v1";

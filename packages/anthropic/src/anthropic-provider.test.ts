@@ -1,4 +1,4 @@
-import { LlmApiError } from "@agnt5/llm";
+import { LlmApiError, resolveLanguageModel } from "@agnt5/llm";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { agnt5Providers, anthropic, createAnthropic } from "./index.js";
 import {
@@ -120,5 +120,16 @@ describe("exports", () => {
     expect(agnt5Providers.anthropic({ apiKey: "sk-ant-test" }).languageModel("claude-sonnet-5-5").modelId).toBe(
       "claude-sonnet-5-5",
     );
+  });
+
+  it("should serve anthropic/... model strings through @agnt5/llm once the package is imported", async () => {
+    server.enqueue({ type: "json", body: readJsonFixture("messages-text.json") });
+    const model = await resolveLanguageModel("anthropic/claude-sonnet-5-5", {
+      apiKey: "sk-ant-test",
+      baseURL: server.baseURL,
+    });
+    const result = await model.generate({ messages });
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(server.requests[0]?.body.model).toBe("claude-sonnet-5-5");
   });
 });

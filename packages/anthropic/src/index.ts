@@ -5,6 +5,7 @@
  *   import { anthropic } from "@agnt5/anthropic";
  *   const model = anthropic.languageModel("claude-sonnet-5-5");
  */
+import { registerAdapterProviders } from "@agnt5/llm";
 import { createAnthropic } from "./anthropic-provider.js";
 
 export { AnthropicMessagesLanguageModel } from "./anthropic-messages-language-model.js";
@@ -25,5 +26,9 @@ export {
   DEFAULT_ANTHROPIC_BASE_URL,
 } from "./anthropic-provider.js";
 
-/** The resolver convention: "anthropic:claude-sonnet-5-5" → agnt5Providers.anthropic().languageModel(...). */
+/** The resolver convention: "anthropic/claude-sonnet-5-5" → agnt5Providers.anthropic().languageModel(...). */
 export const agnt5Providers = { anthropic: createAnthropic };
+
+// Importing this package (`import "@agnt5/anthropic"`) is what enables "anthropic/..." model strings:
+// @agnt5/llm names no adapter. Registering reads no environment variable and creates no client.
+registerAdapterProviders(agnt5Providers);

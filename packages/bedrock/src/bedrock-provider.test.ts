@@ -1,4 +1,4 @@
-import type { ProviderFactory } from "@agnt5/llm";
+import { type ProviderFactory, resolveLanguageModel } from "@agnt5/llm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { agnt5Providers, bedrock, createBedrock } from "./index.js";
 import { type BedrockTestServer, startBedrockTestServer } from "./test-support/bedrock-test-server.js";
@@ -47,6 +47,18 @@ describe("createBedrock", () => {
     expect(provider.name).toBe("bedrock");
     expect(provider.languageModel(NOVA)).toMatchObject({ provider: "bedrock", modelId: NOVA });
     expect(provider.embeddingModel?.("amazon.titan-embed-text-v2:0")).toMatchObject({ maxValuesPerCall: 1 });
+  });
+
+  it("should serve bedrock/... model strings through @agnt5/llm once the package is imported", async () => {
+    server.enqueue({ type: "json", body: readFixture("converse-text.json") });
+    const model = await resolveLanguageModel(`bedrock/${NOVA}`, {
+      region: "us-east-1",
+      endpoint: server.url,
+      credentials: TEST_CREDENTIALS,
+    });
+    const result = await model.generate(hi);
+    expect(result.text.length).toBeGreaterThan(0);
+    expect(server.requests).toHaveLength(1);
   });
 
   it("should read the region from AWS_DEFAULT_REGION and credentials from the environment on first use", async () => {

@@ -2,7 +2,7 @@
  * createBedrock() and the default `bedrock` provider. Nothing is read from the environment at
  * import: the SDK client (one per provider, shared by its models) is created on the first request.
  */
-import type { EmbeddingModelV1, LanguageModelV1, ProviderV1 } from "@agnt5/llm";
+import { type EmbeddingModelV1, type LanguageModelV1, type ProviderV1, registerAdapterProviders } from "@agnt5/llm";
 import { BedrockRuntimeClient, type BedrockRuntimeClientConfig } from "@aws-sdk/client-bedrock-runtime";
 import { addRequestHeaders, type BedrockConfig } from "./bedrock-config.js";
 import { BedrockConverseLanguageModel } from "./bedrock-converse-language-model.js";
@@ -90,5 +90,9 @@ export const bedrock: BedrockProvider = {
   client: () => getDefaultProvider().client(),
 };
 
-/** The resolver convention: a "bedrock:<model id>" string resolves through this factory. */
+/** The resolver convention: a "bedrock/<model id>" string resolves through this factory. */
 export const agnt5Providers = { bedrock: createBedrock };
+
+// Importing this package (`import "@agnt5/bedrock"`) is what enables "bedrock/..." model strings:
+// @agnt5/llm names no adapter. Registering reads no environment variable and creates no client.
+registerAdapterProviders(agnt5Providers);

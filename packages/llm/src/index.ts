@@ -2,13 +2,14 @@
  * @agnt5/llm: the LanguageModel contract (v1) with no vendor SDK in it, and what is built on it:
  * generateText, streamText, generateObject, embed; retries with backoff; fallback chains; model
  * strings ("openai/gpt-4o-mini") resolved through a provider registry; ctx.llm for durable handlers.
- * Provider adapters live in their own packages (@agnt5/openai, @agnt5/anthropic, @agnt5/bedrock);
- * install the one you use. Test doubles: @agnt5/llm/test.
+ * Provider adapters live in their own packages (@agnt5/openai, @agnt5/anthropic, @agnt5/bedrock), which
+ * depend on this one: install the one you use and import it once, which registers its providers for
+ * model strings. Test doubles: @agnt5/llm/test.
  */
 export * from "./language-model-v1/language-model-v1.js";
 export * from "./language-model-v1/llm-errors.js";
 export type { Agnt5ProvidersModule, ProviderFactory, ProviderOptions } from "./language-model-v1/provider-factory.js";
-export { ADAPTER_PACKAGES, type ModuleImporter } from "./llm-adapter-loader.js";
+export { registerAdapterProviders } from "./llm-adapter-providers.js";
 export type { ModelCallSettings } from "./llm-call-settings.js";
 export {
   attachLlmContext,

@@ -50,7 +50,7 @@ describe("fallback", () => {
   it("resolves model strings lazily through the registry", async () => {
     const backup = new ScriptedModel([{ text: "backup" }]);
     const registry = createProviderRegistry({
-      loadAdapters: false,
+      useAdapters: false,
       providers: {
         backup: () => ({ name: "backup", languageModel: () => backup }),
       },

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ProviderV1 } from "./language-model-v1/language-model-v1.js";
 import { NoSuchModelError } from "./language-model-v1/llm-errors.js";
 import type { ProviderOptions } from "./language-model-v1/provider-factory.js";
+import { registerAdapterProviders } from "./llm-adapter-providers.js";
 import { generateText } from "./llm-generate-text.js";
 import { resolveEmbeddingModel, resolveLanguageModel } from "./llm-model-resolver.js";
 import { createProviderRegistry } from "./llm-provider-registry.js";
@@ -17,15 +18,10 @@ function fakeProvider(name: string, options: ProviderOptions = {}): ProviderV1 {
   };
 }
 
-const notFound = (specifier: string) =>
-  Object.assign(new Error(`Cannot find package '${specifier}' imported from /app/node_modules/@agnt5/llm/dist/x.js`), {
-    code: "ERR_MODULE_NOT_FOUND",
-  });
-
 describe("model strings", () => {
   it("resolve through a registered provider, with explicit options passed to its factory", async () => {
     const factory = vi.fn((options?: ProviderOptions) => fakeProvider("acme", options));
-    const registry = createProviderRegistry({ loadAdapters: false });
+    const registry = createProviderRegistry({ useAdapters: false });
     registry.registerProvider("acme", factory);
 
     const model = await resolveLanguageModel("acme/large-1", { registry });
@@ -49,49 +45,42 @@ describe("model strings", () => {
     expect(model.modelId).toBe("anthropic/claude-3.5-sonnet");
   });
 
-  it("load unregistered known providers from their adapter package's agnt5Providers", async () => {
-    const importModule = vi.fn(async (specifier: string) => {
-      if (specifier !== "@agnt5/openai") throw notFound(specifier);
-      return {
-        agnt5Providers: {
-          openai: (options?: ProviderOptions) => fakeProvider("openai", options),
-          groq: (options?: ProviderOptions) => fakeProvider("groq", options),
-        },
-      };
+  it("resolve providers an imported adapter registered, with the registry's own taking precedence", async () => {
+    // What `import "@agnt5/openai"` does: this package names no adapter, the adapter registers itself.
+    registerAdapterProviders({
+      "test-adapter-a": (options?: ProviderOptions) => fakeProvider("test-adapter-a", options),
+      "test-adapter-b": (options?: ProviderOptions) => fakeProvider("test-adapter-b", options),
     });
-    const registry = createProviderRegistry({ importModule });
-    const model = await registry.languageModel("groq/llama-3.3-70b-versatile");
-    expect(model.provider).toBe("groq");
-    const result = await generateText({ model: "openai/gpt-4o-mini", prompt: "Hi", registry });
-    expect(result.text).toBe("openai/gpt-4o-mini: env key");
-    expect(importModule).toHaveBeenCalledWith("@agnt5/openai");
+    const registry = createProviderRegistry();
+    const model = await registry.languageModel("test-adapter-b/llama-3.3-70b-versatile");
+    expect(model.provider).toBe("test-adapter-b");
+    const result = await generateText({ model: "test-adapter-a/gpt-4o-mini", prompt: "Hi", registry });
+    expect(result.text).toBe("test-adapter-a/gpt-4o-mini: env key");
+
+    // An application's registerProvider() wins, whether it comes before or after the adapter's registration.
+    registry.registerProvider("test-adapter-a", () => fakeProvider("own", { apiKey: "own key" }));
+    registerAdapterProviders({ "test-adapter-a": () => fakeProvider("late-adapter") });
+    await expect(generateText({ model: "test-adapter-a/m", prompt: "Hi", registry })).resolves.toMatchObject({
+      text: "own/m: own key",
+    });
+    // A registry created with useAdapters: false sees none of them.
+    await expect(createProviderRegistry({ useAdapters: false }).languageModel("test-adapter-b/m")).rejects.toThrow(
+      'No provider "test-adapter-b"',
+    );
   });
 
-  it("name the package to install when an adapter is missing", async () => {
-    const registry = createProviderRegistry({ importModule: async (specifier) => Promise.reject(notFound(specifier)) });
+  it("say how to enable a provider no imported adapter serves", async () => {
+    const registry = createProviderRegistry();
     const error = await registry.languageModel("openai/gpt-4o-mini").catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(NoSuchModelError);
-    expect((error as Error).message).toContain('install @agnt5/openai to use "openai/gpt-4o-mini"');
-    await expect(registry.languageModel("anthropic/claude-sonnet-4-5")).rejects.toThrow(
-      'install @agnt5/anthropic to use "anthropic/claude-sonnet-4-5"',
-    );
-    await expect(registry.languageModel("bedrock/amazon.nova-lite-v1:0")).rejects.toThrow("install @agnt5/bedrock");
-  });
-
-  it("report an adapter that crashes on import as it is, not as missing", async () => {
-    const crash = Object.assign(
-      new Error("Cannot find package 'openai' imported from /app/node_modules/@agnt5/openai/dist/index.js"),
-      {
-        code: "ERR_MODULE_NOT_FOUND",
-      },
-    );
-    const registry = createProviderRegistry({ importModule: async () => Promise.reject(crash) });
-    await expect(registry.languageModel("openai/gpt-4o")).rejects.toBe(crash);
+    expect((error as Error).message).toContain('No provider "openai" for "openai/gpt-4o-mini": import its adapter');
+    expect((error as Error).message).toContain('import "@agnt5/openai"');
+    expect((error as Error).message).toContain('registerProvider("openai", factory)');
   });
 
   it("reject unknown providers and strings without a provider", async () => {
     const registry = createProviderRegistry({
-      loadAdapters: false,
+      useAdapters: false,
       providers: { acme: (options) => fakeProvider("acme", options) },
     });
     await expect(registry.languageModel("mistral/small")).rejects.toThrow(

@@ -1,19 +1,14 @@
 import type { EmbeddingModelV1, LanguageModelV1, ProviderV1 } from "./language-model-v1/language-model-v1.js";
 import { NoSuchModelError } from "./language-model-v1/llm-errors.js";
 import type { ProviderFactory, ProviderOptions } from "./language-model-v1/provider-factory.js";
-import {
-  ADAPTER_PACKAGES,
-  importAdapterPackage,
-  loadAdapterFactory,
-  type ModuleImporter,
-} from "./llm-adapter-loader.js";
+import { ADAPTER_HINT, adapterProvider, adapterProviderNames } from "./llm-adapter-providers.js";
 import { parseModelString } from "./llm-model-string.js";
 
 /** Resolves "provider/model" strings to models. */
 export interface ProviderRegistry {
   /** Serves `name` with `factory` from now on (replacing a registered or adapter-provided one). */
   registerProvider(name: string, factory: ProviderFactory): void;
-  /** The provider `name`: registered, or loaded from its adapter package. */
+  /** The provider `name`: registered here, or registered by an imported adapter package. */
   provider(name: string, options?: ProviderOptions): Promise<ProviderV1>;
   languageModel(model: string, options?: ProviderOptions): Promise<LanguageModelV1>;
   embeddingModel(model: string, options?: ProviderOptions): Promise<EmbeddingModelV1>;
@@ -22,12 +17,10 @@ export interface ProviderRegistry {
 export interface ProviderRegistryOptions {
   providers?: Record<string, ProviderFactory>;
   /**
-   * Load unregistered known providers (openai, groq, openrouter, azure, openai-compatible, anthropic,
-   * bedrock) from their adapter packages with import() (default true).
+   * Also serve the providers that imported adapter packages registered (`import "@agnt5/openai"`),
+   * after this registry's own (default true).
    */
-  loadAdapters?: boolean;
-  /** How adapter packages are imported; for tests. */
-  importModule?: ModuleImporter;
+  useAdapters?: boolean;
 }
 
 /**
@@ -36,34 +29,29 @@ export interface ProviderRegistryOptions {
  */
 export function createProviderRegistry(options: ProviderRegistryOptions = {}): ProviderRegistry {
   const factories = new Map<string, ProviderFactory>(Object.entries(options.providers ?? {}));
-  const defaults = new Map<string, Promise<ProviderV1>>();
-  const loadAdapters = options.loadAdapters ?? true;
-  const importModule = options.importModule ?? importAdapterPackage;
+  const defaults = new Map<string, { factory: ProviderFactory; provider: ProviderV1 }>();
+  const useAdapters = options.useAdapters ?? true;
 
-  const factoryFor = async (name: string, model: string): Promise<ProviderFactory> => {
-    const registered = factories.get(name);
-    if (registered) return registered;
-    const loaded = loadAdapters ? await loadAdapterFactory(name, model, importModule) : undefined;
-    if (loaded) return loaded;
-    const known = [...new Set([...factories.keys(), ...(loadAdapters ? Object.keys(ADAPTER_PACKAGES) : [])])];
+  const factoryFor = (name: string, model: string): ProviderFactory => {
+    const factory = factories.get(name) ?? (useAdapters ? adapterProvider(name) : undefined);
+    if (factory) return factory;
+    const available = [...new Set([...factories.keys(), ...(useAdapters ? adapterProviderNames() : [])])];
     throw new NoSuchModelError(
-      `No provider "${name}" for "${model}": register one with registerProvider("${name}", factory)` +
-        (known.length ? ` (available: ${known.join(", ")})` : ""),
+      `No provider "${name}" for "${model}": ${useAdapters ? `${ADAPTER_HINT}, or ` : ""}` +
+        `register one with registerProvider("${name}", factory)` +
+        (available.length ? ` (available: ${available.join(", ")})` : ""),
     );
   };
 
-  const provider = (name: string, model: string, providerOptions?: ProviderOptions): Promise<ProviderV1> => {
-    if (providerOptions !== undefined && Object.keys(providerOptions).length > 0) {
-      return factoryFor(name, model).then((factory) => factory(providerOptions));
-    }
-    let cached = defaults.get(name);
-    if (!cached) {
-      cached = factoryFor(name, model).then((factory) => factory());
-      defaults.set(name, cached);
-      // A failed load is not cached: installing the adapter (or registering the provider) fixes it.
-      cached.catch(() => defaults.delete(name));
-    }
-    return cached;
+  const provider = (name: string, model: string, providerOptions?: ProviderOptions): ProviderV1 => {
+    const factory = factoryFor(name, model);
+    if (providerOptions !== undefined && Object.keys(providerOptions).length > 0) return factory(providerOptions);
+    // One default instance per factory: a provider registered (or an adapter imported) later is used from then on.
+    const cached = defaults.get(name);
+    if (cached?.factory === factory) return cached.provider;
+    const created = { factory, provider: factory() };
+    defaults.set(name, created);
+    return created.provider;
   };
 
   return {
@@ -72,14 +60,14 @@ export function createProviderRegistry(options: ProviderRegistryOptions = {}): P
       factories.set(name, factory);
       defaults.delete(name);
     },
-    provider: (name, providerOptions) => provider(name, `${name}/...`, providerOptions),
+    provider: async (name, providerOptions) => provider(name, `${name}/...`, providerOptions),
     async languageModel(model, providerOptions) {
       const { provider: name, modelId } = parseModelString(model);
-      return (await provider(name, model, providerOptions)).languageModel(modelId);
+      return provider(name, model, providerOptions).languageModel(modelId);
     },
     async embeddingModel(model, providerOptions) {
       const { provider: name, modelId } = parseModelString(model);
-      const resolved = await provider(name, model, providerOptions);
+      const resolved = provider(name, model, providerOptions);
       if (typeof resolved.embeddingModel !== "function") {
         throw new NoSuchModelError(`Provider "${name}" has no embedding models (asked for "${model}")`);
       }

@@ -1,3 +1,4 @@
+import { registerAdapterProviders } from "@agnt5/llm";
 import { createAzureOpenAI } from "./azure-openai-provider.js";
 import { createGroq } from "./groq-provider.js";
 import { createOpenAICompatible } from "./openai-compatible-provider.js";
@@ -16,3 +17,7 @@ export const agnt5Providers = {
   azure: createAzureOpenAI,
   "openai-compatible": createOpenAICompatible,
 } as const;
+
+// Importing this package (`import "@agnt5/openai"`) is what enables these model strings: @agnt5/llm
+// names no adapter. Registering reads no environment variable and creates no client.
+registerAdapterProviders(agnt5Providers);

@@ -1,4 +1,5 @@
 import { TerminalError } from "@agnt5/core";
+import { resolveLanguageModel } from "@agnt5/llm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { agnt5Providers } from "./agnt5-providers.js";
 import { createAzureOpenAI } from "./azure-openai-provider.js";
@@ -325,5 +326,14 @@ describe("agnt5Providers", () => {
       expect(provider.languageModel("m")).toMatchObject({ specificationVersion: "v1", provider: name, modelId: "m" });
     }
     expect(agnt5Providers.openai().embeddingModel("e").modelId).toBe("e");
+  });
+
+  it("should serve their model strings through @agnt5/llm once the package is imported", async () => {
+    answer();
+    const model = await resolveLanguageModel("openai/gpt-4.1-mini", { apiKey: "sk-test", baseURL: `${server.url}/v1` });
+    const result = await model.generate(hello);
+    expect(result.text).toBe("Hello! How can I help you today?");
+    expect(server.requests[0]?.path).toBe("/v1/chat/completions");
+    expect((await resolveLanguageModel("groq/llama-3.3-70b-versatile")).provider).toBe("groq");
   });
 });

@@ -16,9 +16,9 @@ export interface ProviderOptions {
 export type ProviderFactory = (options?: ProviderOptions) => ProviderV1;
 
 /**
- * The convention every adapter package follows so that model strings can load it lazily: it exports
- * `agnt5Providers`, one factory per provider name it serves, e.g. @agnt5/openai exports
- * `{ openai, groq, openrouter, azure, "openai-compatible" }`.
+ * The convention every adapter package follows: it exports `agnt5Providers`, one factory per provider
+ * name it serves (e.g. @agnt5/openai: `{ openai, groq, openrouter, azure, "openai-compatible" }`), and
+ * registers them with registerAdapterProviders() when it is imported, so model strings resolve.
  */
 export interface Agnt5ProvidersModule {
   agnt5Providers: Record<string, ProviderFactory>;
