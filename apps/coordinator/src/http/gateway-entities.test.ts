@@ -372,6 +372,27 @@ describe.each(STORES)("entities with state in $label", ({ kind, overrides, label
     expect(await state("Counter", key)).toMatchObject({ version: 2, state: { value: 11 } });
   });
 
+  it("answers an Idempotency-Key reused for another entity key or method with 422, and repeats the same call", async () => {
+    const cart = k("idem-cart");
+    const key = { "idempotency-key": `add-${cart}` };
+    const url = (entityKey: string, method: string) =>
+      `${coordinator.url}/v1/entities/ShoppingCart/${entityKey}/${method}?timeoutMs=30000`;
+    const item = { sku: "fig", qty: 1, price: 2 };
+    const first = await postJson(url(cart, "add_item"), item, key);
+    const again = await postJson(url(cart, "add_item"), item, key);
+    expect(first.body).toEqual({ count: 1 });
+    expect(again.body).toEqual({ count: 1 });
+
+    const otherKey = await postJson(url(k("idem-other-cart"), "add_item"), item, key);
+    expect(otherKey.status).toBe(422);
+    expect(otherKey.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+    expect(otherKey.body.error.message).toContain("entity key");
+    const otherMethod = await postJson(url(cart, "remove_item"), "fig", key);
+    expect(otherMethod.status).toBe(422);
+    expect(otherMethod.body.error.message).toContain("method");
+    expect(await state("ShoppingCart", cart)).toMatchObject({ state: { items: [item] } });
+  });
+
   it("refuses a write from a shared method, and names unknown entities and methods", async () => {
     const key = k("readonly");
     const illegal = await call("Counter", key, "illegal_write");

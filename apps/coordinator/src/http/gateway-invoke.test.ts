@@ -230,7 +230,8 @@ describe.each(STORE_KINDS)("gateway invocations (%s store)", (kind) => {
       const tag = randomUUID();
       const key = `order-${tag}`;
       const first = await invoke("count_runs", { tag, value: "first" }, { "idempotency-key": key });
-      const second = await invoke("count_runs", { tag, value: "second" }, { "idempotency-key": key });
+      // The same request: the same input, even with its keys in another order.
+      const second = await invoke("count_runs", { value: "first", tag }, { "idempotency-key": key });
 
       expect(first.status).toBe(200);
       expect(second.status).toBe(200);
@@ -244,7 +245,7 @@ describe.each(STORE_KINDS)("gateway invocations (%s store)", (kind) => {
       const tag = randomUUID();
       const key = `concurrent-${tag}`;
       const responses = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => invoke("count_runs", { tag, value: i }, { "idempotency-key": key })),
+        Array.from({ length: 6 }, () => invoke("count_runs", { tag }, { "idempotency-key": key })),
       );
 
       const ids = new Set(responses.map((response) => response.headers.get("agnt5-invocation-id")));
@@ -255,6 +256,23 @@ describe.each(STORE_KINDS)("gateway invocations (%s store)", (kind) => {
       expect(new Set(outputs).size).toBe(1);
       expect(responses[0]?.body).toMatchObject({ tag, run: 1 });
       expect(hello.runsOf("count_runs", tag)).toBe(1);
+    });
+
+    it("a key reused with a different input answers 422 IDEMPOTENCY_KEY_REUSED and runs nothing", async () => {
+      const tag = randomUUID();
+      const key = `reused-${tag}`;
+      const first = await invoke("count_runs", { tag, value: "first" }, { "idempotency-key": key });
+      const reused = await invoke("count_runs", { tag, value: "second" }, { "idempotency-key": key });
+
+      expect(first.status).toBe(200);
+      expect(reused.status).toBe(422);
+      expect(reused.body.error.code).toBe("IDEMPOTENCY_KEY_REUSED");
+      expect(reused.body.error.message).toContain(key);
+      expect(reused.body.error.message).toContain("input");
+      expect(reused.body.error.details).toMatchObject({ invocationId: first.headers.get("agnt5-invocation-id") });
+      expect(hello.runsOf("count_runs", tag)).toBe(1);
+      const async = await invoke("count_runs", { tag, value: "third" }, { "idempotency-key": key }, "?mode=async");
+      expect(async.status).toBe(422);
     });
 
     it("the /call route honours the key too", async () => {

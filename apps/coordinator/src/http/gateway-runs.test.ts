@@ -151,6 +151,18 @@ describe.each(STORE_KINDS)("workflow runs through the gateway on %s", (kind) => 
     expect(service.executions.get(`${tag}:first`)).toBe(1);
   });
 
+  it("refuses a run id that belongs to a run of another workflow with 409 RUN_ID_CONFLICT naming both", async () => {
+    const runId = `taken-${randomUUID()}`;
+    await start("two_steps", { tag: randomUUID() }, runId);
+    const other = await postJson(`${coordinator.url}/v1/workflows/nap/runs`, { input: null, runId });
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe("RUN_ID_CONFLICT");
+    expect(other.body.error.message).toContain(runId);
+    expect(other.body.error.message).toContain('"two_steps"');
+    expect(other.body.error.message).toContain('"nap"');
+    expect((await run(runId)).workflow).toBe("two_steps");
+  });
+
   it("delivers a signal to a run that waits for it, and keeps one sent before the wait", async () => {
     const waiting = await start("wait_go", null);
     await waitingOn(waiting, "signal_wait");

@@ -28,6 +28,7 @@ import type { WorkerConnection } from "../workers/worker-connection.js";
 import { ActiveInvocation, type ChunkListener, type Outcome } from "./active-invocation.js";
 import { DispatchQueues } from "./dispatch-queue.js";
 import { newInvocationId } from "./invocation-id.js";
+import { assertSameRequest } from "./reused-request.js";
 import { RunWaiters } from "./run-waiters.js";
 
 const decoder = new TextDecoder();
@@ -51,7 +52,11 @@ export interface SubmitRequest {
   input: string;
   headers: Record<string, string>;
   idempotencyKey?: string;
-  /** A caller-chosen id (workflow run id): starting an existing id returns that invocation. */
+  /**
+   * A caller-chosen id (workflow run id): starting an existing id returns that invocation if it is
+   * of the same workflow (RUN_ID_CONFLICT otherwise). An existing idempotency key returns its
+   * invocation if the request is the same (IDEMPOTENCY_KEY_REUSED otherwise).
+   */
   id?: string;
   /** Entity invocations: the key and the method (handler is the entity type). */
   objectKey?: string;
@@ -150,7 +155,10 @@ export class InvocationManager {
     const creation = request.id ? this.store.createRun(newInvocation) : this.store.create(newInvocation);
     if (request.idempotencyKey !== undefined || request.id !== undefined) {
       const { created, record } = await creation;
-      if (!created) return this.handleFor(record);
+      if (!created) {
+        assertSameRequest(request, record);
+        return this.handleFor(record);
+      }
     }
     const invocation = new ActiveInvocation({
       id,
