@@ -1,3 +1,5 @@
+import { ConfigError } from "./config-error.js";
+
 export const RECONNECT_INITIAL_DELAY_MS = 100;
 export const RECONNECT_MAX_DELAY_MS = 5_000;
 
@@ -9,9 +11,19 @@ export interface ReconnectBackoff {
   maxDelayMs: number;
 }
 
+/** Fills in the defaults; throws ConfigError for a delay that is not a positive number. */
 export function resolveReconnectBackoff(options: Partial<ReconnectBackoff> = {}): ReconnectBackoff {
-  const initialDelayMs = Math.max(1, options.initialDelayMs ?? RECONNECT_INITIAL_DELAY_MS);
-  return { initialDelayMs, maxDelayMs: Math.max(initialDelayMs, options.maxDelayMs ?? RECONNECT_MAX_DELAY_MS) };
+  const initialDelayMs = positive("initialDelayMs", options.initialDelayMs ?? RECONNECT_INITIAL_DELAY_MS);
+  const maxDelayMs = positive("maxDelayMs", options.maxDelayMs ?? RECONNECT_MAX_DELAY_MS);
+  return { initialDelayMs, maxDelayMs: Math.max(initialDelayMs, maxDelayMs) };
+}
+
+function positive(name: keyof ReconnectBackoff, value: number): number {
+  if (typeof value === "number" && Number.isFinite(value) && value > 0) return value;
+  throw new ConfigError(
+    `reconnectBackoff.${name}`,
+    `Invalid reconnectBackoff.${name} ${JSON.stringify(value)}: expected a number of milliseconds above 0`,
+  );
 }
 
 /**

@@ -7,7 +7,7 @@ import type { WorkerConfig } from "./config.js";
 import { createCoordinatorClient } from "./coordinator-client.js";
 import { CoordinatorOutageLog } from "./coordinator-outage-log.js";
 import { type RunningInvocation, runInvocation } from "./invocation-runner.js";
-import { type ReconnectBackoff, reconnectDelayMs, resolveReconnectBackoff, sleep } from "./reconnect-backoff.js";
+import { type ReconnectBackoff, reconnectDelayMs, sleep } from "./reconnect-backoff.js";
 import { SDK_VERSION } from "./sdk-version.js";
 import { settlesWithin } from "./settles-within.js";
 import {
@@ -24,8 +24,8 @@ export interface StandaloneRuntimeOptions {
   logger: Logger;
   workerId: string;
   labels: Record<string, string>;
-  /** Delays between reconnect attempts. Default 100 ms doubling to 5 s. */
-  reconnectBackoff?: Partial<ReconnectBackoff>;
+  /** Delays between reconnect attempts (resolved, see resolveReconnectBackoff). */
+  reconnectBackoff: ReconnectBackoff;
   emit<K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]): void;
 }
 
@@ -96,7 +96,7 @@ export class StandaloneRuntime {
 
   async #serve(): Promise<void> {
     const { config } = this.#options;
-    const backoff = resolveReconnectBackoff(this.#options.reconnectBackoff);
+    const backoff = this.#options.reconnectBackoff;
     const client = createCoordinatorClient(config.coordinator, backoff);
     let failures = 0;
     try {

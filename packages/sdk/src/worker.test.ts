@@ -345,7 +345,7 @@ describe("Worker (standalone runtime)", () => {
     );
   });
 
-  it("refuses an invalid coordinator endpoint at construction instead of retrying it forever", () => {
+  it("refuses an invalid coordinator endpoint (or backoff) at construction instead of retrying it forever", () => {
     const options = { logger: createCaptureLogger(), registry: new Registry(), handleSignals: false };
     const expected =
       /Invalid coordinator endpoint "notaurl" \(coordinatorEndpoint \/ AGNT5_COORDINATOR_ENDPOINT\): expected "host:port"/;
@@ -358,6 +358,9 @@ describe("Worker (standalone runtime)", () => {
       if (saved === undefined) delete process.env.AGNT5_COORDINATOR_ENDPOINT;
       else process.env.AGNT5_COORDINATOR_ENDPOINT = saved;
     }
+    expect(() => new Worker("s", { ...options, reconnectBackoff: { maxDelayMs: 0 } })).toThrow(
+      /Invalid reconnectBackoff.maxDelayMs 0: expected a number of milliseconds above 0/,
+    );
   });
 
   it("drains on stop(): refuses new work as retryable, waits for in-flight invocations, then closes", async () => {

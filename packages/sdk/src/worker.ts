@@ -9,6 +9,7 @@ import type { HttpRequestListener } from "./http-request-handler.js";
 import { HttpRuntime } from "./http-runtime.js";
 import { createWorkerLogger } from "./logger.js";
 import { installProcessGuards } from "./process-guards.js";
+import { type ReconnectBackoff, resolveReconnectBackoff } from "./reconnect-backoff.js";
 import { StandaloneRuntime } from "./standalone-runtime.js";
 import type { HttpAddress, WorkerEventMap } from "./worker-events.js";
 import type { WorkerOptions } from "./worker-options.js";
@@ -29,6 +30,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
   readonly ready: Promise<void>;
   readonly #options: WorkerOptions;
   readonly #components: ComponentSource;
+  readonly #reconnectBackoff: ReconnectBackoff;
   #http: HttpRuntime | undefined;
   #standalone: StandaloneRuntime | undefined;
   #running = false;
@@ -40,6 +42,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
     const options: WorkerOptions = typeof first === "string" ? { ...second, serviceName: first } : (first ?? {});
     this.#options = options;
     this.config = resolveWorkerConfig(options);
+    this.#reconnectBackoff = resolveReconnectBackoff(options.reconnectBackoff);
     this.workerId = options.workerId ?? randomUUID();
     this.logger = options.logger ?? createWorkerLogger({ level: this.config.logLevel, format: this.config.logFormat });
     this.#components = createComponentSource(options.registry, options.components);
@@ -97,7 +100,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
           logger,
           workerId: this.workerId,
           labels: this.#options.labels ?? {},
-          ...(this.#options.reconnectBackoff ? { reconnectBackoff: this.#options.reconnectBackoff } : {}),
+          reconnectBackoff: this.#reconnectBackoff,
           emit: (event, ...args) => this.emit(event, ...(args as never)),
         });
         await this.#standalone.run();
