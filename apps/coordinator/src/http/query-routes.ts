@@ -1,26 +1,12 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { registerServiceRoutes } from "./service-routes.js";
 
 export function registerQueryRoutes(app: FastifyInstance, deps: GatewayDeps): void {
   app.get("/health", async () => ({ status: "ok" }));
 
-  // Services, their versions and components (with schemas), and the workers connected now.
-  app.get("/v1/services", async () => ({
-    services: deps.services.list().map((service) => ({
-      name: service.name,
-      version: service.version,
-      components: [...service.components.values()],
-      workers: [...service.workers].map((worker) => ({
-        workerId: worker.workerId,
-        version: worker.serviceVersion,
-        inFlight: worker.inFlight.size,
-        maxConcurrency: worker.maxConcurrency,
-        draining: worker.draining,
-        connectedAt: worker.connectedAt.toISOString(),
-      })),
-    })),
-  }));
+  registerServiceRoutes(app, deps);
 
   app.get("/v1/invocations/:id", async (request: FastifyRequest<{ Params: { id: string } }>) => {
     const record = await deps.store.get(request.params.id);

@@ -222,6 +222,14 @@ export class InvocationStore {
     return rows.map(toService);
   }
 
+  /** Forgets a service's registration (an operator removing a retired service); false when there was none. */
+  async deleteService(name: string): Promise<boolean> {
+    const rows = await this.#db.query<{ name: string }>(`DELETE FROM services WHERE name = $1::text RETURNING name`, [
+      name,
+    ]);
+    return rows.length > 0;
+  }
+
   /** Waits for queued writes to commit. */
   flushed(): Promise<void> {
     return this.#batcher.flushed();

@@ -178,6 +178,19 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
     expect(mine).toEqual([{ name, version: "2", components: [], updatedAt: at }]);
   });
 
+  it("services delete: the registration is gone, and deleting it again reports there was none", async () => {
+    const name = `svc_${randomUUID()}`;
+    const other = `svc_${randomUUID()}`;
+    await store.invocations.upsertService({ name, version: "1", components: [] });
+    await store.invocations.upsertService({ name: other, version: "1", components: [] });
+
+    expect(await store.invocations.deleteService(name)).toBe(true);
+    expect(await store.invocations.deleteService(name)).toBe(false);
+    const names = (await store.invocations.listServices()).map((s) => s.name);
+    expect(names).not.toContain(name);
+    expect(names).toContain(other);
+  });
+
   it("group commit: 500 concurrent creates commit in few flushes", async () => {
     const service = `svc_${randomUUID()}`;
     const before = store.invocations.stats.flushes;
