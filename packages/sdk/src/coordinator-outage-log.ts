@@ -35,11 +35,6 @@ export class CoordinatorOutageLog {
     this.#now = now;
   }
 
-  /** Consecutive failed attempts in the current outage (0 while connected). */
-  get attempts(): number {
-    return this.#outage?.attempts ?? 0;
-  }
-
   /** Records a failed attempt; returns how many have failed in a row, this one included. */
   failed(attempt: FailedAttempt): number {
     const reason = describeConnectionFailure(attempt.code, attempt.details);
