@@ -27,6 +27,7 @@ import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
 import { ActiveInvocation, type ChunkListener, type Outcome } from "./active-invocation.js";
 import { DispatchQueues } from "./dispatch-queue.js";
+import { failureLogLevel } from "./failure-log.js";
 import { newInvocationId } from "./invocation-id.js";
 import { assertSameRequest } from "./reused-request.js";
 import { RunWaiters } from "./run-waiters.js";
@@ -543,14 +544,21 @@ export class InvocationManager {
       });
       return;
     }
-    const log = { invocationId: invocation.id, attempt: invocation.attempt, code: error.code, stack: failure?.stack };
+    // The handler's failure, not ours: never at error level, and a stack only for a handler's fault.
+    const { level, withStack } = failureLogLevel(failure);
+    const log = {
+      invocationId: invocation.id,
+      attempt: invocation.attempt,
+      code: error.code,
+      ...(withStack && failure?.stack ? { stack: failure.stack } : {}),
+    };
     const delay = this.#retryDelay(invocation, failure);
     if (delay === undefined) {
-      this.logger.error(log, `Invocation ${invocation.handler} failed: ${error.message}`);
+      this.logger[level](log, `Invocation ${invocation.handler} failed: ${error.message}`);
       void this.#finishFailed(invocation, error);
       return;
     }
-    this.logger.warn(
+    this.logger[level](
       { ...log, retryInMs: delay },
       `Invocation ${invocation.handler} failed, retrying: ${error.message}`,
     );

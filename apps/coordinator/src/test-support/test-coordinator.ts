@@ -10,6 +10,7 @@ import { join } from "node:path";
 import pg from "pg";
 import { type CoordinatorConfig, loadConfig } from "../config.js";
 import { type RunningCoordinator, startCoordinator } from "../coordinator.js";
+import type { Logger } from "../logger.js";
 
 export type StoreKind = "postgres" | "pglite";
 
@@ -35,6 +36,8 @@ export interface TestCoordinator {
 export async function startTestCoordinator(
   kind: StoreKind,
   overrides: Partial<CoordinatorConfig> = {},
+  /** A logger to capture what the coordinator logs (default: one built from the config). */
+  logger?: Logger,
 ): Promise<TestCoordinator> {
   const store = kind === "postgres" ? await freshPostgresSchema() : await freshPgliteDir();
   let running: RunningCoordinator;
@@ -52,7 +55,7 @@ export async function startTestCoordinator(
     },
   );
   try {
-    running = await startCoordinator(config);
+    running = await startCoordinator(config, logger);
   } catch (error) {
     await store.dispose().catch(() => {});
     throw error;
