@@ -54,7 +54,11 @@ export class TimerService {
       return;
     }
     this.#running = this.#fire()
-      .catch((error: unknown) => this.logger.error({ err: error }, "Timer service failed; retrying"))
+      .catch((error: unknown) => {
+        this.logger.error({ err: error, retryInMs: SAFETY_POLL_MS }, "Timer service failed; retrying");
+        // #fire stopped before arming the next look: arm it here, or due timers wait for a restart.
+        this.#arm(Date.now() + SAFETY_POLL_MS);
+      })
       .finally(() => {
         this.#running = undefined;
         if (this.#again) {

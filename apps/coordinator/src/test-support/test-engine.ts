@@ -77,6 +77,8 @@ export interface TestEngine {
   readonly store: Store;
   readonly manager: InvocationManager;
   readonly services: ServiceRegistry;
+  /** The engine's logger (capturing): for other parts of the coordinator built in a test. */
+  readonly logger: Logger;
   readonly lines: LogLine[];
   readonly logged: CapturedLog["logged"];
   /** Connects a worker of `service` hosting `components` (name -> kind). */
@@ -104,6 +106,7 @@ async function openEngine(schema: string): Promise<TestEngine> {
     store,
     manager,
     services,
+    logger,
     lines,
     logged,
     connectWorker(service, components) {
