@@ -44,6 +44,7 @@ export function registerEntityRoutes(app: FastifyInstance, deps: GatewayDeps, cl
 
   app.get("/v1/entities/:type/:key", async (request: EntityRequest) => {
     const { type, key } = request.params;
+    requireEntityType(deps, type);
     const snapshot = await deps.invocations.entities.snapshot(type, key);
     return {
       type,
@@ -57,8 +58,20 @@ export function registerEntityRoutes(app: FastifyInstance, deps: GatewayDeps, cl
 }
 
 function findEntityService(deps: GatewayDeps, type: string, method: string): string {
-  const hosts = deps.services.list().filter((service) => service.components.get(type)?.kind === "entity");
-  const host = hosts[0];
+  const host = requireEntityType(deps, type);
+  const methods = host.components.get(type)?.methods ?? [];
+  if (!methods.some((m) => m.name === method)) {
+    throw new CoordinatorError(
+      "HANDLER_NOT_FOUND",
+      `Entity "${type}" has no method "${method}" (methods: ${methods.map((m) => m.name).join(", ") || "none"})`,
+    );
+  }
+  return host.name;
+}
+
+/** The service hosting entity `type` (a service that registered it, workers connected or not), or a 404. */
+function requireEntityType(deps: GatewayDeps, type: string) {
+  const host = deps.services.list().find((service) => service.components.get(type)?.kind === "entity");
   if (!host) {
     const known = deps.services
       .list()
@@ -68,12 +81,5 @@ function findEntityService(deps: GatewayDeps, type: string, method: string): str
       `No entity type "${type}" is registered${known.length ? ` (entity types: ${known.join(", ")})` : ""}`,
     );
   }
-  const methods = host.components.get(type)?.methods ?? [];
-  if (!methods.some((m) => m.name === method)) {
-    throw new CoordinatorError(
-      "HANDLER_NOT_FOUND",
-      `Entity "${type}" has no method "${method}" (methods: ${methods.map((m) => m.name).join(", ") || "none"})`,
-    );
-  }
-  return host.name;
+  return host;
 }

@@ -1,15 +1,25 @@
-import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
-import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
+import Fastify, { type FastifyInstance } from "fastify";
+import { errorBody } from "../errors.js";
 import { registerEntityRoutes } from "./entity-routes.js";
 import { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { gatewayClientErrorHandler, gatewayErrorHandler, gatewayFrameworkErrors } from "./gateway-error-handler.js";
 import { registerInvokeRoutes } from "./invoke-routes.js";
+import { MAX_RAW_PARAM_LENGTH, registerPathParamValidation } from "./path-params.js";
 import { registerQueryRoutes } from "./query-routes.js";
 import { registerRunRoutes } from "./run-routes.js";
 
 /** The HTTP gateway: callers submit invocations and read their results here. */
 export function createGateway(deps: GatewayDeps): FastifyInstance {
-  const app = Fastify({ bodyLimit: deps.maxBodyBytes, logger: false });
+  const app = Fastify({
+    bodyLimit: deps.maxBodyBytes,
+    logger: false,
+    routerOptions: { maxParamLength: MAX_RAW_PARAM_LENGTH },
+    // Errors raised before our hooks (routing, HTTP parsing) answer in our shape too.
+    frameworkErrors: gatewayFrameworkErrors,
+    clientErrorHandler: gatewayClientErrorHandler,
+  });
+  registerPathParamValidation(app);
 
   // Bodies arrive raw, whatever their content type, so JSON errors can name the problem precisely.
   app.removeAllContentTypeParsers();
@@ -37,27 +47,6 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
     reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${request.url}`));
   });
 
-  app.setErrorHandler((error: FastifyError | CoordinatorError, request, reply) => {
-    if (error instanceof CoordinatorError) {
-      const status = httpStatusFor(error.code);
-      if (error.invocationId) reply.header("agnt5-invocation-id", error.invocationId);
-      return reply.status(status).send(errorBody(error.code, error.message, error.details, error.invocationId));
-    }
-    if (error.code === "FST_ERR_CTP_BODY_TOO_LARGE") {
-      return reply
-        .status(413)
-        .send(
-          errorBody(
-            "PAYLOAD_TOO_LARGE",
-            `Request body exceeds the limit of ${deps.maxBodyBytes} bytes (AGNT5_MAX_BODY_BYTES)`,
-          ),
-        );
-    }
-    if (error.statusCode && error.statusCode < 500) {
-      return reply.status(error.statusCode).send(errorBody("INVALID_REQUEST", error.message));
-    }
-    deps.logger.error({ err: error, url: request.url }, "Gateway request failed");
-    return reply.status(500).send(errorBody("INTERNAL", "Internal coordinator error; see the coordinator logs"));
-  });
+  app.setErrorHandler(gatewayErrorHandler(deps.logger, deps.maxBodyBytes));
   return app;
 }

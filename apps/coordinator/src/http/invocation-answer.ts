@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
+import { storeDataProblem } from "../store-data-error.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { GatewayClosing } from "./gateway-closing.js";
 import { awaitOutcome, sendFailure, streamOutcome } from "./outcome-response.js";
@@ -19,6 +20,13 @@ export function callMode(query: { mode?: string }): CallMode {
 /** Waits until the invocation is recorded: nothing is acknowledged before (a failed record is a 503). */
 export async function awaitRecorded(handle: InvocationHandle): Promise<void> {
   await handle.recorded.catch((error: unknown) => {
+    // The caller's data, not the store's health, is the problem: retrying would fail the same way.
+    if (storeDataProblem(error)) {
+      throw new CoordinatorError(
+        "INVALID_REQUEST",
+        `The request holds data the store cannot keep: ${(error as Error).message}`,
+      );
+    }
     throw new CoordinatorError("UNAVAILABLE", `The invocation could not be recorded: ${(error as Error).message}`);
   });
 }

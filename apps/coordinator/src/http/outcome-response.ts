@@ -2,6 +2,7 @@ import type { FastifyReply } from "fastify";
 import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
 import type { Outcome } from "../invocations/active-invocation.js";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
+import { storeDataProblem } from "../store-data-error.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { GatewayClosing } from "./gateway-closing.js";
 
@@ -24,7 +25,10 @@ export async function awaitOutcome(
   try {
     const result = await Promise.race([handle.outcome, timeout, closed.promise.then(() => "closing" as const)]);
     if (result === "closing") throw shuttingDown(handle.id);
-    if (result !== "timeout") return result;
+    if (result !== "timeout") {
+      if (result.status === "failed") await refuseUnstorable(handle);
+      return result;
+    }
   } finally {
     clearTimeout(timer);
     closed.dispose();
@@ -34,6 +38,20 @@ export async function awaitOutcome(
     ? `Invocation ${handle.id} did not complete within ${timeoutMs} ms; it continues, see GET /v1/invocations/${handle.id}`
     : `No worker of service "${serviceName}" connected within ${timeoutMs} ms; invocation ${handle.id} stays queued and runs when one connects`;
   throw new CoordinatorError("TIMEOUT", message, { invocationId: handle.id });
+}
+
+/**
+ * An invocation whose record the store refused because of the caller's data (U+0000, a value too
+ * long) fails as UNAVAILABLE inside the engine; the caller gets the 400 it deserves instead.
+ */
+async function refuseUnstorable(handle: InvocationHandle): Promise<void> {
+  const problem = await handle.recorded.then(
+    () => undefined,
+    (error: unknown) => storeDataProblem(error) && (error as Error).message,
+  );
+  if (problem) {
+    throw new CoordinatorError("INVALID_REQUEST", `The request holds data the store cannot keep: ${problem}`);
+  }
 }
 
 /** The error a caller sees for an outcome that is not a completion. */

@@ -17,7 +17,27 @@ export function jsonBodyText(body: Buffer | undefined, what = "Request body"): s
   } catch (error) {
     throw new CoordinatorError("INVALID_JSON", `${what} is not valid JSON: ${(error as Error).message}`);
   }
+  refuseNul(text, what);
   return text;
+}
+
+/**
+ * An escaped U+0000 (`\u0000`) not itself preceded by an escaping backslash. In valid JSON a
+ * backslash only occurs inside strings, so this is exactly a NUL character in a string or key.
+ */
+const ESCAPED_NUL = /(?:^|[^\\])(?:\\\\)*\\u0000/;
+
+/**
+ * JSON may hold "\u0000" in a string, but PostgreSQL text and jsonb cannot store U+0000: such a
+ * body is refused here with a 400 rather than failing later, in the store, as a 500 or 503.
+ */
+function refuseNul(jsonText: string, what: string): void {
+  if (ESCAPED_NUL.test(jsonText)) {
+    throw new CoordinatorError(
+      "INVALID_JSON",
+      `${what} contains the character U+0000 (\\u0000) in a string, which the store cannot hold; encode binary data, e.g. as base64`,
+    );
+  }
 }
 
 /**
@@ -40,12 +60,15 @@ export function base64InputText(inputData: unknown): string {
   } catch {
     throw new CoordinatorError("INVALID_BASE64", "inputData does not decode to UTF-8 text");
   }
+  let json: string;
   try {
     JSON.parse(text);
-    return text;
+    json = text;
   } catch {
-    return JSON.stringify(text);
+    json = JSON.stringify(text);
   }
+  refuseNul(json, "inputData");
+  return json;
 }
 
 /** Parses the /call envelope with messages that name the offending field. */

@@ -19,5 +19,12 @@ export function resolveComponent(services: ServiceRegistry, serviceName: string,
       `Service "${serviceName}" has no handler "${handlerName}" (handlers: ${[...service.components.keys()].join(", ") || "none"})`,
     );
   }
+  // An entity call needs a key and a method: without them the worker could only fail it.
+  if (component.kind === "entity") {
+    throw new CoordinatorError(
+      "INVALID_REQUEST",
+      `"${handlerName}" of service "${serviceName}" is an entity: call its methods with POST /v1/entities/${handlerName}/:key/:method`,
+    );
+  }
   return component;
 }
