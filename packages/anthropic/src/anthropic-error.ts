@@ -1,4 +1,10 @@
-import { isRetryableStatus, LlmApiError, LlmResponseError, parseRetryAfterMs } from "@agnt5/llm";
+import {
+  isRetryableStatus,
+  LlmApiError,
+  LlmInvalidArgumentError,
+  LlmResponseError,
+  parseRetryAfterMs,
+} from "@agnt5/llm";
 import { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "@anthropic-ai/sdk";
 
 /**
@@ -50,6 +56,8 @@ export function abortError(signal: AbortSignal | undefined): unknown {
 export function toLlmError(error: unknown, context: AnthropicErrorContext): unknown {
   if (context.abortSignal?.aborted) return abortError(context.abortSignal);
   if (error instanceof LlmApiError || error instanceof LlmResponseError) return error;
+  // Our own refusal of a request we cannot send (checked before anything goes out) stays as it is.
+  if (LlmInvalidArgumentError.isInstance(error)) return error;
   if (error instanceof APIUserAbortError) return abortError(undefined);
 
   if (error instanceof APIConnectionTimeoutError) {

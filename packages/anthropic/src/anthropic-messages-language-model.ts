@@ -123,6 +123,7 @@ export class AnthropicMessagesLanguageModel implements LanguageModelV1 {
       toolChoice: options.toolChoice,
       responseFormat: options.responseFormat,
       disableParallelToolUse: providerOptions.disableParallelToolUse,
+      provider: this.provider,
     });
     const warnings = [...prompt.warnings, ...tools.warnings];
 

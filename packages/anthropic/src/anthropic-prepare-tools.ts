@@ -1,4 +1,10 @@
-import type { JsonSchema, ResponseFormat, ToolChoice, ToolDefinition } from "@agnt5/llm";
+import {
+  type JsonSchema,
+  LlmInvalidArgumentError,
+  type ResponseFormat,
+  type ToolChoice,
+  type ToolDefinition,
+} from "@agnt5/llm";
 import type { ToolChoice as AnthropicToolChoice, Tool } from "@anthropic-ai/sdk/resources/messages";
 
 /** The default name of the tool that carries structured output (`responseFormat: { type: "json" }`). */
@@ -37,13 +43,22 @@ export function prepareTools(options: {
   toolChoice: ToolChoice | undefined;
   responseFormat: ResponseFormat | undefined;
   disableParallelToolUse: boolean | undefined;
+  /** The provider's name, for errors. */
+  provider?: string;
 }): PreparedTools {
+  const provider = options.provider ?? "anthropic";
   const warnings: string[] = [];
   const tools: Tool[] = (options.tools ?? []).map((tool) => ({
     name: tool.name,
     ...(tool.description === undefined ? {} : { description: tool.description }),
     input_schema: tool.inputSchema as Tool.InputSchema,
   }));
+  const choice = options.toolChoice;
+  if (typeof choice === "object" && !tools.some((tool) => tool.name === choice.toolName)) {
+    throw new LlmInvalidArgumentError(`toolChoice names "${choice.toolName}", which is not among the tools`, {
+      provider,
+    });
+  }
   let toolChoice = tools.length > 0 ? mapToolChoice(options.toolChoice) : undefined;
   let jsonResponseTool: JsonResponseTool | undefined;
   let systemSuffix: string | undefined;
@@ -55,8 +70,9 @@ export function prepareTools(options: {
     } else {
       const name = format.name ?? JSON_RESPONSE_TOOL_NAME;
       if (tools.some((tool) => tool.name === name)) {
-        throw new TypeError(
+        throw new LlmInvalidArgumentError(
           `responseFormat uses a tool named "${name}" for structured output, and tools already has one; set responseFormat.name`,
+          { provider },
         );
       }
       const wrapped = format.schema.type !== "object";

@@ -2,6 +2,7 @@
  * Bedrock-only settings, passed per call as `providerOptions: { bedrock: { ... } }` (under the
  * provider's `name` too, when createBedrock was given another one: that key wins).
  */
+import { LlmInvalidArgumentError } from "@agnt5/llm";
 import type {
   GuardrailStreamConfiguration,
   PerformanceConfiguration,
@@ -41,7 +42,10 @@ export function readBedrockProviderOptions(
   };
   const mode = merged.structuredOutputMode;
   if (mode !== undefined && mode !== "tool" && mode !== "native") {
-    throw new TypeError(`providerOptions.bedrock.structuredOutputMode must be "tool" or "native", got ${String(mode)}`);
+    throw new LlmInvalidArgumentError(
+      `providerOptions.bedrock.structuredOutputMode must be "tool" or "native", got ${String(mode)}`,
+      { provider: "bedrock" },
+    );
   }
   return merged as BedrockProviderOptions;
 }

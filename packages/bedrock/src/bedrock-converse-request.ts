@@ -8,7 +8,7 @@
  * JSON object. `providerOptions.bedrock.structuredOutputMode: "native"` asks for Converse's
  * `outputConfig.textFormat` json_schema instead, on the models that support it.
  */
-import type { CallOptions, JsonSchema, ToolChoice } from "@agnt5/llm";
+import { type CallOptions, type JsonSchema, LlmInvalidArgumentError, type ToolChoice } from "@agnt5/llm";
 import type {
   ConverseRequest,
   ToolChoice as ConverseToolChoice,
@@ -50,6 +50,12 @@ export function prepareConverseRequest(options: CallOptions, providerName: strin
       inputSchema: { json: tool.inputSchema as ToolInputSchema.JsonMember["json"] },
     },
   }));
+  const choice = options.toolChoice;
+  if (typeof choice === "object" && !tools.some((tool) => tool.toolSpec?.name === choice.toolName)) {
+    throw new LlmInvalidArgumentError(`toolChoice names "${choice.toolName}", which is not among the tools`, {
+      provider: providerName,
+    });
+  }
   let toolChoice: ConverseToolChoice | undefined = toConverseToolChoice(options.toolChoice);
 
   if (options.toolChoice === "none" && tools.length > 0) {
@@ -82,7 +88,10 @@ export function prepareConverseRequest(options: CallOptions, providerName: strin
     } else {
       jsonToolName = JSON_RESPONSE_TOOL_NAME;
       if (tools.some((tool) => tool.toolSpec?.name === jsonToolName)) {
-        throw new TypeError(`the tool name "${jsonToolName}" is reserved for structured output on Bedrock`);
+        throw new LlmInvalidArgumentError(
+          `the tool name "${jsonToolName}" is reserved for structured output on Bedrock`,
+          { provider: providerName },
+        );
       }
       const offersOtherTools = tools.length > 0;
       tools = [

@@ -10,7 +10,7 @@
  * (v2, default true on Bedrock's side) is passed through.
  */
 import type { EmbeddingModelV1, EmbedOptions, EmbedResult } from "@agnt5/llm";
-import { LlmResponseError } from "@agnt5/llm";
+import { LlmInvalidArgumentError, LlmResponseError } from "@agnt5/llm";
 import { InvokeModelCommand } from "@aws-sdk/client-bedrock-runtime";
 import { addRequestHeaders, type BedrockConfig } from "./bedrock-config.js";
 import { toLlmError } from "./bedrock-error.js";
@@ -36,7 +36,9 @@ export class BedrockTitanEmbeddingModel implements EmbeddingModelV1 {
     const providerOptions = { ...options.providerOptions?.bedrock, ...options.providerOptions?.[this.provider] };
     const normalize = providerOptions.normalize;
     if (normalize !== undefined && typeof normalize !== "boolean") {
-      throw new TypeError("providerOptions.bedrock.normalize must be a boolean");
+      throw new LlmInvalidArgumentError("providerOptions.bedrock.normalize must be a boolean", {
+        provider: this.provider,
+      });
     }
 
     const controller = new AbortController();

@@ -1,6 +1,6 @@
-import { TerminalError } from "@agnt5/core";
+import { LlmInvalidArgumentError } from "./language-model-v1/llm-errors.js";
 
 /** A call that cannot work as written (no prompt, prompt and messages, ...). Terminal: a retry cannot fix it. */
-export function invalidArgument(message: string): TerminalError {
-  return new TerminalError(message, { code: "INVALID_ARGUMENT" });
+export function invalidArgument(message: string): LlmInvalidArgumentError {
+  return new LlmInvalidArgumentError(message);
 }

@@ -127,7 +127,7 @@ export class OpenAIChatLanguageModel implements LanguageModelV1 {
   private prepareRequest(options: CallOptions): { body: ChatRequestBody; warnings: string[] } {
     const providerOptions = readProviderOptions(options.providerOptions, this.provider);
     const warnings: string[] = [];
-    const tools = prepareTools(options.tools, options.toolChoice, providerOptions.strictTools);
+    const tools = prepareTools(options.tools, options.toolChoice, providerOptions.strictTools, this.provider);
     warnings.push(...tools.warnings);
 
     const body: ChatRequestBody = {

@@ -1,5 +1,4 @@
-import { TerminalError } from "@agnt5/core";
-import type { Message } from "@agnt5/llm";
+import { LlmInvalidArgumentError, type Message } from "@agnt5/llm";
 import type {
   ChatCompletionContentPartText,
   ChatCompletionMessageFunctionToolCall,
@@ -65,9 +64,7 @@ export function convertToOpenAIChatMessages(messages: Message[]): ChatCompletion
         break;
       default: {
         const unexpected: never = message;
-        throw new TerminalError(`unsupported message role: ${(unexpected as { role?: unknown }).role}`, {
-          code: "INVALID_ARGUMENT",
-        });
+        throw new LlmInvalidArgumentError(`unsupported message role: ${(unexpected as { role?: unknown }).role}`);
       }
     }
   }

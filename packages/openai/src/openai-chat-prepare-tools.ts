@@ -1,5 +1,4 @@
-import { TerminalError } from "@agnt5/core";
-import type { ToolChoice, ToolDefinition } from "@agnt5/llm";
+import { LlmInvalidArgumentError, type ToolChoice, type ToolDefinition } from "@agnt5/llm";
 import type { ChatCompletionFunctionTool, ChatCompletionToolChoiceOption } from "openai/resources/chat/completions";
 
 export interface PreparedTools {
@@ -13,7 +12,13 @@ export function prepareTools(
   tools: ToolDefinition[] | undefined,
   toolChoice: ToolChoice | undefined,
   strict: boolean | undefined,
+  provider?: string,
 ): PreparedTools {
+  if (typeof toolChoice === "object" && !tools?.some((tool) => tool.name === toolChoice.toolName)) {
+    throw new LlmInvalidArgumentError(`toolChoice names "${toolChoice.toolName}", which is not among the tools`, {
+      ...(provider === undefined ? {} : { provider }),
+    });
+  }
   if (tools === undefined || tools.length === 0) {
     const warnings = toolChoice === undefined ? [] : ["toolChoice was ignored: no tools were given"];
     return { tools: undefined, toolChoice: undefined, warnings };
@@ -29,11 +34,6 @@ export function prepareTools(
   }));
   if (toolChoice === undefined) return { tools: prepared, toolChoice: undefined, warnings: [] };
   if (typeof toolChoice === "string") return { tools: prepared, toolChoice, warnings: [] };
-  if (!tools.some((tool) => tool.name === toolChoice.toolName)) {
-    throw new TerminalError(`toolChoice names "${toolChoice.toolName}", which is not among the tools`, {
-      code: "INVALID_ARGUMENT",
-    });
-  }
   return {
     tools: prepared,
     toolChoice: { type: "function", function: { name: toolChoice.toolName } },

@@ -1,5 +1,10 @@
-import { TerminalError } from "@agnt5/core";
-import { type EmbeddingModelV1, type EmbedOptions, type EmbedResult, LlmResponseError } from "@agnt5/llm";
+import {
+  type EmbeddingModelV1,
+  type EmbedOptions,
+  type EmbedResult,
+  LlmInvalidArgumentError,
+  LlmResponseError,
+} from "@agnt5/llm";
 import type { CreateEmbeddingResponse, EmbeddingCreateParams } from "openai/resources/embeddings";
 import type { OpenAIConfig } from "./openai-config.js";
 import { toLlmError } from "./openai-error.js";
@@ -27,9 +32,9 @@ export class OpenAIEmbeddingModel implements EmbeddingModelV1 {
 
   async embed(options: EmbedOptions): Promise<EmbedResult> {
     if (options.values.length > this.maxValuesPerCall) {
-      throw new TerminalError(
+      throw new LlmInvalidArgumentError(
         `${this.provider}: ${options.values.length} values in one embedding call; at most ${this.maxValuesPerCall}`,
-        { code: "INVALID_ARGUMENT" },
+        { provider: this.provider },
       );
     }
     if (options.values.length === 0) return { embeddings: [] };

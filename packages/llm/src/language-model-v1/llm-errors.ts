@@ -1,4 +1,4 @@
-import { Agnt5Error } from "@agnt5/core";
+import { Agnt5Error, TerminalError } from "@agnt5/core";
 
 /**
  * A provider's API answered with an error (or could not be reached). `isRetryable` is data: 408,
@@ -78,5 +78,30 @@ export class LlmStructuredOutputError extends Agnt5Error {
 export class NoSuchModelError extends Agnt5Error {
   constructor(message: string) {
     super({ message, code: "LLM_NO_SUCH_MODEL" });
+  }
+}
+
+/**
+ * A request an adapter cannot send as written: a tool or tool choice it cannot express, a reserved
+ * tool name, a provider option of the wrong type, prompt and messages both given, ... Every adapter
+ * throws this one class for such misuse, before any request goes out. Terminal (code
+ * INVALID_ARGUMENT, `isRetryable` false): no retry, step retry or fallback can fix it.
+ */
+export class LlmInvalidArgumentError extends TerminalError {
+  readonly provider: string | undefined;
+  readonly isRetryable = false;
+
+  constructor(message: string, options: { provider?: string; cause?: unknown } = {}) {
+    super(message, {
+      code: "INVALID_ARGUMENT",
+      cause: options.cause,
+      ...(options.provider === undefined ? {} : { details: { provider: options.provider } }),
+    });
+    this.provider = options.provider;
+  }
+
+  /** true for an LlmInvalidArgumentError from any copy of this package. */
+  static override isInstance(error: unknown): error is LlmInvalidArgumentError {
+    return TerminalError.isInstance(error) && error.name === "LlmInvalidArgumentError";
   }
 }
