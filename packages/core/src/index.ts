@@ -94,6 +94,7 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 export { executeComponent } from "./execute.js";
+export { HTTP_STATUS_BY_CODE, httpStatusForCode } from "./http-status.js";
 export {
   type AnyFunctionDefinition,
   type FunctionDefinition,
