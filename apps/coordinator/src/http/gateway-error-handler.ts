@@ -27,7 +27,7 @@ const CODE_BY_FRAMEWORK_STATUS: Record<number, string> = {
 };
 
 /** Long enough to recognise a path, short enough not to echo a megabyte back. */
-function shortened(text: string, max = 200): string {
+export function shortened(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}... (${text.length} characters)` : text;
 }
 

@@ -3,7 +3,12 @@ import { errorBody } from "../errors.js";
 import { registerEntityRoutes } from "./entity-routes.js";
 import { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
-import { gatewayClientErrorHandler, gatewayErrorHandler, gatewayFrameworkErrors } from "./gateway-error-handler.js";
+import {
+  gatewayClientErrorHandler,
+  gatewayErrorHandler,
+  gatewayFrameworkErrors,
+  shortened,
+} from "./gateway-error-handler.js";
 import { registerInvokeRoutes } from "./invoke-routes.js";
 import { MAX_RAW_PARAM_LENGTH, registerPathParamValidation } from "./path-params.js";
 import { registerQueryRoutes } from "./query-routes.js";
@@ -44,7 +49,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   registerEntityRoutes(app, deps, closing);
 
   app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${request.url}`));
+    reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${shortened(request.url)}`));
   });
 
   app.setErrorHandler(gatewayErrorHandler(deps.logger, deps.maxBodyBytes));

@@ -13,9 +13,10 @@ export const RUN_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /**
  * The router refuses a raw (still percent-encoded) parameter longer than this before any hook
- * runs; it fits the longest valid key (MAX_ID_BYTES bytes, each encoded as %XX) with room to spare.
+ * runs, without naming it. Node's default header size limit (16 KiB, request line included)
+ * refuses such a URL first (431), so in practice every parameter reaches the named check below.
  */
-export const MAX_RAW_PARAM_LENGTH = 4 * MAX_ID_BYTES;
+export const MAX_RAW_PARAM_LENGTH = 16 * 1024;
 
 const CONTROL = /\p{Cc}/u;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -25,8 +26,19 @@ type Rule = { describe: string; check: (value: string) => string | undefined };
 /** Ids we generate, and run ids: a restricted alphabet. */
 const idRule = (describe: string): Rule => ({
   describe,
-  check: (value) => (RUN_ID.test(value) ? undefined : "must be 1-200 characters of A-Z a-z 0-9 _ . : -"),
+  check: (value) => {
+    if (RUN_ID.test(value)) return undefined;
+    const offending = /[^A-Za-z0-9_.:-]/u.exec(value)?.[0];
+    const found = offending === undefined ? `has ${[...value].length} characters` : `contains ${codePoint(offending)}`;
+    return `${found}; it must be 1-200 characters of A-Z a-z 0-9 _ . : -`;
+  },
 });
+
+/** "U+0000", with the character itself when it is printable. */
+function codePoint(char: string): string {
+  const code = `U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+  return CONTROL.test(char) || LONE_SURROGATE.test(char) ? code : `"${char}" (${code})`;
+}
 
 /**
  * User-chosen text (entity keys such as emails or URLs, names registered by workers): any
@@ -38,9 +50,7 @@ const textRule = (describe: string): Rule => ({
   check: (value) => {
     if (value === "") return "must not be empty";
     const control = CONTROL.exec(value);
-    if (control) {
-      return `contains the control character U+${control[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
-    }
+    if (control) return `contains the control character ${codePoint(control[0])}`;
     if (LONE_SURROGATE.test(value)) return "contains a lone UTF-16 surrogate, which is not valid unicode";
     if (Buffer.byteLength(value, "utf8") > MAX_ID_BYTES) return `is longer than ${MAX_ID_BYTES} UTF-8 bytes`;
     return undefined;

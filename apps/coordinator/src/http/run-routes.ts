@@ -4,12 +4,11 @@ import type { LiveEntry } from "../journal/journal-entry.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { checkInputValue } from "./input-validation.js";
 import { awaitRecorded } from "./invocation-answer.js";
+import { RUN_ID } from "./path-params.js";
 import { callTimeoutMs, forwardedHeaders, jsonBodyText } from "./request-input.js";
 import { runBody, runResultBody, runStatus } from "./run-body.js";
 
 type RunRequest = FastifyRequest<{ Params: { runId: string; name?: string }; Body: Buffer | undefined }>;
-
-const RUN_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /** Workflow runs: start (idempotent by run id), inspect, wait, signal, approve, cancel, journal. */
 export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void {
