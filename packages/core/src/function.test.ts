@@ -347,7 +347,8 @@ describe("function metadata", () => {
     expect(greet.metadata).toEqual({
       name: "greet",
       type: "function",
-      parameters: [{ name: "input", type: "any", required: false }],
+      // The handler's own parameter name (handler-parameter.test.ts).
+      parameters: [{ name: "name", type: "any", required: true }],
       returnType: "any",
       streaming: false,
     });

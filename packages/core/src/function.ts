@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { createExecutionContext, type ExecutionContext, type ExecutionContextInit } from "./context.js";
 import type { DurableContext, FunctionContext } from "./durable-context.js";
 import { DefinitionError } from "./errors.js";
+import { bindInput, handlerParameter, parameterMetadata } from "./handler-parameter.js";
 import { toInputJsonSchema } from "./input-schema.js";
 import { toDurableContext } from "./local-durable-context.js";
 import { defaultRegistry, type Registry } from "./registry.js";
@@ -133,13 +134,15 @@ function defineFunction(
   }
   const streaming = options.streaming ?? isAsyncGeneratorFunction(handler);
   const inputSchema = options.input ? toInputJsonSchema(options.input) : undefined;
+  // Without a schema, the handler's own parameter (its name, or the keys it destructures) describes the input.
+  const parameter = options.input ? undefined : handlerParameter(handler);
   const outputSchema = options.output ? toJsonSchema(options.output) : undefined;
   const retryPolicy = resolveRetryPolicy(options.retry);
   const metadata: FunctionMetadata = {
     name,
     type: "function",
     ...(options.description ? { description: options.description } : {}),
-    parameters: parametersFromSchema(inputSchema),
+    parameters: parameter ? parameterMetadata(parameter) : parametersFromSchema(inputSchema),
     returnType: streaming ? `AsyncIterable<${typeName(outputSchema)}>` : typeName(outputSchema),
     streaming,
     ...(inputSchema ? { inputSchema } : {}),
@@ -150,7 +153,7 @@ function defineFunction(
     rawInput: unknown,
     ctx: ExecutionContext | DurableContext,
   ): Promise<unknown> | AsyncIterable<unknown> => {
-    const input = options.input ? parseWithSchema(options.input, rawInput, name) : rawInput;
+    const input = options.input ? parseWithSchema(options.input, rawInput, name) : bindInput(name, parameter, rawInput);
     const validateOutput = (value: unknown) =>
       options.output ? parseWithSchema(options.output, value, name, "INVALID_OUTPUT") : value;
     const context = toDurableContext(ctx);

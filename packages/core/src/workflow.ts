@@ -3,6 +3,7 @@ import { createExecutionContext, type ExecutionContext, type ExecutionContextIni
 import type { DurableContext, WorkflowContext } from "./durable-context.js";
 import { DefinitionError } from "./errors.js";
 import { isContext } from "./function.js";
+import { bindInput, handlerParameter, parameterMetadata } from "./handler-parameter.js";
 import { toInputJsonSchema } from "./input-schema.js";
 import { toDurableContext } from "./local-durable-context.js";
 import { defaultRegistry, type Registry } from "./registry.js";
@@ -138,20 +139,22 @@ function defineWorkflow(
     throw new DefinitionError(`Workflow ${name} cannot be an async generator: workflows do not stream`);
   }
   const inputSchema = options.input ? toInputJsonSchema(options.input) : undefined;
+  // Without a schema, the handler's own parameter (its name, or the keys it destructures) describes the input.
+  const parameter = options.input ? undefined : handlerParameter(handler, 1);
   const outputSchema = options.output ? toJsonSchema(options.output) : undefined;
   const retryPolicy = resolveRetryPolicy(options.retry);
   const metadata: WorkflowMetadata = {
     name,
     type: "workflow",
     ...(options.description ? { description: options.description } : {}),
-    parameters: parametersFromSchema(inputSchema),
+    parameters: parameter ? parameterMetadata(parameter) : parametersFromSchema(inputSchema),
     returnType: typeName(outputSchema),
     ...(inputSchema ? { inputSchema } : {}),
     ...(outputSchema ? { outputSchema } : {}),
   };
 
   const invoke = async (rawInput: unknown, ctx: ExecutionContext | DurableContext): Promise<unknown> => {
-    const input = options.input ? parseWithSchema(options.input, rawInput, name) : rawInput;
+    const input = options.input ? parseWithSchema(options.input, rawInput, name) : bindInput(name, parameter, rawInput);
     const output = await handler(toDurableContext(ctx), input);
     return options.output ? parseWithSchema(options.output, output, name, "INVALID_OUTPUT") : output;
   };
