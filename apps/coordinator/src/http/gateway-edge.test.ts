@@ -247,12 +247,36 @@ describe.each(STORE_KINDS)("gateway edge (%s)", (kind) => {
       expect(response.text).toBe("");
     });
 
+    it("a body longer than its content-length: the request is answered, then the rest is a 400", async () => {
+      const response = await rawSocketExchange(
+        coordinator.url,
+        `POST /v1/services/${SERVICE}/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{"a":1}garbage\r\n\r\n`,
+        { halfClose: false },
+      );
+      expect(response.status).toBe(200);
+      const [answer, next] = response.text.split("HTTP/1.1 ");
+      expect(JSON.parse(answer!)).toEqual({ a: 1 });
+      expect(next).toMatch(/^400 /);
+      expect(next).toContain('"code":"INVALID_REQUEST"');
+    });
+
     it("an unknown method on a known path is 404 ROUTE_NOT_FOUND", async () => {
       const response = await call("PROPFIND", "/v1/services");
       expect(response.status).toBe(404);
       expect(JSON.parse(response.text).error.code).toBe("ROUTE_NOT_FOUND");
     });
   });
+
+  it.each(["%20", "0x10", "1e3", "+5", "1.0", "-0"])(
+    "a timeoutMs of %s is refused with 400 (not read as a number, a blank not as 0 ms)",
+    async (timeoutMs) => {
+      const response = await call("POST", `/v1/services/${SERVICE}/echo?timeoutMs=${timeoutMs}`, "{}");
+      expect(response.status).toBe(400);
+      const { error } = JSON.parse(response.text);
+      expect(error.code).toBe("INVALID_REQUEST");
+      expect(error.message).toContain("timeoutMs");
+    },
+  );
 
   it("logged none of these client mistakes as an error", () => {
     expect(captured.errors.map((entry) => entry.msg)).toEqual([]);

@@ -4,7 +4,7 @@
  * body too large, ...), the HTTP parser's (malformed request lines and headers), and store errors
  * caused by the caller's data. Only a coordinator bug is a 500, and only it is logged as an error.
  */
-import { STATUS_CODES } from "node:http";
+import { type ServerResponse, STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
 import type { FastifyError, FastifyReply, FastifyRequest } from "fastify";
 import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
@@ -98,10 +98,22 @@ export function gatewayFrameworkErrors(error: FastifyError, request: FastifyRequ
  */
 export function gatewayClientErrorHandler(error: NodeJS.ErrnoException, socket: Socket): void {
   if (error.code === "ECONNRESET" || socket.destroyed) return;
-  // Bytes after a request that announced `Connection: close` (or while a response is being
-  // written): the client gets nothing more on this connection, as it asked.
-  const inProgress = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
-  if (error.code === "HPE_CLOSED_CONNECTION" || inProgress?.headersSent) return void socket.destroy();
+  // The bad bytes came after a request still being answered (a body longer than its
+  // content-length, say): that request gets its answer first, as HTTP/1.1 answers in order.
+  const inFlight = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage;
+  const closeAsked = error.code === "HPE_CLOSED_CONNECTION";
+  if (inFlight && !inFlight.writableFinished) {
+    // After `Connection: close` the client reads nothing more: its answer ends the connection.
+    if (!closeAsked) inFlight.once("finish", () => answerClientError(error, socket));
+    return;
+  }
+  if (closeAsked) return void socket.destroy();
+  answerClientError(error, socket);
+}
+
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (socket.destroyed) return;
+  if (!socket.writable) return void socket.destroy();
   const code =
     error.code === "ERR_HTTP_REQUEST_TIMEOUT"
       ? "REQUEST_TIMEOUT"
@@ -116,7 +128,6 @@ export function gatewayClientErrorHandler(error: NodeJS.ErrnoException, socket: 
         : `Malformed HTTP request (${error.code ?? "parse error"}: ${(error as { reason?: string }).reason ?? error.message})`;
   const status = httpStatusFor(code);
   const body = JSON.stringify(errorBody(code, message));
-  if (!socket.writable) return void socket.destroy();
   // The answer to a HEAD has headers only (its client would read a body as a next response).
   const head = (error as { rawPacket?: Buffer }).rawPacket?.subarray(0, 5).toString("latin1") === "HEAD ";
   socket.end(

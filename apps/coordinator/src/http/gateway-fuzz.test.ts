@@ -218,14 +218,19 @@ const fuzzBody: fc.Arbitrary<Uint8Array | string | undefined> = fc.oneof(
   fc.integer({ min: MAX_BODY_BYTES - 10, max: MAX_BODY_BYTES * 3 }).map((size) => "1".repeat(size)),
 );
 
+/** Sometimes a content-length short of the body: the rest reaches the gateway as a malformed next request. */
+const shortBy = fc.option(fc.integer({ min: 1, max: 64 }), { freq: 5 });
+
 const fuzzRequest: fc.Arbitrary<RawRequest> = fc
-  .tuple(fuzzPath, fuzzQuery, fuzzHeaders, fuzzBody)
-  .chain(([route, query, headers, body]) =>
+  .tuple(fuzzPath, fuzzQuery, fuzzHeaders, fuzzBody, shortBy)
+  .chain(([route, query, headers, body, short]) =>
     fuzzMethod(route.method).map((method) => ({
       method,
       path: route.path + query,
-      headers,
-      // A GET or HEAD with a body is legal HTTP, but node:http sends none for them without a length.
+      headers:
+        short === null || body === undefined
+          ? headers
+          : { ...headers, "content-length": String(Math.max(0, Buffer.byteLength(body) - short)) },
       ...(body === undefined ? {} : { body }),
     })),
   );

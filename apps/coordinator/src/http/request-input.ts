@@ -100,7 +100,8 @@ const MAX_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export function callTimeoutMs(query: unknown, headers: Record<string, unknown>, fallback: number): number {
   const raw = (query as Record<string, unknown> | undefined)?.timeoutMs ?? headers["agnt5-timeout-ms"];
   if (raw === undefined || raw === "") return fallback;
-  const value = Number(raw);
+  // Digits only: Number() would read " " or "0x10" as numbers (a blank timeout as 0 ms).
+  const value = typeof raw === "string" && /^\d{1,9}$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isInteger(value) || value < 0 || value > MAX_TIMEOUT_MS) {
     throw new CoordinatorError(
       "INVALID_REQUEST",

@@ -60,7 +60,12 @@ export function rawRequest(baseUrl: string, request: RawRequest): Promise<RawRes
  * Writes `bytes` on a bare TCP connection and reads until the server closes it: for requests
  * node:http refuses to send (a malformed request line, a bad content-length).
  */
-export function rawSocketExchange(baseUrl: string, bytes: string): Promise<RawResponse> {
+export function rawSocketExchange(
+  baseUrl: string,
+  bytes: string,
+  /** false: keep our side open until the server closes (Node aborts pending requests of a half-closed client). */
+  { halfClose = true }: { halfClose?: boolean } = {},
+): Promise<RawResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const socket = net.connect({ host: url.hostname, port: Number(url.port) });
@@ -78,7 +83,8 @@ export function rawSocketExchange(baseUrl: string, bytes: string): Promise<RawRe
       }
       resolve({ status, headers, text: rest.join("\r\n\r\n") });
     });
-    socket.end(bytes);
+    if (halfClose) socket.end(bytes);
+    else socket.write(bytes);
   });
 }
 
