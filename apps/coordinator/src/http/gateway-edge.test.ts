@@ -173,6 +173,46 @@ describe.each(STORE_KINDS)("gateway edge (%s)", (kind) => {
     });
   });
 
+  describe("deeply nested JSON", () => {
+    const nested = (depth: number) => `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+
+    it("512 levels reach the handler and come back", async () => {
+      const response = await postText(`${coordinator.url}/v1/services/${SERVICE}/echo`, nested(512));
+      expect(response.status).toBe(200);
+      expect(response.text).toBe(nested(512));
+    });
+
+    it.each([
+      ["a function call", () => `/v1/services/${SERVICE}/echo`],
+      ["an entity call", () => "/v1/entities/Counter/deep-key/add"],
+      ["a workflow start", () => "/v1/workflows/flow/runs"],
+    ])("513 levels are refused with 400 INVALID_JSON in %s (not a handler's 500 later)", async (_what, path) => {
+      for (const body of [nested(513), `{"input":${nested(600)}}`, `${'{"a":'.repeat(20_000)}1${"}".repeat(20_000)}`]) {
+        const response = await postText(`${coordinator.url}${path()}`, body);
+        expect(response.status).toBe(400);
+        expect(response.body.error.code).toBe("INVALID_JSON");
+        expect(response.body.error.message).toContain("nests deeper than 512 levels");
+      }
+    });
+
+    it("brackets inside strings do not count", async () => {
+      const text = JSON.stringify({ text: "[".repeat(2_000), quote: '"[[[', escaped: "\\[" });
+      const response = await postText(`${coordinator.url}/v1/services/${SERVICE}/echo`, text);
+      expect(response.status).toBe(200);
+      expect(response.body).toEqual(JSON.parse(text));
+    });
+
+    it("is refused in /call's base64 inputData too", async () => {
+      const response = await postJson(`${coordinator.url}/call`, {
+        serviceName: SERVICE,
+        handlerName: "echo",
+        inputData: base64(nested(513)),
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe("INVALID_JSON");
+    });
+  });
+
   describe("entity types", () => {
     it("GET of an entity type no service registered is 404 ENTITY_NOT_FOUND naming the known types", async () => {
       const response = await send(`${coordinator.url}/v1/entities/NoSuchType/k`);

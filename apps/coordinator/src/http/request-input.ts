@@ -18,7 +18,38 @@ export function jsonBodyText(body: Buffer | undefined, what = "Request body"): s
     throw new CoordinatorError("INVALID_JSON", `${what} is not valid JSON: ${(error as Error).message}`);
   }
   refuseNul(text, what);
+  refuseDeepNesting(text, what);
   return text;
+}
+
+/**
+ * How deep a JSON document may nest. JSON.parse copes with any depth, but JSON.stringify and
+ * every recursive walk after it (the worker's handler output, entity state, schema checks) run
+ * out of stack a few thousand levels down: such input would fail later as a handler error (500).
+ */
+export const MAX_JSON_DEPTH = 512;
+
+function refuseDeepNesting(jsonText: string, what: string): void {
+  // A document cannot nest deeper than it has characters.
+  if (jsonText.length <= MAX_JSON_DEPTH) return;
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < jsonText.length; i++) {
+    const char = jsonText.charCodeAt(i);
+    if (inString) {
+      // A backslash escapes the next character (a quote among them).
+      if (char === 0x5c) i++;
+      else if (char === 0x22) inString = false;
+    } else if (char === 0x22) inString = true;
+    else if (char === 0x5b || char === 0x7b) {
+      if (++depth > MAX_JSON_DEPTH) {
+        throw new CoordinatorError(
+          "INVALID_JSON",
+          `${what} nests deeper than ${MAX_JSON_DEPTH} levels of arrays and objects`,
+        );
+      }
+    } else if (char === 0x5d || char === 0x7d) depth--;
+  }
 }
 
 /**
@@ -68,6 +99,7 @@ export function base64InputText(inputData: unknown): string {
     json = JSON.stringify(text);
   }
   refuseNul(json, "inputData");
+  refuseDeepNesting(json, "inputData");
   return json;
 }
 
