@@ -1,4 +1,5 @@
-import { Agnt5Error, type ErrorCode } from "@agnt5/core";
+// The errors subpath alone: the Client entry (@agnt5/sdk/client) must not load zod with the rest of core.
+import { Agnt5Error, type ErrorCode } from "@agnt5/core/errors";
 
 export interface Agnt5ClientErrorOptions {
   message: string;

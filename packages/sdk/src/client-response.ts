@@ -11,6 +11,9 @@ interface ErrorBody {
   invocationId?: string;
 }
 
+/** The code of an answer without one of ours (a proxy's or a server's plain 413, ...). */
+const CODE_BY_STATUS: Record<number, string> = { 413: "PAYLOAD_TOO_LARGE" };
+
 /** Turns a non-2xx response into an Agnt5ClientError carrying the gateway's code and message. */
 export async function errorFromResponse(response: Response): Promise<Agnt5ClientError> {
   const text = await response.text().catch(() => "");
@@ -32,7 +35,7 @@ export async function errorFromResponse(response: Response): Promise<Agnt5Client
   return new Agnt5ClientError({
     message,
     status: response.status,
-    code: structured?.code ?? body?.code ?? `HTTP_${response.status}`,
+    code: structured?.code ?? body?.code ?? CODE_BY_STATUS[response.status] ?? `HTTP_${response.status}`,
     ...(invocationId ? { invocationId } : {}),
     ...(details === undefined ? {} : { details }),
   });

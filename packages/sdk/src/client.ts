@@ -1,6 +1,16 @@
-import { encodeJson } from "@agnt5/core";
+import type { AnyEntityDefinition, UntypedEntityProxy } from "@agnt5/core";
+import {
+  type AnyWorkflow,
+  type ClientEntityProxy,
+  callTarget,
+  type DefinitionArgs,
+  type DefinitionCallOptions,
+  type DefinitionOutput,
+  type StreamingFunctionDefinition,
+  type ValueFunctionDefinition,
+} from "./client-definitions.js";
 import { Agnt5ClientError } from "./client-error.js";
-import { errorFromResponse, INVOCATION_ID_HEADER, jsonFromResponse } from "./client-response.js";
+import { INVOCATION_ID_HEADER, jsonFromResponse } from "./client-response.js";
 import type {
   ApprovalRequest,
   ApprovalResult,
@@ -13,79 +23,32 @@ import type {
   StartWorkflowOptions,
   WorkflowResultOptions,
 } from "./client-run-types.js";
+import { ServiceClient } from "./client-service.js";
+import { base64Json, fromBase64Json, type GatewayRequest, GatewayTransport } from "./client-transport.js";
+import type {
+  CallRequest,
+  ClientOptions,
+  EntityInfo,
+  InvocationInfo,
+  InvokeOptions,
+  StreamOptions,
+  WaitOptions,
+} from "./client-types.js";
+import { SUCCESS_STATUSES, waitForInvocation } from "./client-wait.js";
 import { readNdjsonEnvelopes, readSseEnvelopes, type StreamEnvelope } from "./stream-envelopes.js";
 
-export interface ClientOptions {
-  /** Sent with every request (e.g. an Authorization header). */
-  headers?: Record<string, string>;
-  /** A fetch implementation; default the global one. */
-  fetch?: typeof fetch;
-}
-
-/** The seed's `client.call(service_name=..., handler_name=..., input_data=...)`, camel-cased. */
-export interface CallRequest {
-  serviceName: string;
-  handlerName: string;
-  /** Base64 of the JSON input, as in the seed. */
-  inputData?: string;
-  /** The input as a JSON value; encoded for you. Ignored when inputData is given. */
-  input?: unknown;
-  signal?: AbortSignal;
-}
-
-export interface InvokeOptions {
-  /** Makes the call safe to repeat: the gateway answers a repeated key with the first call's invocation. */
-  idempotencyKey?: string;
-  /** How long the gateway waits for a worker and the result before answering 504. */
-  timeoutMs?: number;
-  headers?: Record<string, string>;
-  signal?: AbortSignal;
-}
-
-export interface StreamOptions extends InvokeOptions {
-  /** Wire format to ask for: NDJSON (default) or Server-Sent Events. */
-  format?: "ndjson" | "sse";
-}
-
-export type InvocationStatus = "pending" | "running" | "completed" | "failed" | "cancelled" | (string & {});
-
-export interface InvocationError {
-  code: string;
-  message: string;
-  details?: unknown;
-}
-
-export interface InvocationInfo<Output = unknown> {
-  invocationId: string;
-  serviceName: string;
-  handlerName: string;
-  status: InvocationStatus;
-  attempt: number;
-  output?: Output;
-  error?: InvocationError;
-  createdAt: string;
-  completedAt?: string;
-}
-
-/** GET /v1/entities/:type/:key: an entity's committed state. */
-export interface EntityInfo<State extends Record<string, unknown> = Record<string, unknown>> {
-  type: string;
-  key: string;
-  /** Incremented by every committed write; 0 for an entity that was never written. */
-  version: number;
-  state: State;
-}
-
-export interface WaitOptions {
-  /** Give up (Agnt5ClientError code TIMEOUT) after this long. Default 60 s. */
-  timeoutMs?: number;
-  signal?: AbortSignal;
-}
-
-const TERMINAL_STATUSES = new Set(["completed", "succeeded", "failed", "cancelled", "canceled", "timed_out"]);
-const SUCCESS_STATUSES = new Set(["completed", "succeeded"]);
-const POLL_INITIAL_MS = 100;
-const POLL_MAX_MS = 2_000;
+export type { DefinitionCallOptions } from "./client-definitions.js";
+export type {
+  CallRequest,
+  ClientOptions,
+  EntityInfo,
+  InvocationError,
+  InvocationInfo,
+  InvocationStatus,
+  InvokeOptions,
+  StreamOptions,
+  WaitOptions,
+} from "./client-types.js";
 
 /**
  * Calls components through the coordinator's HTTP gateway.
@@ -94,6 +57,11 @@ const POLL_MAX_MS = 2_000;
  * const client = new Client("http://localhost:8080");
  * const greeting = await client.invoke("hello-service", "greet", "Alice");
  *
+ * // Typed by the imported definitions: input checked, output inferred.
+ * const hello = client.service("hello-service");
+ * const typed = await hello.invoke(greet, "Alice"); // string
+ * await client.entity(ShoppingCart, "cart-42").add_item({ sku: "apple", qty: 2 });
+ *
  * // Durable workflows: start by run id (idempotent), then follow, signal, approve or cancel the run.
  * const { runId } = await client.startWorkflow("checkout", { orderId: "o-1" }, { runId: "order-o-1" });
  * await client.signal(runId, "payment_confirmed", { amount: 42 });
@@ -101,20 +69,23 @@ const POLL_MAX_MS = 2_000;
  */
 export class Client {
   readonly baseUrl: string;
-  readonly #headers: Record<string, string>;
-  readonly #fetch: typeof fetch;
+  readonly #transport: GatewayTransport;
+  readonly #service: string | undefined;
 
   constructor(baseUrl = "http://localhost:8080", options: ClientOptions = {}) {
-    this.baseUrl = baseUrl.replace(/\/+$/, "");
-    this.#headers = options.headers ?? {};
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#transport = new GatewayTransport(baseUrl, options);
+    this.baseUrl = this.#transport.baseUrl;
+    this.#service = options.service;
+  }
+
+  /** The calls of service `name`, typed by its imported definitions: `client.service("hello").invoke(greet, "Alice")`. */
+  service(name: string): ServiceClient {
+    return new ServiceClient(this, name);
   }
 
   /** The seed's call(): POST /call with base64 JSON input; returns the decoded output. */
   async call<Output = unknown>(request: CallRequest): Promise<Output> {
-    const inputData =
-      request.inputData ??
-      (request.input === undefined ? "" : Buffer.from(encodeJson(request.input)).toString("base64"));
+    const inputData = request.inputData ?? base64Json(request.input);
     const response = await this.#request("/call", {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json" },
@@ -123,28 +94,34 @@ export class Client {
     });
     const body = (await jsonFromResponse(response)) as { output?: unknown; outputData?: string } | undefined;
     if (body && "output" in body) return body.output as Output;
-    if (body?.outputData) return JSON.parse(Buffer.from(body.outputData, "base64").toString("utf8")) as Output;
+    if (body?.outputData) return fromBase64Json(body.outputData) as Output;
     return undefined as Output;
   }
 
-  /** Runs `handler` and waits for its output (POST /v1/services/:service/:handler). */
-  async invoke<Output = unknown>(
-    service: string,
-    handler: string,
-    input?: unknown,
-    options: InvokeOptions = {},
-  ): Promise<Output> {
-    const response = await this.#post(service, handler, input, options, "application/json");
-    return (await jsonFromResponse(response)) as Output;
+  /**
+   * Runs a function and waits for its output (POST /v1/services/:service/:handler): by names, or by
+   * its imported definition (input and output typed by it; the service from `options.service`, else
+   * the Client's `service` option).
+   */
+  invoke<D extends ValueFunctionDefinition>(
+    definition: D,
+    ...args: DefinitionArgs<D, InvokeOptions & DefinitionCallOptions>
+  ): Promise<DefinitionOutput<D>>;
+  invoke<Output = unknown>(service: string, handler: string, input?: unknown, options?: InvokeOptions): Promise<Output>;
+  async invoke(first: string | ValueFunctionDefinition, ...rest: unknown[]): Promise<unknown> {
+    const call = callTarget("invoke", first, rest, this.#service);
+    const response = await this.#post(call.service, call.handler, call.input, call.options, "application/json");
+    return jsonFromResponse(response);
   }
 
-  /** Starts `handler` without waiting (`?mode=async`); poll with getInvocation() or waitForResult(). */
-  async submit(
-    service: string,
-    handler: string,
-    input?: unknown,
-    options: InvokeOptions = {},
-  ): Promise<{ invocationId: string }> {
+  /** Starts a function without waiting (`?mode=async`); poll with getInvocation() or waitForResult(). */
+  submit<D extends ValueFunctionDefinition>(
+    definition: D,
+    ...args: DefinitionArgs<D, InvokeOptions & DefinitionCallOptions>
+  ): Promise<{ invocationId: string }>;
+  submit(service: string, handler: string, input?: unknown, options?: InvokeOptions): Promise<{ invocationId: string }>;
+  async submit(first: string | ValueFunctionDefinition, ...rest: unknown[]): Promise<{ invocationId: string }> {
+    const { service, handler, input, options } = callTarget("submit", first, rest, this.#service);
     const response = await this.#post(service, handler, input, options, "application/json", { mode: "async" });
     const body = (await jsonFromResponse(response)) as { invocationId?: string } | undefined;
     const invocationId = body?.invocationId ?? response.headers.get(INVOCATION_ID_HEADER);
@@ -176,36 +153,7 @@ export class Client {
    * Returns its output; throws Agnt5ClientError with the invocation's error code if it failed.
    */
   async waitForResult<Output = unknown>(invocationId: string, options: WaitOptions = {}): Promise<Output> {
-    const timeoutMs = options.timeoutMs ?? 60_000;
-    const deadline = Date.now() + timeoutMs;
-    let delay = POLL_INITIAL_MS;
-    for (;;) {
-      const info = await this.getInvocation<Output>(invocationId, options);
-      // Unknown statuses count as finished once completedAt is set (forward compatibility).
-      if (TERMINAL_STATUSES.has(info.status) || info.completedAt) {
-        if (SUCCESS_STATUSES.has(info.status) || (!TERMINAL_STATUSES.has(info.status) && !info.error)) {
-          return info.output as Output;
-        }
-        throw new Agnt5ClientError({
-          message: info.error?.message ?? `Invocation ${invocationId} ended with status ${info.status}`,
-          status: 200,
-          code: info.error?.code ?? info.status.toUpperCase(),
-          invocationId,
-          ...(info.error?.details === undefined ? {} : { details: info.error.details }),
-        });
-      }
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) {
-        throw new Agnt5ClientError({
-          message: `Invocation ${invocationId} did not finish within ${timeoutMs} ms (last status: ${info.status})`,
-          status: 0,
-          code: "TIMEOUT",
-          invocationId,
-        });
-      }
-      await pause(Math.min(delay, remaining), options.signal);
-      delay = Math.min(POLL_MAX_MS, Math.round(delay * 1.5));
-    }
+    return waitForInvocation((id) => this.getInvocation<Output>(id, options), invocationId, options);
   }
 
   /**
@@ -213,12 +161,22 @@ export class Client {
    * stream reports an error, or ends without saying it is done. Breaking out of the loop closes
    * the response.
    */
-  async *stream<Chunk = unknown>(
+  stream<D extends StreamingFunctionDefinition>(
+    definition: D,
+    ...args: DefinitionArgs<D, StreamOptions & DefinitionCallOptions>
+  ): AsyncIterable<DefinitionOutput<D>>;
+  stream<Chunk = unknown>(
     service: string,
     handler: string,
     input?: unknown,
-    options: StreamOptions = {},
-  ): AsyncIterable<Chunk> {
+    options?: StreamOptions,
+  ): AsyncIterable<Chunk>;
+  stream(first: string | StreamingFunctionDefinition, ...rest: unknown[]): AsyncIterable<unknown> {
+    const { service, handler, input, options } = callTarget("stream", first, rest, this.#service);
+    return this.#stream(service, handler, input, options as StreamOptions);
+  }
+
+  async *#stream(service: string, handler: string, input: unknown, options: StreamOptions): AsyncIterable<unknown> {
     const sse = options.format === "sse";
     const response = await this.#post(
       service,
@@ -231,7 +189,7 @@ export class Client {
     const contentType = response.headers.get("content-type") ?? "";
     if (contentType.includes("application/json")) {
       // A handler that does not stream answers with its whole output: one "chunk".
-      yield (await jsonFromResponse(response)) as Chunk;
+      yield await jsonFromResponse(response);
       return;
     }
     if (!response.body) return;
@@ -239,7 +197,7 @@ export class Client {
       ? readSseEnvelopes(response.body)
       : readNdjsonEnvelopes(response.body);
     for await (const envelope of envelopes as AsyncIterable<StreamEnvelope>) {
-      if (envelope.type === "chunk") yield envelope.data as Chunk;
+      if (envelope.type === "chunk") yield envelope.data;
       else if (envelope.type === "done") return;
       else if (envelope.type === "error") {
         const id = envelope.invocationId ?? invocationId;
@@ -263,12 +221,31 @@ export class Client {
   // --- entities --------------------------------------------------------------------------------
 
   /**
+   * Entity `type` / `key` with its methods as functions (each one invokeEntity()): typed by an
+   * imported definition, as `ctx.entity(Def, key)` is in handlers.
+   */
+  entity<D extends AnyEntityDefinition>(definition: D, key: string, options?: InvokeOptions): ClientEntityProxy<D>;
+  entity(type: string, key: string, options?: InvokeOptions): UntypedEntityProxy;
+  entity(first: string | AnyEntityDefinition, key: string, options: InvokeOptions = {}): unknown {
+    const type = typeof first === "string" ? first : first.name;
+    return new Proxy(
+      {},
+      {
+        get: (_target, method) =>
+          typeof method === "string" && method !== "then"
+            ? (input?: unknown) => this.invokeEntity(type, key, method, input, options)
+            : undefined,
+      },
+    );
+  }
+
+  /**
    * Calls method `method` of entity `type` / `key` and waits for its output
    * (POST /v1/entities/:type/:key/:method, same options as invoke()). Writes of one key run one at
    * a time, in arrival order; shared methods run at once on the last committed state.
    */
   async invokeEntity<Output = unknown>(
-    type: string,
+    type: string | AnyEntityDefinition,
     key: string,
     method: string,
     input?: unknown,
@@ -277,17 +254,21 @@ export class Client {
     const params = new URLSearchParams();
     if (options.timeoutMs !== undefined) params.set("timeoutMs", String(options.timeoutMs));
     const search = params.size ? `?${params}` : "";
-    const response = await this.#request(`${this.#entityPath(type, key)}/${encodeURIComponent(method)}${search}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
-        ...options.headers,
+    const entityType = typeof type === "string" ? type : type.name;
+    const response = await this.#request(
+      `${this.#entityPath(entityType, key)}/${encodeURIComponent(method)}${search}`,
+      {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          accept: "application/json",
+          ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
+          ...options.headers,
+        },
+        body: JSON.stringify(input ?? null),
+        signal: options.signal,
       },
-      body: JSON.stringify(input ?? null),
-      signal: options.signal,
-    });
+    );
     return (await jsonFromResponse(response)) as Output;
   }
 
@@ -315,7 +296,17 @@ export class Client {
    * Starts a run of workflow `name` (POST /v1/workflows/:name/runs) and returns at once. With a
    * `runId`, starting again returns the existing run (`created: false`) instead of a second one.
    */
-  async startWorkflow(name: string, input?: unknown, options: StartWorkflowOptions = {}): Promise<StartedRun> {
+  startWorkflow<D extends AnyWorkflow>(
+    definition: D,
+    ...args: DefinitionArgs<D, StartWorkflowOptions>
+  ): Promise<StartedRun>;
+  startWorkflow(name: string, input?: unknown, options?: StartWorkflowOptions): Promise<StartedRun>;
+  async startWorkflow(
+    workflow: string | AnyWorkflow,
+    input?: unknown,
+    options: StartWorkflowOptions = {},
+  ): Promise<StartedRun> {
+    const name = typeof workflow === "string" ? workflow : workflow.name;
     const response = await this.#request(`/v1/workflows/${encodeURIComponent(name)}/runs`, {
       method: "POST",
       headers: { "content-type": "application/json", accept: "application/json", ...options.headers },
@@ -335,14 +326,20 @@ export class Client {
   }
 
   /** Starts workflow `name` and waits for its output: startWorkflow() then workflowResult(). */
-  async runWorkflow<Output = unknown>(
-    name: string,
+  runWorkflow<D extends AnyWorkflow>(
+    definition: D,
+    ...args: DefinitionArgs<D, RunWorkflowOptions>
+  ): Promise<DefinitionOutput<D>>;
+  runWorkflow<Output = unknown>(name: string, input?: unknown, options?: RunWorkflowOptions): Promise<Output>;
+  async runWorkflow(
+    workflow: string | AnyWorkflow,
     input?: unknown,
     options: RunWorkflowOptions = {},
-  ): Promise<Output> {
+  ): Promise<unknown> {
     const { timeoutMs, ...start } = options;
+    const name = typeof workflow === "string" ? workflow : workflow.name;
     const { runId } = await this.startWorkflow(name, input, start);
-    return this.workflowResult<Output>(runId, {
+    return this.workflowResult(runId, {
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       ...(options.signal ? { signal: options.signal } : {}),
     });
@@ -484,46 +481,8 @@ export class Client {
     });
   }
 
-  /** fetch with the client's headers; network failures and non-2xx answers become Agnt5ClientError. */
-  async #request(
-    path: string,
-    init: { method: string; headers: Record<string, string>; body?: string; signal?: AbortSignal | undefined },
-  ): Promise<Response> {
-    const url = `${this.baseUrl}${path}`;
-    let response: Response;
-    try {
-      response = await this.#fetch(url, {
-        method: init.method,
-        headers: { ...this.#headers, ...init.headers },
-        ...(init.body === undefined ? {} : { body: init.body }),
-        ...(init.signal ? { signal: init.signal } : {}),
-      });
-    } catch (error) {
-      // A caller's abort stays an abort; anything else means the gateway could not be reached.
-      if (init.signal?.aborted) throw init.signal.reason ?? error;
-      throw new Agnt5ClientError({
-        message: `Could not reach the AGNT5 gateway at ${url}: ${(error as Error).message}`,
-        status: 0,
-        code: "NETWORK_ERROR",
-        cause: error,
-      });
-    }
-    if (!response.ok) throw await errorFromResponse(response);
-    return response;
+  /** fetch with the client's headers; a body over maxBodyBytes, network failures and non-2xx answers become Agnt5ClientError. */
+  #request(path: string, init: GatewayRequest): Promise<Response> {
+    return this.#transport.request(path, init);
   }
-}
-
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
 }

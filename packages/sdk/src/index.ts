@@ -17,6 +17,7 @@ export {
   type CallRequest,
   Client,
   type ClientOptions,
+  type DefinitionCallOptions,
   type EntityInfo,
   type InvocationError,
   type InvocationInfo,
@@ -25,6 +26,7 @@ export {
   type StreamOptions,
   type WaitOptions,
 } from "./client.js";
+export type { ClientEntityProxy, DefinitionArgs, DefinitionInput, DefinitionOutput } from "./client-definitions.js";
 export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
 export type {
   ApprovalRequest,
@@ -43,6 +45,8 @@ export type {
   StartWorkflowOptions,
   WorkflowResultOptions,
 } from "./client-run-types.js";
+export { ServiceClient } from "./client-service.js";
+export { DEFAULT_MAX_BODY_BYTES } from "./client-transport.js";
 export {
   type LogFormat,
   type LogLevel,

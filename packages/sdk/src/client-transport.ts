@@ -1,0 +1,102 @@
+import { Agnt5ClientError } from "./client-error.js";
+import { errorFromResponse } from "./client-response.js";
+
+/** The coordinator's default AGNT5_MAX_BODY_BYTES (apps/coordinator/src/config.ts): 10 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export interface GatewayRequest {
+  method: string;
+  headers: Record<string, string>;
+  body?: string;
+  signal?: AbortSignal | undefined;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * fetch against the gateway with the client's headers. A body over the gateway's limit is refused
+ * before it is sent (PAYLOAD_TOO_LARGE, naming its size and the limit); network failures and non-2xx
+ * answers become Agnt5ClientError. Web-safe: fetch, TextEncoder, btoa/atob; no Node module.
+ */
+export class GatewayTransport {
+  readonly baseUrl: string;
+  readonly #headers: Record<string, string>;
+  readonly #fetch: typeof fetch;
+  readonly #maxBodyBytes: number;
+
+  constructor(
+    baseUrl: string,
+    options: { headers?: Record<string, string>; fetch?: typeof fetch; maxBodyBytes?: number },
+  ) {
+    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.#headers = options.headers ?? {};
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    if (!(limit > 0)) throw new RangeError(`maxBodyBytes must be a positive number of bytes, got ${limit}`);
+    this.#maxBodyBytes = limit;
+  }
+
+  async request(path: string, init: GatewayRequest): Promise<Response> {
+    const url = `${this.baseUrl}${path}`;
+    const bodyBytes = init.body === undefined ? 0 : encoder.encode(init.body).byteLength;
+    if (bodyBytes > this.#maxBodyBytes) {
+      throw new Agnt5ClientError({
+        message:
+          `The request body of ${init.method} ${path} is ${bodyBytes} bytes, over the gateway's limit of ` +
+          `${this.#maxBodyBytes} bytes (the coordinator's AGNT5_MAX_BODY_BYTES; the Client's maxBodyBytes): not sent`,
+        status: 413,
+        code: "PAYLOAD_TOO_LARGE",
+        details: { bodyBytes, maxBodyBytes: this.#maxBodyBytes },
+      });
+    }
+    let response: Response;
+    try {
+      response = await this.#fetch(url, {
+        method: init.method,
+        headers: { ...this.#headers, ...init.headers },
+        ...(init.body === undefined ? {} : { body: init.body }),
+        ...(init.signal ? { signal: init.signal } : {}),
+      });
+    } catch (error) {
+      // A caller's abort stays an abort; anything else means the gateway could not be reached.
+      if (init.signal?.aborted) throw init.signal.reason ?? error;
+      throw new Agnt5ClientError({
+        message: `Could not reach the AGNT5 gateway at ${url}: ${describeNetworkError(error)}${uploadHint(error, bodyBytes)}`,
+        status: 0,
+        code: "NETWORK_ERROR",
+        cause: error,
+      });
+    }
+    if (!response.ok) throw await errorFromResponse(response);
+    return response;
+  }
+}
+
+function describeNetworkError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
+  return typeof cause?.message === "string" && cause.message !== message ? `${message} (${cause.message})` : message;
+}
+
+/** A connection closed while a large body was being sent is most likely a gateway refusing its size. */
+function uploadHint(error: unknown, bodyBytes: number): string {
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  if ((code !== "EPIPE" && code !== "ECONNRESET") || bodyBytes < 64 * 1024) return "";
+  return `; the connection closed while the ${bodyBytes}-byte body was being sent: a gateway with a lower body limit than maxBodyBytes refuses it this way`;
+}
+
+/** Base64 of the UTF-8 JSON of `value` (undefined travels as ""), as the seed's inputData. */
+export function base64Json(value: unknown): string {
+  if (value === undefined) return "";
+  const bytes = encoder.encode(JSON.stringify(value));
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}
+
+/** The JSON value of base64 `data` (the seed's outputData). */
+export function fromBase64Json(data: string): unknown {
+  const binary = atob(data);
+  const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  return JSON.parse(new TextDecoder().decode(bytes));
+}
