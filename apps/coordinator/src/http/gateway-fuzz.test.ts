@@ -18,7 +18,8 @@ import { startTestWorker, type TestWorker } from "../test-support/test-worker.js
 
 const SEED = Number(process.env.AGNT5_FUZZ_SEED ?? 20_261_202);
 const RUNS = Number(process.env.AGNT5_FUZZ_RUNS ?? 1_000);
-/** A bound on the property's time on a loaded machine: fewer runs, never a failure. */
+const VALID_CALL_RUNS = Math.ceil(RUNS / 3);
+/** A bound on each property's time on a loaded machine: fewer runs, never a failure. */
 const TIME_LIMIT_MS = 10_000;
 const SERVICE = "fuzz-service";
 const MAX_BODY_BYTES = 64 * 1024;
@@ -235,6 +236,38 @@ const fuzzRequest: fc.Arbitrary<RawRequest> = fc
     })),
   );
 
+/**
+ * Well-formed calls of the registered handlers, with hostile bodies, headers and query values:
+ * these reach the worker (the random paths above mostly stop at the edge).
+ */
+const validCall: fc.Arbitrary<RawRequest> = fc
+  .tuple(
+    fc.constantFrom(
+      `/v1/services/${SERVICE}/echo`,
+      `/v1/services/${SERVICE}/add`,
+      `/v1/services/${SERVICE}/flow`,
+      "/v1/entities/Counter/k1/add",
+      "/v1/entities/Counter/k2/get",
+      "/v1/workflows/flow/runs",
+      "/v1/runs/run-fuzz-1/signals/go",
+      "/v1/runs/run-fuzz-1/approvals/ok",
+      "/call",
+    ),
+    // Mostly plain, so that the hostile body is what the gateway and the worker deal with.
+    fc.oneof({ weight: 3, arbitrary: fc.constant("") }, { weight: 1, arbitrary: fuzzQuery }),
+    fc.oneof(
+      { weight: 3, arbitrary: fc.constant({ "content-type": "application/json" }) },
+      { weight: 1, arbitrary: fuzzHeaders },
+    ),
+    fuzzBody,
+  )
+  .map(([path, query, headers, body]) => ({
+    method: "POST",
+    path: path + query,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  }));
+
 // --- properties ------------------------------------------------------------------------------
 
 /** What every answer to a fuzzed request must be; returns a failure description, or undefined. */
@@ -295,6 +328,17 @@ describe("gateway fuzzing (postgres)", () => {
         if (problem) throw new Error(`${describeRequest(request)} ${problem}`);
       }),
       { seed: SEED, numRuns: RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
+    );
+  });
+
+  it("answers well-formed calls with hostile bodies, headers and query values the same way", async () => {
+    await fc.assert(
+      fc.asyncProperty(validCall, async (request) => {
+        const response = await rawRequest(coordinator.url, request);
+        const problem = answerProblem(request, response);
+        if (problem) throw new Error(`${describeRequest(request)} ${problem}`);
+      }),
+      { seed: SEED, numRuns: VALID_CALL_RUNS, interruptAfterTimeLimit: TIME_LIMIT_MS, markInterruptAsFailure: false },
     );
   });
 
