@@ -114,7 +114,7 @@ describe.each(STORE_KINDS)("gateway edge (%s)", (kind) => {
     it.each([
       ["a slash", "a%2Fb"],
       ["a space", "a%20b"],
-      ["201 characters", "a".repeat(201)],
+      ["1025 characters", "a".repeat(1025)],
       ["unicode", "%C3%A9"],
     ])("refuses a run id with %s with 400 INVALID_ID", async (_what, runId) => {
       for (const path of [`/v1/runs/${runId}`, `/v1/runs/${runId}/cancel`, `/v1/invocations/${runId}`]) {
@@ -130,6 +130,13 @@ describe.each(STORE_KINDS)("gateway edge (%s)", (kind) => {
       expect(started.status).toBe(202);
       const result = await send(`${coordinator.url}/v1/runs/${runId}/result`);
       expect(result.body).toMatchObject({ status: "completed", output: { received: 1 } });
+    });
+
+    it("accepts the longer ids of child invocations (the parent's id and .<entry index>)", async () => {
+      const childId = `r${"x".repeat(199)}.0.12`;
+      const response = await send(`${coordinator.url}/v1/invocations/${childId}`);
+      expect(response.status).toBe(404);
+      expect(response.body.error.code).toBe("INVOCATION_NOT_FOUND");
     });
   });
 

@@ -8,8 +8,14 @@ import { MAX_ID_BYTES } from "@agnt5/entity-store";
 import type { FastifyInstance } from "fastify";
 import { CoordinatorError } from "../errors.js";
 
-/** Run ids (caller-chosen or generated) and invocation ids: what run-routes accepts for a runId. */
+/** Run ids a caller chooses (POST /v1/workflows/:name/runs {runId}). */
 export const RUN_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
+
+/**
+ * Run and invocation ids in a path: RUN_ID's alphabet, longer, since a child invocation's id is
+ * its parent's followed by ".<entry index>" (a chosen run id of 200 characters has longer children).
+ */
+const PATH_ID = /^[A-Za-z0-9_.:-]{1,1024}$/;
 
 /**
  * The router refuses a raw (still percent-encoded) parameter longer than this before any hook
@@ -27,10 +33,10 @@ type Rule = { describe: string; check: (value: string) => string | undefined };
 const idRule = (describe: string): Rule => ({
   describe,
   check: (value) => {
-    if (RUN_ID.test(value)) return undefined;
+    if (PATH_ID.test(value)) return undefined;
     const offending = /[^A-Za-z0-9_.:-]/u.exec(value)?.[0];
     const found = offending === undefined ? `has ${[...value].length} characters` : `contains ${codePoint(offending)}`;
-    return `${found}; it must be 1-200 characters of A-Z a-z 0-9 _ . : -`;
+    return `${found}; it must be 1-1024 characters of A-Z a-z 0-9 _ . : -`;
   },
 });
 
