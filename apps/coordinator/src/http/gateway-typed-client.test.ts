@@ -67,6 +67,14 @@ describe("@agnt5/sdk Client by definition, against the gateway", () => {
     await expect(counter.add(3)).resolves.toEqual({ total: 5 });
   });
 
+  it("binds the seed's { name } object input to the handler's parameter in the worker, as executeComponent does", async () => {
+    const client = new Client(coordinator.url);
+    await expect(client.invoke(SERVICE, "greet", { name: "Ada" })).resolves.toBe("Hello, Ada!");
+    const error = await rejection(client.invoke(SERVICE, "greet", { name: "Ada", greeting: "Hi" }));
+    expect(error).toMatchObject({ code: "INVALID_INPUT", status: 400 });
+    expect(error.message).toContain('it takes one parameter, "name"');
+  });
+
   it("refuses a body over its maxBodyBytes before sending it", async () => {
     const client = new Client(coordinator.url, { service: SERVICE, maxBodyBytes: GATEWAY_LIMIT });
     const error = await rejection(client.invoke(greet, "x".repeat(GATEWAY_LIMIT)));
