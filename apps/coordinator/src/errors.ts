@@ -1,3 +1,4 @@
+import { HTTP_STATUS_BY_CODE, httpStatusForCode } from "@agnt5/core";
 /**
  * Errors the coordinator returns to callers: a stable code, a message that names the problem, and
  * the HTTP status taken from ONE table (httpStatusFor) so codes and statuses never drift apart.
@@ -16,35 +17,8 @@ export class CoordinatorError extends Error {
   }
 }
 
-const statusByCode: Record<string, number> = {
-  INVALID_REQUEST: 400,
-  INVALID_JSON: 400,
-  INVALID_BASE64: 400,
-  INVALID_INPUT: 400,
-  INVALID_ID: 400,
-  SERVICE_NOT_FOUND: 404,
-  HANDLER_NOT_FOUND: 404,
-  COMPONENT_NOT_FOUND: 404,
-  INVOCATION_NOT_FOUND: 404,
-  RUN_NOT_FOUND: 404,
-  WORKFLOW_NOT_FOUND: 404,
-  ENTITY_NOT_FOUND: 404,
-  FORBIDDEN: 403,
-  RUN_FINISHED: 409,
-  RUN_ID_CONFLICT: 409,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  NO_PENDING_APPROVAL: 409,
-  AMBIGUOUS_WORKFLOW: 409,
-  SERVICE_HAS_WORKERS: 409,
-  ROUTE_NOT_FOUND: 404,
-  CANCELLED: 409,
-  PAYLOAD_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  REQUEST_TIMEOUT: 408,
-  HEADERS_TOO_LARGE: 431,
-  UNAVAILABLE: 503,
-  TIMEOUT: 504,
-};
+/** The one code -> status table, shared with the SDK's HTTP runtime (@agnt5/core). */
+const statusByCode = HTTP_STATUS_BY_CODE;
 
 /**
  * What each code means, one line, for the exported table (and README's error table, which a test
@@ -107,7 +81,7 @@ export function gatewayErrorCodes(): ErrorCodeInfo[] {
 
 /** Handler failures (HANDLER_ERROR, TERMINAL, RETRYABLE exhausted, WORKER_LOST, ...) are 500. */
 export function httpStatusFor(code: string): number {
-  return statusByCode[code] ?? 500;
+  return httpStatusForCode(code);
 }
 
 export interface ErrorBody {
