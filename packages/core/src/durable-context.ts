@@ -48,6 +48,11 @@ export interface ApprovalDecision {
   comment?: string;
   /** The roles the approver held, when the approving side reports them. */
   roles?: string[];
+  /**
+   * What the approver changed, as JSON, when the approving side sends it: for an agent's
+   * confirmation tool (@agnt5/adk), the arguments to run the tool with instead of the model's.
+   */
+  edits?: unknown;
 }
 
 /** Options of ctx.human.approval(name, options). */

@@ -99,6 +99,15 @@ describe("toDecision", () => {
     expect(toDecision("x", { approved: false })).toEqual({ decision: "rejected", approved: false, by: "unknown" });
   });
 
+  it("passes the approver's edits through (an agent tool's edited arguments)", () => {
+    expect(toDecision("x", { decision: "approved", by: "ann", edits: { version: "2.0.1" } })).toEqual({
+      decision: "approved",
+      approved: true,
+      by: "ann",
+      edits: { version: "2.0.1" },
+    });
+  });
+
   it("rejects a payload that is not a decision", () => {
     expect(() => toDecision("deploy", { decision: "maybe" })).toThrow(/Approval "deploy" received/);
     expect(() => toDecision("deploy", "yes")).toThrow(expect.objectContaining({ code: "INVALID_APPROVAL" }));

@@ -21,7 +21,7 @@ export function approvalSignalName(name: string): string {
 /**
  * ctx.human.approval(name, options): a `signal_wait` entry named `approval:<name>` whose request
  * carries `{ approval: { payload, requiredRoles }, timeoutMs?, fireAtMs? }`. The approving side
- * emits `{ decision, by, comment?, roles? }` to the run.
+ * emits `{ decision, by, comment?, roles?, edits? }` to the run.
  */
 export function createHuman(core: ExecutionCore, env: EngineEnvironment): HumanInTheLoop {
   return {
@@ -88,5 +88,6 @@ export function toDecision(name: string, payload: unknown): ApprovalDecision {
     by: typeof value.by === "string" ? value.by : "unknown",
     ...(typeof value.comment === "string" ? { comment: value.comment } : {}),
     ...(roles ? { roles } : {}),
+    ...(value.edits === undefined ? {} : { edits: value.edits }),
   };
 }

@@ -1,0 +1,34 @@
+/**
+ * @agnt5/adk: agents and tools for AGNT5.
+ *
+ * - `tool(options, handler)` (zod) and `new Tool({ inputSchema, handler })` (JSON Schema, checked with ajv);
+ * - `new Agent({ name, model, instructions, tools, maxIterations, outputSchema, handoffs })` with
+ *   `run`, `stream`, `plan` and `asTool`; `new AgentTool({ targetAgent })` for handoffs;
+ * - durable inside any durable context: `agent.run(input, { ctx })` journals every model call and
+ *   every tool run as its own entry, and confirmation tools wait on ctx.human.approval.
+ */
+export { Agent } from "./agent.js";
+export { AgentTool, type AgentToolOptions } from "./agent-tool.js";
+export type {
+  AgentEvent,
+  AgentOptions,
+  AgentPlan,
+  AgentResult,
+  AgentRunOptions,
+  AgentSession,
+  AgentStatus,
+  AgentToolCall,
+  OutputOf,
+  PendingApproval,
+  PlanStep,
+} from "./agent-types.js";
+export {
+  isTool,
+  Tool,
+  type ToolContext,
+  type ToolHandler,
+  type ToolOptions,
+  type ToolValidation,
+  tool,
+  type ZodToolOptions,
+} from "./tool.js";
