@@ -1,4 +1,5 @@
 import { nextRetryDelayMs } from "@agnt5/core";
+import { EntityStoreError } from "@agnt5/entity-store";
 import type {
   Failure,
   InvocationCompleted,
@@ -22,6 +23,7 @@ import type {
   JournalStore,
   StoredError,
 } from "../store/index.js";
+import { toStoredError } from "../store/sql.js";
 import { type ComponentKindName, kindValues } from "../workers/component-info.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
@@ -363,7 +365,8 @@ export class InvocationManager {
     if (!invocation || !message.entry) return;
     const plan = planProposal(invocation, message.entry, this.services);
     if (typeof plan === "string") {
-      this.logger.error({ invocationId: invocation.id }, `Rejected journal entry: ${plan}`);
+      // The handler's (or its SDK's) mistake, not ours: a warning, like any handler failure.
+      this.logger.warn({ invocationId: invocation.id }, `Rejected journal entry: ${plan}`);
       worker.send({ case: "cancel", value: { invocationId: invocation.id, reason: plan } });
       this.#release(worker, invocation);
       void this.#finishFailed(invocation, { code: "INVALID_JOURNAL_ENTRY", message: plan });
@@ -507,6 +510,14 @@ export class InvocationManager {
           });
         },
         (error: unknown) => {
+          if (error instanceof EntityStoreError && error.code === "INVALID_ARGUMENT") {
+            // State no store can keep (a field name holding U+0000, a value that is not JSON): a
+            // re-run would produce it again. The write fails once; the state stays as it was.
+            const message = `Entity ${invocation.handler}/${invocation.objectKey} method ${invocation.methodName}: its state changes cannot be stored: ${error.message}`;
+            this.logger.warn({ invocationId: invocation.id, code: "INVALID_ENTITY_STATE" }, message);
+            void this.#finishFailed(invocation, { code: "INVALID_ENTITY_STATE", message });
+            return;
+          }
           this.logger.error(
             { err: error, invocationId: invocation.id },
             "Entity write could not commit; re-running it",
@@ -906,10 +917,11 @@ function storedError(failure: Failure | undefined): StoredError {
       details = undefined;
     }
   }
-  return {
+  // Storable as the store will keep it (U+0000 -> U+FFFD), so the caller sees what the record says.
+  return toStoredError({
     code: failure.code || "HANDLER_ERROR",
     message: failure.message,
     ...(failure.type ? { type: failure.type } : {}),
     ...(details === undefined ? {} : { details }),
-  };
+  });
 }

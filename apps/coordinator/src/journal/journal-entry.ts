@@ -8,6 +8,7 @@ import {
   JournalEntrySchema,
 } from "@agnt5/proto";
 import type { EntryResultRow, JournalEntryRecord, StoredError } from "../store/index.js";
+import { toStoredError } from "../store/sql.js";
 
 /** The journal entry kinds of docs/durable-execution.md, as stored (converted in @agnt5/proto). */
 export type { EntryKindName };
@@ -76,7 +77,8 @@ export function fromProtoResult(result: EntryResult | undefined): EntryResultRow
       failure.details = JSON.parse(outcome.value.detailsJson);
     } catch {}
   }
-  return { ok: false, failure };
+  // As the journal will keep it (U+0000 -> U+FFFD): the live entry and a replay see the same failure.
+  return { ok: false, failure: toStoredError(failure) };
 }
 
 /** The request of a proposal as JSON text (null when empty), checked to parse. */

@@ -1,5 +1,6 @@
 import type { JournalEntry } from "@agnt5/proto";
 import type { EntryResultRow, NewInvocation } from "../store/index.js";
+import { unstorableIn } from "../store/storable-text.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import { type EntryKindName, entryKindName, fromProtoResult, type LiveEntry, requestText } from "./journal-entry.js";
 
@@ -35,6 +36,8 @@ export function planProposal(
     return `entry ${proposed.index} (${kind} "${proposed.name}") has a request that is not JSON`;
   }
   const fields = (request === null ? {} : JSON.parse(request)) as Record<string, unknown>;
+  const unstorable = unstorableIdentifier(proposed.name, kind, fields);
+  if (unstorable) return `entry ${proposed.index} (${kind} ${JSON.stringify(proposed.name)}) ${unstorable}`;
   const entry: LiveEntry = { index: proposed.index, kind, name: proposed.name, request, result: undefined };
 
   if (COMPLETED_AT_PROPOSAL.has(kind)) {
@@ -126,6 +129,30 @@ function notFound(service: string, handler: string, services: ServiceRegistry): 
       ? { code: "HANDLER_NOT_FOUND", message: `Service "${service}" has no handler "${handler}"` }
       : { code: "SERVICE_NOT_FOUND", message: `Service "${service}" is not registered` },
   };
+}
+
+/**
+ * Names and ids an entry stores in text columns (its name; a signal's run id; a call's target) are
+ * identifiers: one holding U+0000 (which PostgreSQL text cannot keep) or a lone surrogate is refused
+ * rather than changed, and the invocation fails at once instead of its journal write failing on
+ * every retry.
+ */
+function unstorableIdentifier(name: string, kind: string, fields: Record<string, unknown>): string | undefined {
+  const identifiers: Record<string, unknown> = { name };
+  if (kind === "signal_emit") identifiers.runId = fields.runId;
+  if (kind === "call") {
+    Object.assign(identifiers, {
+      service: fields.service,
+      handler: fields.handler,
+      method: fields.method,
+      key: fields.key,
+    });
+  }
+  for (const [field, value] of Object.entries(identifiers)) {
+    const problem = typeof value === "string" ? unstorableIn(value) : undefined;
+    if (problem) return `has a ${field} holding ${problem}, which the store cannot keep: ${JSON.stringify(value)}`;
+  }
+  return undefined;
 }
 
 function fireAtOf(fields: Record<string, unknown>): Date | undefined {

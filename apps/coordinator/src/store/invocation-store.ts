@@ -4,6 +4,7 @@
 import type { Database, Queryable } from "./database.js";
 import type { StoredError } from "./sql.js";
 import { toStoredError, valuesList } from "./sql.js";
+import { storableJson } from "./storable-text.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
 import { WriteBatcher } from "./write-batcher.js";
 
@@ -212,7 +213,8 @@ export class InvocationStore {
        ON CONFLICT (name) DO UPDATE
          SET version = EXCLUDED.version, components = EXCLUDED.components, updated_at = EXCLUDED.updated_at
        RETURNING *`,
-      [record.name, record.version, JSON.stringify(record.components), record.updatedAt?.toISOString() ?? null],
+      // A worker's descriptions, schemas and metadata: U+0000 and lone surrogates become U+FFFD (jsonb refuses them).
+      [record.name, record.version, storableJson(record.components), record.updatedAt?.toISOString() ?? null],
     );
     return toService(rows[0] as ServiceRow);
   }
@@ -315,7 +317,7 @@ async function insertInvocations(tx: Queryable, type: InsertOp["type"], ops: Ins
       v.objectKey ?? null,
       v.idempotencyKey ?? null,
       v.input,
-      JSON.stringify(v.headers ?? {}),
+      storableJson(v.headers ?? {}),
       v.runKey ?? null,
       v.methodName ?? null,
     ]),

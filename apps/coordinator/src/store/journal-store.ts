@@ -20,6 +20,7 @@ import type { Database, Queryable } from "./database.js";
 import type { NewInvocation } from "./invocation-store.js";
 import type { EntryResultRow, StoredError } from "./sql.js";
 import { resultColumns, toEntryResult, valuesList } from "./sql.js";
+import { storableJson } from "./storable-text.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
 import { WriteBatcher } from "./write-batcher.js";
 
@@ -408,7 +409,7 @@ async function insertEntries(tx: Queryable, entries: NewJournalEntry[]): Promise
         c.objectKey ?? null,
         c.idempotencyKey ?? null,
         c.input,
-        JSON.stringify(c.headers ?? {}),
+        storableJson(c.headers ?? {}),
         c.runKey ?? null,
         c.parentId,
         c.parentEntryIndex,

@@ -1,4 +1,5 @@
 // SQL helpers shared by the stores.
+import { storableJsonValue, storableText } from "./storable-text.js";
 
 /** A serializable error. Never carries a stack trace. */
 export interface StoredError {
@@ -20,11 +21,14 @@ export function valuesList(params: unknown[], casts: readonly string[], rows: re
   return rows.map((row) => `(${row.map((v, c) => `$${params.push(v)}::${casts[c]}`).join(", ")})`).join(", ");
 }
 
-/** Keeps only the documented fields (drops e.g. a stack that slipped in). */
+/**
+ * Keeps only the documented fields (drops e.g. a stack that slipped in), storable in jsonb: U+0000
+ * and lone surrogates, which PostgreSQL refuses there, become U+FFFD. Idempotent.
+ */
 export function toStoredError(e: StoredError): StoredError {
-  const out: StoredError = { code: String(e.code), message: String(e.message) };
-  if (e.type !== undefined) out.type = e.type;
-  if (e.details !== undefined) out.details = e.details;
+  const out: StoredError = { code: storableText(String(e.code)), message: storableText(String(e.message)) };
+  if (e.type !== undefined) out.type = storableText(String(e.type));
+  if (e.details !== undefined) out.details = storableJsonValue(e.details);
   return out;
 }
 
