@@ -61,5 +61,14 @@ export {
 } from "./llm-provider-registry.js";
 export { isRetryableLlmError, type RetryOptions, retryWithBackoff } from "./llm-retry.js";
 export { type StreamTextOptions, type StreamTextResult, streamText } from "./llm-stream-text.js";
-export { type Tool, type ToolExecutionOptions, type ToolSet, tool, toToolDefinitions } from "./llm-tools.js";
+export {
+  type NamedTool,
+  type Tool,
+  type ToolExecutionOptions,
+  type ToolSet,
+  type ToolsOption,
+  tool,
+  toToolDefinitions,
+  toToolSet,
+} from "./llm-tools.js";
 export { parseRetryAfterMs } from "./provider-utils/retry-after.js";

@@ -34,6 +34,38 @@ describe("generateText", () => {
     model.assertAllCallsUsed();
   });
 
+  it("takes a list of named tools and runs them like tools by name", async () => {
+    const model = new ScriptedModel([
+      { toolCalls: [{ toolName: "weather", input: { city: "Oslo" } }] },
+      { text: "21 degrees in Oslo" },
+    ]);
+    const result = await generateText({
+      model,
+      prompt: "Weather?",
+      tools: [{ name: "weather", ...weather }],
+      maxSteps: 2,
+    });
+    expect(model.calls[0]?.request.tools?.map((definition) => definition.name)).toEqual(["weather"]);
+    expect(result.steps[0]?.toolResults).toEqual([
+      {
+        type: "tool-result",
+        toolCallId: "call_1_1",
+        toolName: "weather",
+        output: { city: "Oslo", temperature: 21, unit: "c" },
+      },
+    ]);
+    await expect(
+      generateText({
+        model,
+        prompt: "x",
+        tools: [
+          { name: "weather", ...weather },
+          { name: "weather", ...weather },
+        ],
+      }),
+    ).rejects.toThrow('Two tools are named "weather"');
+  });
+
   it("turns zod tool inputs into JSON Schema tool definitions", async () => {
     const model = new ScriptedModel([{ toolCalls: [{ toolName: "weather", input: { city: "Paris" } }] }]);
     const result = await generateText({ model, prompt: "Weather?", tools: { weather }, toolChoice: "required" });

@@ -11,12 +11,12 @@ import type {
 } from "./language-model-v1/language-model-v1.js";
 import { type ModelCallSettings, modelCaller } from "./llm-call-settings.js";
 import { type PromptOptions, toMessages } from "./llm-prompt.js";
-import { canExecuteAll, executeToolCall, type ToolSet, toToolDefinitions } from "./llm-tools.js";
+import { canExecuteAll, executeToolCall, type ToolsOption, toToolDefinitions, toToolSet } from "./llm-tools.js";
 import { addUsage, emptyUsage } from "./llm-usage.js";
 
 export interface GenerateTextOptions extends ModelCallSettings, PromptOptions {
-  /** Tools by name; each input schema is sent as JSON Schema. */
-  tools?: ToolSet;
+  /** Tools by name, or a list of named tools; each input schema is sent as JSON Schema. */
+  tools?: ToolsOption;
   toolChoice?: ToolChoice;
   /**
    * Model calls at most (default 1). Above 1, when the model calls tools that all have `execute`,
@@ -67,7 +67,8 @@ export async function runGenerateText(
   options: GenerateTextOptions,
   runtime: GenerateTextRuntime,
 ): Promise<GenerateTextResult> {
-  const { model, system, prompt, messages, tools, maxRetries, maxSteps = 1, registry, ...settings } = options;
+  const { model, system, prompt, messages, tools: listed, maxRetries, maxSteps = 1, registry, ...settings } = options;
+  const tools = toToolSet(listed);
   const conversation = toMessages({ system, prompt, messages });
   const definitions = toToolDefinitions(tools);
   const steps: GenerateTextStep[] = [];

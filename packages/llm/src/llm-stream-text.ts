@@ -9,11 +9,11 @@ import type {
 import { type ModelCallSettings, modelCaller } from "./llm-call-settings.js";
 import { PartLog } from "./llm-part-log.js";
 import { type PromptOptions, toMessages } from "./llm-prompt.js";
-import { type ToolSet, toToolDefinitions } from "./llm-tools.js";
+import { type ToolsOption, toToolDefinitions } from "./llm-tools.js";
 import { emptyUsage } from "./llm-usage.js";
 
 export interface StreamTextOptions extends ModelCallSettings, PromptOptions {
-  tools?: ToolSet;
+  tools?: ToolsOption;
   toolChoice?: ToolChoice;
 }
 

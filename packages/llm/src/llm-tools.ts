@@ -1,6 +1,7 @@
 import { toJsonSchema } from "@agnt5/core";
 import type { z } from "zod";
 import type { Message, ToolCall, ToolDefinition, ToolResultPart } from "./language-model-v1/language-model-v1.js";
+import { invalidArgument } from "./llm-invalid-argument.js";
 
 export interface ToolExecutionOptions {
   toolCallId: string;
@@ -20,15 +21,35 @@ export interface Tool<S extends z.ZodType = z.ZodType, R = unknown> {
 /** Tools by name, as generateText({ tools }) takes them. */
 export type ToolSet = Record<string, Tool<any, any>>;
 
+/** A tool that carries its name (e.g. @agnt5/adk's tools and ctx.tools.register's result). */
+export interface NamedTool extends Tool<any, any> {
+  readonly name: string;
+}
+
+/** What `tools` accepts: tools by name, or a list of named tools (`tools: [search, calculator]`). */
+export type ToolsOption = ToolSet | ReadonlyArray<NamedTool>;
+
+/** The tools by name; a list's names must be distinct. */
+export function toToolSet(tools: ToolsOption | undefined): ToolSet | undefined {
+  if (tools === undefined || !Array.isArray(tools)) return tools as ToolSet | undefined;
+  const set: ToolSet = {};
+  for (const named of tools as ReadonlyArray<NamedTool>) {
+    if (Object.hasOwn(set, named.name)) throw invalidArgument(`Two tools are named "${named.name}"`);
+    set[named.name] = named;
+  }
+  return set;
+}
+
 /** Infers `execute`'s input type from `input`: `tool({ input: z.object({ city: z.string() }), execute: ({ city }) => ... })`. */
 export function tool<S extends z.ZodType, R = unknown>(definition: Tool<S, R>): Tool<S, R> {
   return definition;
 }
 
 /** The contract's tool definitions: each zod input schema as JSON Schema. */
-export function toToolDefinitions(tools: ToolSet | undefined): ToolDefinition[] | undefined {
-  if (tools === undefined) return undefined;
-  return Object.entries(tools).map(([name, { description, input }]) => ({
+export function toToolDefinitions(tools: ToolsOption | undefined): ToolDefinition[] | undefined {
+  const set = toToolSet(tools);
+  if (set === undefined) return undefined;
+  return Object.entries(set).map(([name, { description, input }]) => ({
     name,
     ...(description === undefined ? {} : { description }),
     inputSchema: toJsonSchema(input),
