@@ -272,7 +272,7 @@ async function runToolCall(
           abortSignal: runtime.abortSignal,
           logger: runtime.logger,
         };
-        const output = await tool.execute(input, ctx);
+        const output = await tool.run(input, ctx);
         return output === undefined ? null : output;
       },
       tool.retry ?? { maxAttempts: 1 },

@@ -36,12 +36,7 @@ export class AgentTool extends Tool<z.output<typeof handoffInput>, unknown> {
         inputSchema: { type: "object", properties: { reason: { type: "string" } } },
         handler: (input, ctx) => runAsTool(target, input.reason ?? "", ctx),
       },
-      (args) => {
-        const parsed = handoffInput.safeParse(args ?? {});
-        return parsed.success
-          ? { ok: true, value: parsed.data }
-          : { ok: false, message: `Invalid arguments for tool "${name}": reason must be a string` };
-      },
+      handoffInput,
     );
     this.targetAgent = target;
   }

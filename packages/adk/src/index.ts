@@ -32,3 +32,10 @@ export {
   tool,
   type ZodToolOptions,
 } from "./tool.js";
+export {
+  attachToolsContext,
+  createToolsContext,
+  getToolsContext,
+  type RegisterToolOptions,
+  type ToolsContext,
+} from "./tools-context.js";

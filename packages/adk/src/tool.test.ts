@@ -48,7 +48,7 @@ describe("tool() with a zod schema", () => {
     const checked = searchWeb.validate({ query: "durable agents" });
     expect(checked).toEqual({ ok: true, value: { query: "durable agents", max_results: 10 } });
     if (!checked.ok) return;
-    await expect(searchWeb.execute(checked.value, toolContext)).resolves.toEqual({
+    await expect(searchWeb.run(checked.value, toolContext)).resolves.toEqual({
       query: "durable agents",
       max_results: 10,
     });

@@ -1,6 +1,6 @@
-import { type JsonSchema, type Logger, type RetryPolicy, TerminalError, toJsonSchema } from "@agnt5/core";
-import type { Message, ToolDefinition } from "@agnt5/llm";
-import type { z } from "zod";
+import { type JsonSchema, type Logger, type RetryPolicy, silentLogger, TerminalError, toJsonSchema } from "@agnt5/core";
+import type { Message, NamedTool, ToolDefinition, ToolExecutionOptions } from "@agnt5/llm";
+import { z } from "zod";
 import { compileJsonSchema } from "./json-schema-validator.js";
 
 /**
@@ -61,22 +61,37 @@ export interface ToolOptions<In = any, Out = unknown> extends ToolBaseOptions {
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/** Where a tool runs when ctx.llm.generate (or any @agnt5/llm call) runs it: set by ctx.tools.register. */
+export interface ToolBinding {
+  runId: string;
+  invocationId: string;
+  logger: Logger;
+}
+
+/** Tools registered on a context (ctx.tools.register), with that context's ids. */
+export const toolBindings = new WeakMap<Tool, ToolBinding>();
+
 /**
  * A capability the model can call: a name, a description, the JSON Schema of its arguments, and a
  * handler. Built with `tool(options, handler)` (zod) or `new Tool({ inputSchema, handler })`.
+ *
+ * It is also an @agnt5/llm tool (`name`, `input`, `execute`), so `generateText({ tools: [t] })` and
+ * `ctx.llm.generate({ tools: [t] })` take it as it is.
  */
-export class Tool<In = any, Out = unknown> {
+export class Tool<In = any, Out = unknown> implements NamedTool {
   readonly name: string;
   readonly description: string;
   /** What the model is sent as the arguments' schema. */
   readonly inputSchema: JsonSchema;
+  /** The arguments' check as zod (for a JSON Schema tool, ajv wrapped in zod): what @agnt5/llm validates with. */
+  readonly input: z.ZodType<In>;
   readonly confirmation: boolean;
   readonly retry: Partial<RetryPolicy> | undefined;
   readonly approverRoles: readonly string[];
   readonly #handler: ToolHandler<In, Out>;
-  readonly #validate: (args: unknown) => ToolValidation<In>;
 
-  constructor(options: ToolOptions<In, Out>, validate?: (args: unknown) => ToolValidation<In>) {
+  /** `zodInput`: the arguments as zod (what tool() passes); without it `inputSchema` is compiled with ajv. */
+  constructor(options: ToolOptions<In, Out>, zodInput?: z.ZodType<In>) {
     if (typeof options?.name !== "string" || !TOOL_NAME.test(options.name)) {
       throw definitionError(
         `A tool needs a name of 1-64 letters, digits, "_" or "-" (what providers accept), got ${JSON.stringify(options?.name)}`,
@@ -93,7 +108,7 @@ export class Tool<In = any, Out = unknown> {
     this.retry = options.retry;
     this.approverRoles = options.approverRoles ?? [];
     this.#handler = options.handler;
-    this.#validate = validate ?? jsonSchemaValidator<In>(options.name, options.inputSchema);
+    this.input = zodInput ?? jsonSchemaInput<In>(options.name, options.inputSchema, this.inputSchema);
   }
 
   /** The definition sent to the model. */
@@ -101,14 +116,43 @@ export class Tool<In = any, Out = unknown> {
     return { name: this.name, description: this.description, inputSchema: this.inputSchema };
   }
 
-  /** Checks (and, for zod tools, parses) arguments the model sent. */
+  /** Checks (and, for zod tools, parses: defaults applied) arguments the model sent; a failure names each field. */
   validate(args: unknown): ToolValidation<In> {
-    return this.#validate(args);
+    const parsed = this.input.safeParse(args);
+    if (parsed.success) return { ok: true, value: parsed.data };
+    const issues = parsed.error.issues.map(
+      (issue) => `${issue.path.map(String).join(".") || "(arguments)"}: ${issue.message}`,
+    );
+    return {
+      ok: false,
+      message: `Invalid arguments for tool "${this.name}": ${issues.join("; ")}. Call it again with arguments that match its schema.`,
+    };
   }
 
   /** Runs the handler with already validated input. */
-  execute(input: In, ctx: ToolContext): Promise<Out> {
+  run(input: In, ctx: ToolContext): Promise<Out> {
     return Promise.resolve().then(() => this.#handler(input, ctx));
+  }
+
+  /**
+   * @agnt5/llm's tool interface: how generateText / ctx.llm.generate (maxSteps > 1) run it, with input
+   * they validated. The idempotency key is the model's tool call id (recorded with the model's answer,
+   * so stable on replay) prefixed with the invocation when ctx.tools.register bound it to one.
+   */
+  execute(input: In, options: ToolExecutionOptions): Promise<Out> {
+    const binding = toolBindings.get(this);
+    const scope = binding?.invocationId ?? "local";
+    return this.run(input, {
+      toolName: this.name,
+      toolCallId: options.toolCallId,
+      agentName: undefined,
+      runId: binding?.runId ?? scope,
+      idempotencyKey: `${scope}:tool:${this.name}:${options.toolCallId}`,
+      attempt: 1,
+      messages: options.messages,
+      abortSignal: options.abortSignal ?? new AbortController().signal,
+      logger: binding?.logger ?? silentLogger,
+    });
   }
 }
 
@@ -142,14 +186,7 @@ export function tool<S extends z.ZodType, R>(
   const { input: _input, ...rest } = options;
   return new Tool<z.output<S>, Awaited<R>>(
     { ...rest, name, inputSchema: toJsonSchema(schema), handler: handler as ToolHandler<z.output<S>, Awaited<R>> },
-    (args) => {
-      const parsed = schema.safeParse(args);
-      if (parsed.success) return { ok: true, value: parsed.data as z.output<S> };
-      const issues = parsed.error.issues.map(
-        (issue) => `${issue.path.map(String).join(".") || "(arguments)"}: ${issue.message}`,
-      );
-      return { ok: false, message: invalidArguments(name, issues) };
-    },
+    schema as z.ZodType<z.output<S>>,
   );
 }
 
@@ -157,23 +194,23 @@ export function isTool(value: unknown): value is Tool {
   return value instanceof Tool;
 }
 
-function jsonSchemaValidator<In>(name: string, schema: JsonSchema): (args: unknown) => ToolValidation<In> {
+/**
+ * A JSON Schema tool's check as zod, so @agnt5/llm can validate with it: ajv's issues become zod
+ * issues with their paths, and the schema rides along as metadata (what toJsonSchema sends).
+ */
+function jsonSchemaInput<In>(name: string, schema: JsonSchema, sent: JsonSchema): z.ZodType<In> {
   let validate: ReturnType<typeof compileJsonSchema>;
   try {
     validate = compileJsonSchema(schema);
   } catch (error) {
     throw definitionError(`Tool "${name}" has an invalid inputSchema: ${(error as Error).message}`);
   }
-  return (args) => {
-    const issues = validate(args);
-    return issues.length === 0
-      ? { ok: true, value: args as In }
-      : { ok: false, message: invalidArguments(name, issues) };
-  };
-}
-
-function invalidArguments(name: string, issues: string[]): string {
-  return `Invalid arguments for tool "${name}": ${issues.join("; ")}. Call it again with arguments that match its schema.`;
+  return z
+    .unknown()
+    .superRefine((value, ctx) => {
+      for (const issue of validate(value)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+    })
+    .meta(sent) as unknown as z.ZodType<In>;
 }
 
 /** The schema as the model sees it: without the `$schema` dialect marker (providers reject or ignore it). */
