@@ -10,6 +10,8 @@
  * fn("greet", (name: string) => `Hello, ${name}!`);
  * await new Worker("hello-service").run();
  */
+// Agents and tools (Agent, tool, Tool, AgentTool, ctx.tools); also brings @agnt5/adk's augmentation (ctx.tools).
+export * from "@agnt5/adk";
 export * from "@agnt5/core";
 // The type of ctx.llm; importing it also brings @agnt5/llm's augmentation of DurableContext.
 export type { LlmContext } from "@agnt5/llm";

@@ -1,3 +1,4 @@
+import { attachToolsContext } from "@agnt5/adk";
 import {
   Agnt5Error,
   CancelledError,
@@ -153,6 +154,8 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
     });
     // ctx.llm: model calls as journaled steps (the engine's context is a plain, extensible object).
     attachLlmContext(execution.context);
+    // ctx.tools: tools registered for this invocation, their runs journaled as steps.
+    attachToolsContext(execution.context);
     const method = entityCall;
     const run = execution.run((ctx) =>
       component.kind === "entity" ? method!.run(input, ctx) : runHandler(component, input, ctx),
