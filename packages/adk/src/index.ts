@@ -8,6 +8,7 @@
  *   every tool run as its own entry, and confirmation tools wait on ctx.human.approval.
  */
 export { Agent } from "./agent.js";
+export { type AgentRunInput, type RegisterAgentOptions, registerAgent } from "./agent-component.js";
 export { AgentTool, type AgentToolOptions } from "./agent-tool.js";
 export type {
   AgentEvent,
