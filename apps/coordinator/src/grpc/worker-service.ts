@@ -3,6 +3,7 @@ import * as grpc from "@grpc/grpc-js";
 import type { InvocationManager } from "../invocations/invocation-manager.js";
 import type { Logger } from "../logger.js";
 import type { InvocationStore } from "../store/index.js";
+import { unstorableIn } from "../store/storable-text.js";
 import { type ComponentInfo, componentFromDescriptor } from "../workers/component-info.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import { WorkerConnection } from "../workers/worker-connection.js";
@@ -127,6 +128,30 @@ function register(deps: WorkerServiceDeps, worker: WorkerConnection, components:
   deps.invocations.workerAvailable(worker);
 }
 
+/**
+ * The service's name and version and its components' and methods' names are stored in text columns
+ * (services, invocations): identifiers, refused when they hold what PostgreSQL text cannot keep
+ * rather than changed behind the worker's back. (Descriptions, schemas and metadata are stored
+ * with U+FFFD in its place instead.)
+ */
+function unstorableName(registration: RegisterWorker): string | undefined {
+  const names: Array<[what: string, name: string]> = [
+    ["service_name", registration.serviceName],
+    ["service_version", registration.serviceVersion],
+  ];
+  for (const component of registration.components) {
+    names.push(["component name", component.name]);
+    for (const method of component.entityMethods) {
+      names.push([`method name of entity ${JSON.stringify(component.name)}`, method.name]);
+    }
+  }
+  for (const [what, name] of names) {
+    const problem = unstorableIn(name);
+    if (problem) return `${what} ${JSON.stringify(name)} holds ${problem}, which the store cannot keep`;
+  }
+  return undefined;
+}
+
 function validateRegistration(registration: RegisterWorker): ComponentInfo[] | string {
   if (
     registration.protocolVersion !== ProtocolVersion.PROTOCOL_VERSION_1 &&
@@ -136,6 +161,8 @@ function validateRegistration(registration: RegisterWorker): ComponentInfo[] | s
   }
   if (!registration.serviceName) return "service_name is required";
   if (!registration.workerId) return "worker_id is required";
+  const unstorable = unstorableName(registration);
+  if (unstorable) return unstorable;
   const components: ComponentInfo[] = [];
   for (const descriptor of registration.components) {
     const component = componentFromDescriptor(descriptor);

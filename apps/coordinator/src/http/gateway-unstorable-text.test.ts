@@ -7,10 +7,11 @@
 // values) are escaped by JSON.stringify and come back byte for byte. In-process coordinator and SDK
 // worker over real gRPC and HTTP, once per store.
 import { randomUUID } from "node:crypto";
-import { entity, fn, Registry, TerminalError, workflow } from "@agnt5/sdk";
+import { entity, fn, Registry, TerminalError, Worker, workflow } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type GatewayErrorBody, postJson, send } from "../test-support/http.js";
+import { type GatewayErrorBody, postJson, send, within } from "../test-support/http.js";
 import { STORE_KINDS, startTestCoordinator, type TestCoordinator } from "../test-support/test-coordinator.js";
+import { capturingLogger, ERROR_LEVEL } from "../test-support/test-engine.js";
 import { startTestWorker, type TestWorker } from "../test-support/test-worker.js";
 
 const SERVICE = "unstorable-text-service";
@@ -90,6 +91,7 @@ function unstorableService() {
 
 describe.each(STORE_KINDS)("values a handler produces are storable (%s store)", (kind) => {
   const service = unstorableService();
+  const log = capturingLogger();
   let coordinator: TestCoordinator;
   let worker: TestWorker;
   const url = (path: string) => `${coordinator.url}${path}`;
@@ -104,10 +106,12 @@ describe.each(STORE_KINDS)("values a handler produces are storable (%s store)", 
   const runResult = async (runId: string) => send(url(`/v1/runs/${runId}/result?timeoutMs=20000`));
   const callEntity = (key: string, method: string, input: unknown) =>
     postJson(url(`/v1/entities/Notes/${key}/${method}?timeoutMs=20000`), input);
+  const errorsLoggedFor = (invocationId: string | undefined) =>
+    log.lines.filter((line) => line.level >= ERROR_LEVEL && line.invocationId === invocationId).map((l) => l.msg);
   const entityState = async (key: string) => (await send(url(`/v1/entities/Notes/${key}`))).body;
 
   beforeAll(async () => {
-    coordinator = await startTestCoordinator(kind);
+    coordinator = await startTestCoordinator(kind, {}, log.logger);
     worker = await startTestWorker({
       serviceName: SERVICE,
       endpoint: coordinator.endpoint,
@@ -134,6 +138,8 @@ describe.each(STORE_KINDS)("values a handler produces are storable (%s store)", 
         attempt: 2,
         error: { code: "HANDLER_ERROR", message: `bad${REPLACEMENT}byte` },
       });
+      // Every write was recorded: nothing "could not record" at error level.
+      expect(errorsLoggedFor(response.body.error.invocationId)).toEqual([]);
     });
 
     it("a TerminalError with U+0000 in its message, code and details fails once with all of them readable", async () => {
@@ -223,6 +229,49 @@ describe.each(STORE_KINDS)("values a handler produces are storable (%s store)", 
     });
   });
 
+  describe("registrations", () => {
+    // Component and method names are checked by the SDK already (letters, digits, "_", "-", ".");
+    // the coordinator refuses them too, for workers of other SDKs.
+    it("a worker whose service name holds U+0000 is refused, naming it", async () => {
+      const refused = new Worker({
+        serviceName: `bad${NUL}service`,
+        coordinatorEndpoint: coordinator.endpoint,
+        registry: new Registry(),
+        handleSignals: false,
+        catchUnhandledRejections: false,
+        logLevel: "silent",
+      });
+      const running = refused.run();
+      try {
+        const line = await within(
+          log.logged((l) => l.msg === "Rejected worker stream" && String(l.details).startsWith("service_name")),
+          10_000,
+          "the coordinator did not refuse the registration",
+        );
+        expect(line.details).toBe(
+          `service_name ${JSON.stringify(`bad${NUL}service`)} holds U+0000, which the store cannot keep`,
+        );
+      } finally {
+        await refused.stop("test finished");
+        await running;
+      }
+    });
+
+    it("a worker whose component description holds U+0000 registers and its handlers run", async () => {
+      const registry = new Registry();
+      fn({ name: "described", registry, description: `says hi${NUL}` }, () => "hi");
+      const serviceName = `described-${randomUUID()}`;
+      const described = await startTestWorker({ serviceName, endpoint: coordinator.endpoint, registry });
+      try {
+        const response = await postJson(url(`/v1/services/${serviceName}/described?timeoutMs=20000`), null);
+        expect(response.status).toBe(200);
+        expect(response.body).toBe("hi");
+      } finally {
+        await described.stop();
+      }
+    });
+  });
+
   describe("identifiers that cannot be stored fail the invocation once, naming the problem", () => {
     it("an entity state field named with U+0000 fails the call and leaves the state unchanged", async () => {
       const key = `fields-${randomUUID()}`;
@@ -241,6 +290,7 @@ describe.each(STORE_KINDS)("values a handler produces are storable (%s store)", 
         status: "failed",
         error: { code: "INVALID_ENTITY_STATE" },
       });
+      expect(errorsLoggedFor(response.body.error.invocationId)).toEqual([]);
       // The key is free again: the next write runs.
       expect((await callEntity(key, "set_value", "next")).body).toEqual({ stored: "next" });
     });
