@@ -442,3 +442,145 @@ describe("confirmation tools inside a durable context", () => {
     expect(deployed).toEqual([]);
   });
 });
+
+describe("durable handoffs, streams and sessions", () => {
+  it("journals a specialist's calls under its own name, and resumes at every cut without repeating any", async () => {
+    const script: ScriptedResponse[] = [
+      { toolCalls: [{ toolCallId: "h", toolName: "billing", input: { reason: "double charge" } }] },
+      { toolCalls: [{ toolCallId: "r", toolName: "refund", input: { chargeId: "ch_2" } }] },
+      { text: "Refunded ch_2." },
+    ];
+    const build = (model: ScriptedModel, refunds: string[]) => {
+      const refund = tool(
+        { name: "refund", description: "Refund a charge", input: z.object({ chargeId: z.string() }) },
+        ({ chargeId }) => {
+          refunds.push(chargeId);
+          return { refunded: chargeId };
+        },
+      );
+      const billing = new Agent({ name: "billing", model, tools: [refund], instructions: "Handle billing." });
+      const coordinator = new Agent({ name: "coordinator", model, handoffs: [billing] });
+      return async (ctx: DurableContext) => {
+        const result = await coordinator.run("I was charged twice", { ctx });
+        return { agent: result.agent, output: result.output };
+      };
+    };
+    const first = runDurable([], build(new ScriptedModel(script), []));
+    const expected = await first.outcome;
+    expect(expected).toEqual({ type: "completed", value: { agent: "billing", output: "Refunded ch_2." } });
+    const journal = first.proposals();
+    expect(journal.map((entry) => entry.name)).toEqual([
+      "agent:coordinator:llm:0",
+      "agent:billing:llm:0",
+      "agent:billing:tool:refund:0",
+      "agent:billing:llm:1",
+    ]);
+    for (let k = 0; k <= journal.length; k++) {
+      const recorded = journal.slice(0, k);
+      const model = new ScriptedModel(script.slice(recorded.filter((entry) => entry.name.includes(":llm:")).length));
+      const refunds: string[] = [];
+      const resumed = runDurable(recorded, build(model, refunds));
+      await expect(resumed.outcome, `cut after entry ${k}`).resolves.toEqual(expected);
+      model.assertAllCallsUsed();
+      expect(refunds, `refunds after a cut at ${k}`).toEqual(k <= 2 ? ["ch_2"] : []);
+    }
+  });
+
+  it("streams live on the first run, and replays recorded model calls as whole texts and recorded tool results", async () => {
+    const script: ScriptedResponse[] = [
+      {
+        parts: [
+          { type: "text-delta", delta: "Let me " },
+          { type: "text-delta", delta: "look." },
+          { type: "tool-call-end", toolCallId: "w", toolName: "weather", input: { city: "Oslo" } },
+          {
+            type: "finish",
+            finishReason: "tool-calls",
+            usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, totalTokens: 2 },
+          },
+        ],
+      },
+      { text: "Cold." },
+    ];
+    const runs: string[] = [];
+    const weather = tool(
+      { name: "weather", description: "Weather", input: z.object({ city: z.string() }) },
+      ({ city }) => {
+        runs.push(city);
+        return { city, celsius: -3 };
+      },
+    );
+    const streamed = (model: ScriptedModel, events: string[]) => async (ctx: DurableContext) => {
+      const agent = new Agent({ name: "forecaster", model, tools: [weather] });
+      for await (const event of agent.stream("Weather in Oslo?", { ctx })) {
+        events.push(event.type === "response" ? `response:${event.content}` : event.type);
+      }
+      return events.length;
+    };
+    const live: string[] = [];
+    const first = runDurable([], streamed(new ScriptedModel(script), live));
+    await expect(first.outcome).resolves.toMatchObject({ type: "completed" });
+    expect(live).toEqual([
+      "response:Let me ",
+      "response:look.",
+      "thinking",
+      "tool_call",
+      "tool_result",
+      "response:Cold.",
+      "done",
+    ]);
+
+    const replayed: string[] = [];
+    const replay = runDurable(first.proposals(), streamed(new ScriptedModel([]), replayed));
+    await expect(replay.outcome).resolves.toMatchObject({ type: "completed" });
+    expect(replayed).toEqual([
+      "response:Let me look.",
+      "thinking",
+      "tool_call",
+      "tool_result",
+      "response:Cold.",
+      "done",
+    ]);
+    expect(runs).toEqual(["Oslo"]);
+  });
+
+  it("journals a session's history and the save of the new turns", async () => {
+    const loads: number[] = [];
+    const saved: unknown[] = [];
+    const session = {
+      messages: () => {
+        loads.push(1);
+        return [
+          { role: "user" as const, content: "My name is Ada." },
+          { role: "assistant" as const, content: "Hello Ada." },
+        ];
+      },
+      append: (messages: unknown[]) => {
+        saved.push(...messages);
+      },
+    };
+    const flow = (model: ScriptedModel) => async (ctx: DurableContext) =>
+      (await new Agent({ name: "tutor", model, session }).run("What is my name?", { ctx })).output;
+    const model = new ScriptedModel([
+      {
+        response: { text: "Ada." },
+        expect: (request) => request.messages.length === 3 && request.messages[0]?.content === "My name is Ada.",
+      },
+    ]);
+    const first = runDurable([], flow(model));
+    await expect(first.outcome).resolves.toEqual({ type: "completed", value: "Ada." });
+    expect(first.proposals().map((entry) => entry.name)).toEqual([
+      "agent:tutor:session",
+      "agent:tutor:llm:0",
+      "agent:tutor:session:append",
+    ]);
+    expect(saved).toEqual([
+      { role: "user", content: "What is my name?" },
+      { role: "assistant", content: [{ type: "text", text: "Ada." }] },
+    ]);
+    const replay = runDurable(first.proposals(), flow(new ScriptedModel([])));
+    await expect(replay.outcome).resolves.toEqual({ type: "completed", value: "Ada." });
+    expect(loads).toHaveLength(1);
+    expect(saved).toHaveLength(2);
+  });
+});
