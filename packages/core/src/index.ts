@@ -14,6 +14,15 @@
  *   return { orderId, charge };
  * });
  */
+
+export {
+  type AgentComponentDefinition,
+  type AgentComponentHandler,
+  type AgentComponentMetadata,
+  type AgentComponentOptions,
+  type AgentEventSink,
+  defineAgentComponent,
+} from "./agent-component.js";
 export { decodeJson, encodeJson } from "./codec.js";
 export {
   type ComponentType,
@@ -94,7 +103,6 @@ export {
   type ValidationIssue,
 } from "./errors.js";
 export { executeComponent } from "./execute.js";
-export { HTTP_STATUS_BY_CODE, httpStatusForCode } from "./http-status.js";
 export {
   type AnyFunctionDefinition,
   type FunctionDefinition,
@@ -106,6 +114,7 @@ export {
   type HandlerOutput,
   isAsyncIterable,
 } from "./function.js";
+export { HTTP_STATUS_BY_CODE, httpStatusForCode } from "./http-status.js";
 export { LENIENT_INPUT_KEYWORD, toInputJsonSchema } from "./input-schema.js";
 export { createLocalDurableContext } from "./local-durable-context.js";
 export { type LocalEntityCallOptions, LocalEntityStore, localEntityStore } from "./local-entity-store.js";

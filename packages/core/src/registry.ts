@@ -1,12 +1,17 @@
+import type { AgentComponentDefinition, AgentComponentMetadata } from "./agent-component.js";
 import type { AnyEntityDefinition, EntityMetadata } from "./entity.js";
 import { ComponentNotFoundError } from "./errors.js";
 import type { AnyFunctionDefinition, FunctionMetadata } from "./function.js";
 import type { AnyWorkflowDefinition, WorkflowMetadata } from "./workflow.js";
 
 /** Anything a worker can host. Tools join this union as they arrive. */
-export type ComponentDefinition = AnyFunctionDefinition | AnyWorkflowDefinition | AnyEntityDefinition;
+export type ComponentDefinition =
+  | AnyFunctionDefinition
+  | AnyWorkflowDefinition
+  | AnyEntityDefinition
+  | AgentComponentDefinition;
 
-export type ComponentMetadata = FunctionMetadata | WorkflowMetadata | EntityMetadata;
+export type ComponentMetadata = FunctionMetadata | WorkflowMetadata | EntityMetadata | AgentComponentMetadata;
 
 /**
  * Components by name. `fn(...)` adds to the global `defaultRegistry` (as the seed's decorators do);
@@ -56,6 +61,15 @@ export class Registry {
     return Object.fromEntries(
       this.list()
         .filter((c): c is AnyEntityDefinition => c.kind === "entity")
+        .map((c) => [c.name, c]),
+    );
+  }
+
+  /** Agents hosted as components (registerAgent in @agnt5/adk), by name. */
+  agents(): Record<string, AgentComponentDefinition> {
+    return Object.fromEntries(
+      this.list()
+        .filter((c): c is AgentComponentDefinition => c.kind === "agent")
         .map((c) => [c.name, c]),
     );
   }

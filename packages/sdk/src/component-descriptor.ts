@@ -5,6 +5,7 @@ const KINDS: Record<ComponentDefinition["kind"], ComponentKind> = {
   function: ComponentKind.FUNCTION,
   workflow: ComponentKind.WORKFLOW,
   entity: ComponentKind.ENTITY,
+  agent: ComponentKind.AGENT,
 };
 
 /**

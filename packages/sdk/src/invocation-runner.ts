@@ -169,6 +169,15 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
     input: unknown,
     ctx: DurableContext,
   ) => {
+    // An agent's events travel as chunks beside its result; a replay re-sends them from seq 0 and
+    // the coordinator drops those it already has (the events of a replay are the same, in order).
+    if (component.kind === "agent") {
+      let eventSeq = 0n;
+      return await component.invokeWithEvents(input, ctx, (event) => {
+        emit({ case: "chunk", value: { invocationId, seq: eventSeq, data: encodeOutput(event, component.name) } });
+        eventSeq += 1n;
+      });
+    }
     const result = component.invoke(input, ctx);
     if (!isAsyncIterable(result)) return await result;
     let seq = 0n;
@@ -273,6 +282,7 @@ const KIND_LABELS: Record<ComponentDefinition["kind"], string> = {
   function: "Function",
   workflow: "Workflow",
   entity: "Entity method",
+  agent: "Agent",
 };
 
 function failedOutcome(error: unknown): ExecutionOutcome {
