@@ -365,8 +365,7 @@ export class InvocationManager {
     if (!invocation || !message.entry) return;
     const plan = planProposal(invocation, message.entry, this.services);
     if (typeof plan === "string") {
-      // The handler's (or its SDK's) mistake, not ours: a warning, like any handler failure.
-      this.logger.warn({ invocationId: invocation.id }, `Rejected journal entry: ${plan}`);
+      this.logger.error({ invocationId: invocation.id }, `Rejected journal entry: ${plan}`);
       worker.send({ case: "cancel", value: { invocationId: invocation.id, reason: plan } });
       this.#release(worker, invocation);
       void this.#finishFailed(invocation, { code: "INVALID_JOURNAL_ENTRY", message: plan });
@@ -493,6 +492,14 @@ export class InvocationManager {
         ? "null"
         : decoder.decode(message.output);
     invocation.state = "finishing";
+    // JSON text never holds a raw U+0000 (JSON.stringify escapes it), and PostgreSQL text cannot:
+    // recording it would fail on every attempt. The invocation fails once instead.
+    if (output.includes("\u0000")) {
+      const message = `The output of ${invocation.handler} holds a raw U+0000, which is not JSON text and which the store cannot keep`;
+      this.logger.warn({ invocationId: invocation.id, code: "INVALID_OUTPUT" }, message);
+      void this.#finishFailed(invocation, { code: "INVALID_OUTPUT", message });
+      return;
+    }
     if (invocation.cancelRequested) {
       void this.#finish(invocation, () => this.store.cancelled(invocation.id, output), { status: "cancelled", output });
       return;

@@ -43,6 +43,10 @@ export function planProposal(
   if (COMPLETED_AT_PROPOSAL.has(kind)) {
     const result = fromProtoResult(proposed.result);
     if (!result) return `entry ${proposed.index} (${kind} "${proposed.name}") must carry its result`;
+    // JSON text never holds a raw U+0000 (JSON.stringify escapes it); PostgreSQL text cannot either.
+    if (result.ok && result.value.includes("\u0000")) {
+      return `entry ${proposed.index} (${kind} ${JSON.stringify(proposed.name)}) has a value holding a raw U+0000, which is not JSON text and which the store cannot keep`;
+    }
     entry.result = result;
     return { entry };
   }
