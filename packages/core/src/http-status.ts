@@ -15,6 +15,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   INVOCATION_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
   WORKFLOW_NOT_FOUND: 404,
+  AGENT_NOT_FOUND: 404,
   ENTITY_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   FORBIDDEN: 403,
@@ -22,6 +23,7 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   RUN_ID_CONFLICT: 409,
   NO_PENDING_APPROVAL: 409,
   AMBIGUOUS_WORKFLOW: 409,
+  AMBIGUOUS_AGENT: 409,
   SERVICE_HAS_WORKERS: 409,
   // Not 499 (nginx's "client closed request", which no client ever reads): a conflict with the
   // invocation's state, the same everywhere.

@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorBody } from "../errors.js";
+import { registerAgentRoutes } from "./agent-routes.js";
 import { registerEntityRoutes } from "./entity-routes.js";
 import { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
@@ -46,6 +47,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   registerQueryRoutes(app, deps);
   registerInvokeRoutes(app, deps, closing);
   registerRunRoutes(app, deps);
+  registerAgentRoutes(app, deps, closing);
   registerEntityRoutes(app, deps, closing);
 
   app.setNotFoundHandler((request, reply) => {

@@ -72,6 +72,12 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
     if (typeof body.by !== "string" || !body.by) {
       throw new CoordinatorError("INVALID_REQUEST", "by (who decides) is required and must be a non-empty string");
     }
+    if (decision === "rejected" && body.edits !== undefined) {
+      throw new CoordinatorError(
+        "INVALID_REQUEST",
+        'edits come with decision "approved" only (approve with edited arguments)',
+      );
+    }
     const roles = approverRoles(request.headers["x-agnt5-roles"], body.roles);
     await requireRun(deps, runId);
     const pending = (await deps.journal.load(runId)).find(
@@ -92,6 +98,8 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
       by: body.by,
       ...(typeof body.comment === "string" ? { comment: body.comment } : {}),
       roles,
+      // Approve with edits: an agent's confirmation tool runs with these arguments (the journal keeps both).
+      ...(body.edits === undefined ? {} : { edits: body.edits }),
     });
     await deps.invocations.signal(runId, `approval:${name}`, payload);
     return reply.status(202).send({ runId, approval: name, decision });

@@ -62,8 +62,8 @@ function sameJson(a: string, b: string): boolean {
 }
 
 function describe(invocation: { kind: string; service: string; handler: string }): string {
-  return invocation.kind === "workflow"
-    ? `a run of workflow "${invocation.handler}" (service "${invocation.service}")`
+  return invocation.kind === "workflow" || invocation.kind === "agent"
+    ? `a run of ${invocation.kind} "${invocation.handler}" (service "${invocation.service}")`
     : `a ${invocation.kind} invocation of "${invocation.service}/${invocation.handler}"`;
 }
 
