@@ -786,8 +786,10 @@ export class InvocationManager {
     this.#dispatch(worker.serviceName);
   }
 
-  #finishFailed(invocation: ActiveInvocation, error: StoredError): Promise<void> {
+  #finishFailed(invocation: ActiveInvocation, failure: StoredError): Promise<void> {
     invocation.state = "finishing";
+    // The caller gets the error as it is recorded (U+0000 -> U+FFFD), whoever wrote its message.
+    const error = toStoredError(failure);
     return this.#finish(invocation, () => this.store.fail(invocation.id, error, invocation.attempt), {
       status: "failed",
       error,
