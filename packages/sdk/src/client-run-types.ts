@@ -74,6 +74,8 @@ export interface ApprovalRequest {
   comment?: string;
   /** The approver's roles, checked against the approval's requiredRoles (sent as x-agnt5-roles). */
   roles?: readonly string[];
+  /** Approve with edited arguments (an agent's confirmation tool then runs with them; the journal keeps both). */
+  edits?: unknown;
   signal?: AbortSignal;
 }
 

@@ -1,5 +1,14 @@
 import type { AnyEntityDefinition, UntypedEntityProxy } from "@agnt5/core";
 import {
+  type AgentInput,
+  type AgentRef,
+  type AgentRunResult,
+  agentRunRequest,
+  type RunAgentOptions,
+  type StartAgentOptions,
+  startedRunFrom,
+} from "./client-agents.js";
+import {
   type AnyWorkflow,
   type ClientEntityProxy,
   callTarget,
@@ -345,6 +354,38 @@ export class Client {
     });
   }
 
+  // --- agent runs -------------------------------------------------------------------------------
+
+  /**
+   * Starts a durable run of agent `agent` (POST /v1/agents/:name/runs; a name or an Agent) and
+   * returns at once; follow it with the run methods (getRun, workflowResult, approve, cancel).
+   * With a `runId`, starting again returns the existing run (`created: false`).
+   */
+  async startAgent(agent: AgentRef, input: AgentInput, options: StartAgentOptions = {}): Promise<StartedRun> {
+    const request = agentRunRequest(agent, input, options);
+    const response = await this.#request(request.path, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", ...options.headers },
+      body: request.body,
+      signal: options.signal,
+    });
+    return startedRunFrom(await jsonFromResponse(response), response.status, `agent ${request.name}`);
+  }
+
+  /** Starts agent `agent` and waits for its AgentResult: startAgent() then workflowResult(). */
+  async runAgent<O = string>(
+    agent: AgentRef,
+    input: AgentInput,
+    options: RunAgentOptions = {},
+  ): Promise<AgentRunResult<O>> {
+    const { timeoutMs, ...start } = options;
+    const { runId } = await this.startAgent(agent, input, start);
+    return this.workflowResult<AgentRunResult<O>>(runId, {
+      ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  }
+
   /** GET /v1/runs/:runId: status, attempt, current step, and the output or error once it ended. */
   async getRun<Output = unknown>(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunInfo<Output>> {
     const response = await this.#request(this.#runPath(runId), {
@@ -415,7 +456,7 @@ export class Client {
    * one of the approval's requiredRoles, and answers NO_PENDING_APPROVAL when nothing waits.
    */
   async approve(runId: string, name: string, request: ApprovalRequest): Promise<ApprovalResult> {
-    const { decision, by, comment, roles, signal } = request;
+    const { decision, by, comment, roles, edits, signal } = request;
     const response = await this.#request(`${this.#runPath(runId)}/approvals/${encodeURIComponent(name)}`, {
       method: "POST",
       headers: {
@@ -423,7 +464,12 @@ export class Client {
         accept: "application/json",
         ...(roles && roles.length > 0 ? { "x-agnt5-roles": roles.join(",") } : {}),
       },
-      body: JSON.stringify({ decision, by, ...(comment === undefined ? {} : { comment }) }),
+      body: JSON.stringify({
+        decision,
+        by,
+        ...(comment === undefined ? {} : { comment }),
+        ...(edits === undefined ? {} : { edits }),
+      }),
       signal,
     });
     return (await jsonFromResponse(response)) as ApprovalResult;

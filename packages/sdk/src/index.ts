@@ -28,6 +28,7 @@ export {
   type StreamOptions,
   type WaitOptions,
 } from "./client.js";
+export type { AgentInput, AgentRef, AgentRunResult, RunAgentOptions, StartAgentOptions } from "./client-agents.js";
 export type { ClientEntityProxy, DefinitionArgs, DefinitionInput, DefinitionOutput } from "./client-definitions.js";
 export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
 export type {
