@@ -6,6 +6,7 @@ import type { TestStore } from "./stores.js";
 const coordinatorScript = fileURLToPath(new URL("../../../../apps/coordinator/dist/main.js", import.meta.url));
 const crashWorkerScript = fileURLToPath(new URL("../fixtures/crash-worker.mjs", import.meta.url));
 export const workflowWorkerScript = fileURLToPath(new URL("../fixtures/workflow-worker.mjs", import.meta.url));
+export const agentWorkerScript = fileURLToPath(new URL("../fixtures/agent-worker.mjs", import.meta.url));
 
 /** A coordinator process on fixed ports (so it can be killed and restarted in place) plus workers. */
 export class TestCluster {
