@@ -4,7 +4,9 @@
 // A 10-step workflow is called the same way: each step is proposed, committed and acknowledged.
 // Prints one JSON document.
 // Entity writes (one key, 1,000 keys) and shared reads on one key, at concurrency 64.
-// Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity] [--seconds=5]
+// An agent run (5 model calls, 4 tool calls; zero-latency scripted model) through POST /v1/agents/:name/runs
+// and GET /v1/runs/:id/result, with the per-model-call and per-tool-call overhead from two smaller agents.
+// Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity,agent] [--seconds=5]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -16,7 +18,7 @@ import { Pool } from "undici";
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const stores = (args.stores ?? "pglite,postgres,redis").split(",");
 const seconds = Number(args.seconds ?? 5);
-const scenarios = (args.scenarios ?? "function,workflow,entity").split(",");
+const scenarios = (args.scenarios ?? "function,workflow,entity,agent").split(",");
 const latencyCalls = Number(args.calls ?? 2000);
 const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const redisUrl = process.env.AGNT5_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
@@ -69,6 +71,7 @@ async function waitHealthy(url) {
 }
 
 async function call(pool, input, handler = "echo") {
+  if (handler.startsWith("agent:")) return runAgent(pool, handler.slice("agent:".length), input);
   const { statusCode, body } = await pool.request({
     path: handler.startsWith("/") ? handler : `/v1/services/bench/${handler}`,
     method: "POST",
@@ -77,6 +80,24 @@ async function call(pool, input, handler = "echo") {
   });
   const text = await body.text();
   if (statusCode !== 200) throw new Error(`HTTP ${statusCode}: ${text}`);
+}
+
+/** An agent run as a user makes it: start it (202 with its run id), then wait for its result. */
+async function runAgent(pool, name, input) {
+  const started = await pool.request({
+    path: `/v1/agents/${name}/runs`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ input: `run ${JSON.stringify(input)}` }),
+  });
+  const text = await started.body.text();
+  if (started.statusCode !== 202) throw new Error(`HTTP ${started.statusCode}: ${text}`);
+  const { runId } = JSON.parse(text);
+  const result = await pool.request({ path: `/v1/runs/${runId}/result?timeoutMs=60000`, method: "GET" });
+  const body = JSON.parse(await result.body.text());
+  if (body.status !== "completed" || body.output?.status !== "completed") {
+    throw new Error(`agent run ${runId} ended ${body.status}: ${JSON.stringify(body.error ?? body.output)}`);
+  }
 }
 
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -176,6 +197,25 @@ async function benchStore(kind) {
       result.tenStepWorkflow = {
         concurrency1: await measureLatency(pool, Math.ceil(latencyCalls / 4), "ten_steps"),
         concurrency32: await measureThroughput(pool, 32, seconds * 1000, "ten_steps"),
+      };
+    }
+    if (scenarios.includes("agent")) {
+      await measureThroughput(pool, 8, 1000, "agent:agent_5m_4t");
+      const runs = Math.ceil(latencyCalls / 4);
+      const fiveModelFourTool = await measureLatency(pool, runs, "agent:agent_5m_4t");
+      const twoModelFourTool = await measureLatency(pool, runs, "agent:agent_2m_4t");
+      const oneModel = await measureLatency(pool, runs, "agent:agent_1m_0t");
+      // p50(5m+4t) - p50(2m+4t) = 3 model calls; p50(2m+4t) - p50(1m) = 1 model call + 4 tool calls.
+      const perModelCallMs = (fiveModelFourTool.p50Ms - twoModelFourTool.p50Ms) / 3;
+      const perToolCallMs = (twoModelFourTool.p50Ms - oneModel.p50Ms - perModelCallMs) / 4;
+      result.agentRun = {
+        fiveModelCallsFourToolCalls: {
+          concurrency1: fiveModelFourTool,
+          concurrency32: await measureThroughput(pool, 32, seconds * 1000, "agent:agent_5m_4t"),
+        },
+        twoModelCallsFourToolCallsConcurrency1: twoModelFourTool,
+        oneModelCallConcurrency1: oneModel,
+        overheadAtP50: { perModelCallMs: +perModelCallMs.toFixed(3), perToolCallMs: +perToolCallMs.toFixed(3) },
       };
     }
     await pool.close();
