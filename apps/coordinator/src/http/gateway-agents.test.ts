@@ -72,6 +72,14 @@ function agentsService() {
     [restart],
   );
   agentNamed(
+    "ops_stream",
+    [
+      { toolCalls: [{ toolCallId: "r4", toolName: "restart", input: { service: "queue" } }] },
+      { text: "Restarted the queue." },
+    ],
+    [restart],
+  );
+  agentNamed(
     "ops_cancel",
     [{ toolCalls: [{ toolCallId: "r3", toolName: "restart", input: { service: "cache" } }] }],
     [restart],
@@ -210,6 +218,42 @@ describe.each(STORE_KINDS)("agent runs through the gateway on %s", (kind) => {
     expect(seen.at(-1)!.data).toMatchObject({ type: "done", runId, result: { output: "C3: 3 in stock." } });
   });
 
+  it("keeps streaming a run that waits for an approval: its events after the decision, once each, then done", async () => {
+    const runId = `streamed-${randomUUID()}`;
+    const response = await fetch(`${coordinator.url}/v1/agents/ops_stream/runs?stream=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input: "Restart the queue", runId }),
+    });
+    const seen: string[] = [];
+    for await (const frame of sseEvents(response)) {
+      seen.push(frame.event === "response" ? `response:${frame.data.content}` : frame.event);
+      // The run suspends on its approval (no worker slot); deciding resumes it on the worker.
+      if (frame.event === "approval_requested") {
+        await pollUntil(
+          () => send(`${coordinator.url}/v1/runs/${runId}`).then((r) => r.body),
+          (body) => body.status === "waiting",
+          { what: "the run waiting for its approval" },
+        );
+        const approved = await postJson(
+          `${coordinator.url}/v1/runs/${runId}/approvals/${encodeURIComponent(frame.data.name)}`,
+          { decision: "approved", by: "ann" },
+          { "x-agnt5-roles": "sre" },
+        );
+        expect(approved.status).toBe(202);
+      }
+    }
+    expect(seen).toEqual([
+      "run",
+      "tool_call",
+      "approval_requested",
+      "tool_result",
+      "response:Restarted the queue.",
+      "done",
+    ]);
+    expect(service.restarts).toContain("queue");
+  });
+
   it("parks a confirmation tool on an approval: roles enforced, edits applied, a rejection reaches the model", async () => {
     const { runId } = (await start("ops", { input: "Restart api and db" })).body;
     const approvalUrl = (name: string) => `${coordinator.url}/v1/runs/${runId}/approvals/${encodeURIComponent(name)}`;
@@ -257,7 +301,7 @@ describe.each(STORE_KINDS)("agent runs through the gateway on %s", (kind) => {
         { name: "restart", arguments: { service: "db" }, error: expect.stringContaining("not during business hours") },
       ],
     });
-    expect(service.restarts).toEqual(["api-canary"]);
+    expect(service.restarts.filter((name) => ["api", "api-canary", "db"].includes(name))).toEqual(["api-canary"]);
     const toolMessages = answer.output.messages.filter((message: { role: string }) => message.role === "tool");
     expect(JSON.stringify(toolMessages.at(-1))).toContain("rejected by ann");
   });

@@ -93,6 +93,12 @@ export class InvocationManager {
   /** Resumes waiting to be tried again after a store failure. */
   readonly #resumeRetries = new Set<NodeJS.Timeout>();
   readonly #waiters = new RunWaiters();
+  /**
+   * The chunks and stream listeners of suspended invocations a caller is streaming (an agent run's
+   * SSE): the resumed run re-sends its earlier chunks, dropped as duplicates, and its new ones reach
+   * the same listeners. Invocations nobody streams carry nothing over.
+   */
+  readonly #suspendedStreams = new Map<string, { chunks: string[]; listeners: Set<ChunkListener> }>();
   readonly entities: EntityScheduler;
   #timers: TimerService | undefined;
 
@@ -469,6 +475,9 @@ export class InvocationManager {
         // Gone from memory too; callers waiting for the end are carried over.
         this.#active.delete(invocation.id);
         this.#waiters.adopt(invocation.id, (outcome) => invocation.settle(outcome));
+        if (invocation.listeners.size > 0) {
+          this.#suspendedStreams.set(invocation.id, { chunks: invocation.chunks, listeners: invocation.listeners });
+        }
         this.logger.debug({ invocationId: invocation.id, waitingOn: message.waitingOn }, "Invocation suspended");
       },
       (error: unknown) => {
@@ -690,6 +699,12 @@ export class InvocationManager {
       objectKey: record.objectKey,
       methodName: record.methodName,
     });
+    const stream = this.#suspendedStreams.get(record.id);
+    if (stream) {
+      this.#suspendedStreams.delete(record.id);
+      invocation.chunks.push(...stream.chunks);
+      for (const listener of stream.listeners) invocation.listeners.add(listener);
+    }
     this.#active.set(record.id, invocation);
     return invocation;
   }
