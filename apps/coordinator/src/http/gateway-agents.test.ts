@@ -24,7 +24,7 @@ function lookupScript(sku: string): ScriptedResponse[] {
 function agentsService() {
   const registry = new Registry();
   const lookups: string[] = [];
-  const restarts: unknown[] = [];
+  const restarts: string[] = [];
   const lookupStarted = deferred<string>();
   const releaseLookup = deferred();
   let blockLookups = false;
@@ -216,6 +216,39 @@ describe.each(STORE_KINDS)("agent runs through the gateway on %s", (kind) => {
     expect(seen[0]!.data).toEqual({ type: "run", runId, created: true });
     expect(seen[3]!.data).toMatchObject({ type: "tool_call", toolName: "lookup", arguments: { sku: "C3" } });
     expect(seen.at(-1)!.data).toMatchObject({ type: "done", runId, result: { output: "C3: 3 in stock." } });
+
+    // Streaming the same runId again: the finished run's result at once, nothing runs again.
+    const again = await fetch(`${coordinator.url}/v1/agents/stock_stream/runs?stream=true`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ input: "Stock of C3?", runId }),
+    });
+    const replayed: Array<{ event: string; data: any }> = [];
+    for await (const frame of sseEvents(again)) replayed.push(frame);
+    expect(replayed.map((frame) => frame.event)).toEqual(["run", "done"]);
+    expect(replayed[0]!.data).toEqual({ type: "run", runId, created: false });
+    expect(replayed[1]!.data).toEqual(seen.at(-1)!.data);
+    expect(service.lookups.filter((sku) => sku === "C3")).toHaveLength(1);
+  });
+
+  it("refuses to guess between two services registering the same agent (409 AMBIGUOUS_AGENT)", async () => {
+    const registry = new Registry();
+    registerAgent(new Agent({ name: "stock", model: new ScriptedModel([]) }), { registry });
+    const second = await startTestWorker({ serviceName: `${SERVICE}-twin`, endpoint: coordinator.endpoint, registry });
+    try {
+      const ambiguous = await start("stock", { input: "hi" });
+      expect(ambiguous.status).toBe(409);
+      expect(ambiguous.body.error.code).toBe("AMBIGUOUS_AGENT");
+      expect(ambiguous.body.error.message).toContain(`${SERVICE}, ${SERVICE}-twin`);
+    } finally {
+      await second.stop();
+      // A retired service keeps its components until it is removed.
+      await pollUntil(
+        () => send(`${coordinator.url}/v1/services/${SERVICE}-twin`, { method: "DELETE" }),
+        (removed) => removed.status === 204,
+        { what: "the twin service to be removed once its worker left" },
+      );
+    }
   });
 
   it("keeps streaming a run that waits for an approval: its events after the decision, once each, then done", async () => {
