@@ -13,6 +13,7 @@ import { callModel, modelResolver, modelStepError } from "./agent-model-call.js"
 import type { AgentRuntime } from "./agent-runtime.js";
 import { AgentTool } from "./agent-tool.js";
 import type { AgentEvent, AgentResult, AgentSession, AgentToolCall, PendingApproval } from "./agent-types.js";
+import { resolveRunTools, type ToolSource } from "./remote/tool-source.js";
 import type { Tool, ToolContext } from "./tool.js";
 
 export type Emit = (event: AgentEvent<any>) => void;
@@ -38,7 +39,12 @@ export async function runAgentLoop(
   input: string | Message[],
   runtime: AgentRuntime,
   emit: Emit,
-  options: { streaming: boolean; session: AgentSession | undefined },
+  options: {
+    streaming: boolean;
+    session: AgentSession | undefined;
+    /** This run's own tools and sources, next to the agent's (AgentRunOptions.tools). */
+    extraTools?: ReadonlyArray<Tool | ToolSource>;
+  },
 ): Promise<AgentResult<any>> {
   const ordinal = runtime.nextRunOrdinal(agent.name);
   const prefix = ordinal === 0 ? `agent:${agent.name}` : `agent:${agent.name}#${ordinal}`;
@@ -53,7 +59,10 @@ export async function runAgentLoop(
     usage: { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, totalTokens: 0 },
     text: "",
   };
-  const result = await loop(agent, runtime, emit, options.streaming, prefix, state);
+  const entries = [...agent.tools, ...agent.toolSources, ...(options.extraTools ?? [])];
+  const runTools =
+    entries.length === agent.tools.length ? agent.tools : await resolveRunTools(agent.name, entries, runtime, prefix);
+  const result = await loop(agent, runtime, emit, options.streaming, prefix, state, runTools);
   if (session) {
     const added = result.messages.slice(system.length + history.length);
     await runtime.step(`${prefix}:session:append`, async () => {
@@ -71,10 +80,11 @@ async function loop(
   streaming: boolean,
   prefix: string,
   state: LoopState,
+  runTools: readonly Tool[],
 ): Promise<AgentResult<any>> {
   const resolveModel = modelResolver(agent.model, agent.registry);
-  const tools = new Map(agent.tools.map((tool) => [tool.name, tool]));
-  const definitions = agent.tools.map((tool) => tool.definition);
+  const tools = new Map(runTools.map((tool) => [tool.name, tool]));
+  const definitions = runTools.map((tool) => tool.definition);
   const { abortSignal } = runtime;
   let toolNumber = 0;
 

@@ -2,6 +2,7 @@ import type { ApprovalDecision, DurableContext, RetryPolicy } from "@agnt5/core"
 import type { LanguageModel, Message, ProviderRegistry, Usage } from "@agnt5/llm";
 import type { z } from "zod";
 import type { Agent } from "./agent.js";
+import type { ToolSource } from "./remote/tool-source.js";
 import type { Tool } from "./tool.js";
 
 /** The conversation an agent keeps between runs (issue 10 brings Session and Memory; any store with these two methods works). */
@@ -19,8 +20,8 @@ export interface AgentOptions<S extends z.ZodType | undefined = undefined> {
   model: LanguageModel;
   /** The system prompt. */
   instructions?: string;
-  /** Tools, AgentTools (handoffs) and agents as tools (agent.asTool()). */
-  tools?: ReadonlyArray<Tool>;
+  /** Tools, AgentTools (handoffs), agents as tools (agent.asTool()) and tool sources (new MCPTool()). */
+  tools?: ReadonlyArray<Tool | ToolSource>;
   /** Agents this one may hand the conversation to (each becomes an AgentTool). */
   handoffs?: ReadonlyArray<Agent<any>>;
   /** Model calls per run at most (default 10); then the run ends with status "max_iterations". */
@@ -50,6 +51,11 @@ export interface AgentRunOptions {
   abortSignal?: AbortSignal;
   /** Overrides the agent's session for this run. */
   session?: AgentSession;
+  /**
+   * Tools (or tool sources) added for this run only, next to the agent's own: e.g. tools chosen by the
+   * caller's role. A name the agent already has is a definition error.
+   */
+  tools?: ReadonlyArray<Tool | ToolSource>;
 }
 
 export type AgentStatus = "completed" | "max_iterations" | "awaiting_approval" | "failed";

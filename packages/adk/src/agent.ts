@@ -15,6 +15,7 @@ import type {
   OutputOf,
 } from "./agent-types.js";
 import { EventChannel } from "./event-channel.js";
+import { checkToolEntries, isToolSource, type ToolSource } from "./remote/tool-source.js";
 import type { Tool } from "./tool.js";
 
 /**
@@ -34,6 +35,8 @@ export class Agent<S extends z.ZodType | undefined = undefined> {
   readonly instructions: string | undefined;
   /** The tools the model is offered: `tools`, then one AgentTool per `handoffs` entry. */
   readonly tools: readonly Tool[];
+  /** Sources of tools known only at run time (MCP servers): expanded, and their list journaled, when a run starts. */
+  readonly toolSources: readonly ToolSource[];
   readonly maxIterations: number;
   readonly outputSchema: S;
   /** The output schema as JSON Schema (sent as the response format). */
@@ -56,8 +59,9 @@ export class Agent<S extends z.ZodType | undefined = undefined> {
     if (!Number.isInteger(maxIterations) || maxIterations < 1) {
       throw definitionError(`Agent "${name}": maxIterations must be a positive integer, got ${maxIterations}`);
     }
+    const given = checkToolEntries(name, options.tools ?? []);
     const tools = [
-      ...(options.tools ?? []),
+      ...given.filter((entry): entry is Tool => !isToolSource(entry)),
       ...(options.handoffs ?? []).map((target) => new AgentTool({ targetAgent: target })),
     ];
     const seen = new Set<string>();
@@ -74,6 +78,7 @@ export class Agent<S extends z.ZodType | undefined = undefined> {
     this.model = options.model;
     this.instructions = options.instructions;
     this.tools = tools;
+    this.toolSources = given.filter(isToolSource);
     this.maxIterations = maxIterations;
     this.outputSchema = options.outputSchema as S;
     this.outputJsonSchema = options.outputSchema === undefined ? undefined : toJsonSchema(options.outputSchema);
@@ -138,7 +143,12 @@ export class Agent<S extends z.ZodType | undefined = undefined> {
     }
     try {
       const runtime = createAgentRuntime({ ctx: options.ctx, runId: options.runId, abortSignal: options.abortSignal });
-      return runAgentLoop(this, input, runtime, emit, { streaming, session: options.session ?? this.session });
+      const extraTools = options.tools === undefined ? [] : checkToolEntries(this.name, options.tools);
+      return runAgentLoop(this, input, runtime, emit, {
+        streaming,
+        session: options.session ?? this.session,
+        extraTools,
+      });
     } catch (error) {
       return Promise.reject(error);
     }

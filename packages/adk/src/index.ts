@@ -23,6 +23,8 @@ export type {
   PendingApproval,
   PlanStep,
 } from "./agent-types.js";
+export { type OpenAPIHeaders, OpenAPITool, type OpenAPIToolOptions } from "./remote/openapi-tool.js";
+export { isToolSource, type RemoteToolDefinition, type ToolSource } from "./remote/tool-source.js";
 export {
   isTool,
   Tool,
