@@ -23,6 +23,36 @@ export type {
   PendingApproval,
   PlanStep,
 } from "./agent-types.js";
+export {
+  attachMemoryContext,
+  checkContent,
+  checkKey,
+  checkMetadata,
+  cosineSimilarity,
+  embedTexts,
+  type ExtractedFact,
+  InMemoryMemoryService,
+  type InMemoryMemoryServiceOptions,
+  type IngestibleSession,
+  type IngestOptions,
+  type IngestStrategy,
+  keywordScore,
+  keywords,
+  type ListKeysOptions,
+  Memory,
+  type MemoryChanges,
+  type MemoryEmbedding,
+  type MemoryFilter,
+  type MemoryMetadata,
+  type MemoryOptions,
+  type MemoryRecord,
+  type MemorySearchOptions,
+  type MemorySearchResult,
+  type MemoryService,
+  type MemoryWrite,
+  matchesFilter,
+  mergeMetadata,
+} from "./memory/index.js";
 export { type OpenAPIHeaders, OpenAPITool, type OpenAPIToolOptions } from "./remote/openapi-tool.js";
 export { isToolSource, type RemoteToolDefinition, type ToolSource } from "./remote/tool-source.js";
 export {
