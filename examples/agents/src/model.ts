@@ -8,7 +8,7 @@ import { type OfflineRule, offlineModel } from "./offline-model.js";
  */
 export async function exampleModel(name: string, rule: OfflineRule): Promise<LanguageModel> {
   const chosen =
-    process.env.AGNT5_EXAMPLE_MODEL ??
+    process.env.AGNT5_EXAMPLE_MODEL ||
     (process.env.OPENAI_API_KEY
       ? "openai/gpt-4o-mini"
       : process.env.ANTHROPIC_API_KEY
