@@ -2,6 +2,7 @@ import {
   type AgentComponentDefinition,
   type AgentEventSink,
   type DurableContext,
+  defaultRegistry,
   defineAgentComponent,
   type JsonSchema,
   type Registry,
@@ -11,6 +12,8 @@ import {
 import type { Message } from "@agnt5/llm";
 import type { Agent } from "./agent.js";
 import type { AgentEvent, AgentResult, AgentSession } from "./agent-types.js";
+import { Session } from "./session/session.js";
+import { registerSessionEntities } from "./session/session-entities.js";
 
 /** What a run of an agent component takes: POST /v1/agents/:name/runs sends `{ input, sessionId? }`. */
 export interface AgentRunInput {
@@ -26,8 +29,10 @@ export interface RegisterAgentOptions {
   /** How a failed run is retried, and the default policy of its model calls and tool runs. */
   retry?: Partial<RetryPolicy>;
   /**
-   * The conversation a run with a `sessionId` continues (issue 10 brings stores for it). Without
-   * it the agent's own `session` option, if any, is used and `sessionId` is only recorded in the run's input.
+   * The conversation a run with a `sessionId` continues. Default: the durable Session of that id
+   * (the `agnt5.session` entity, which registerAgent adds to the same registry), so runs through
+   * the gateway with one sessionId share one history. A run without sessionId uses the agent's own
+   * `session` option, if any.
    */
   session?: (sessionId: string, ctx: DurableContext) => AgentSession | Promise<AgentSession>;
   /** Registry to add the component to; `false` keeps it out of every registry. Default: the global one. */
@@ -66,6 +71,7 @@ const RUN_INPUT_SCHEMA: JsonSchema = {
  * await new Worker("agents").run();
  */
 export function registerAgent(agent: Agent<any>, options: RegisterAgentOptions = {}): AgentComponentDefinition {
+  if (options.registry !== false) registerSessionEntities(options.registry ?? defaultRegistry);
   return defineAgentComponent(
     {
       name: agent.name,
@@ -81,7 +87,12 @@ export function registerAgent(agent: Agent<any>, options: RegisterAgentOptions =
     },
     async (ctx, rawInput, emit) => {
       const { input, sessionId } = runInput(agent.name, rawInput);
-      const session = sessionId !== undefined && options.session ? await options.session(sessionId, ctx) : undefined;
+      const session =
+        sessionId === undefined
+          ? undefined
+          : options.session
+            ? await options.session(sessionId, ctx)
+            : new Session({ id: sessionId, ctx });
       const result = await streamRun(agent, input, { ctx, ...(session ? { session } : {}) }, emit);
       if (result.status === "failed") {
         throw new TerminalError(`Agent "${agent.name}" failed: ${result.error.message}`, {

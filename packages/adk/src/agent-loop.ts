@@ -48,8 +48,16 @@ export async function runAgentLoop(
 ): Promise<AgentResult<any>> {
   const ordinal = runtime.nextRunOrdinal(agent.name);
   const prefix = ordinal === 0 ? `agent:${agent.name}` : `agent:${agent.name}#${ordinal}`;
-  const { session } = options;
-  const history = session ? await runtime.step(`${prefix}:session`, async () => session.messages()) : [];
+  const session = options.session;
+  // A session that journals its own calls (a Session bound to the run's ctx) is called directly: its
+  // reads and appends are entity calls, which cannot nest inside a ctx.step.
+  const bound = session?.bind && runtime.ctx && runtime.journaled ? session.bind(runtime.ctx) : undefined;
+  const direct = bound?.journaled ? bound : undefined;
+  const history = direct
+    ? await direct.messages()
+    : session
+      ? await runtime.step(`${prefix}:session`, async () => session.messages())
+      : [];
   const turn: Message[] = typeof input === "string" ? [{ role: "user", content: input }] : [...input];
   const system: Message[] = agent.instructions ? [{ role: "system", content: agent.instructions }] : [];
   const state: LoopState = {
@@ -65,10 +73,15 @@ export async function runAgentLoop(
   const result = await loop(agent, runtime, emit, options.streaming, prefix, state, runTools);
   if (session) {
     const added = result.messages.slice(system.length + history.length);
-    await runtime.step(`${prefix}:session:append`, async () => {
-      await session.append(added);
-      return null;
-    });
+    // The key makes the append exactly-once even where the call itself is not journaled.
+    const appendOptions = { agent: agent.name, idempotencyKey: `${runtime.invocationId}:${prefix}:session:append` };
+    if (direct) await direct.append(added, appendOptions);
+    else {
+      await runtime.step(`${prefix}:session:append`, async () => {
+        await session.append(added, appendOptions);
+        return null;
+      });
+    }
   }
   return result;
 }

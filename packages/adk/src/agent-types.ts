@@ -5,12 +5,27 @@ import type { Agent } from "./agent.js";
 import type { ToolSource } from "./remote/tool-source.js";
 import type { Tool } from "./tool.js";
 
-/** The conversation an agent keeps between runs (issue 10 brings Session and Memory; any store with these two methods works). */
+/** What an agent passes with the messages a run appends to its session. */
+export interface SessionAppendOptions {
+  /** The agent that wrote the messages. */
+  agent?: string;
+  /** Same key, same append: a session stores it once (the agent loop sends `<invocation id>:<entry name>`). */
+  idempotencyKey?: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** The conversation an agent keeps between runs: a Session, or any store with these methods. */
 export interface AgentSession {
   /** The earlier turns, without the system message. */
   messages(): Message[] | Promise<Message[]>;
   /** The turns this run added (user input, assistant answers, tool results). */
-  append(messages: Message[]): void | Promise<void>;
+  append(messages: Message[], options?: SessionAppendOptions): unknown;
+  /**
+   * The same session called through a durable context, whose calls are journal entries of their
+   * own (a Session's entity calls): the agent loop then calls it directly instead of wrapping its
+   * reads and appends in ctx.step (where durable calls cannot nest).
+   */
+  bind?(ctx: DurableContext): AgentSession & { readonly journaled: boolean };
 }
 
 export interface AgentOptions<S extends z.ZodType | undefined = undefined> {

@@ -22,6 +22,7 @@ export type {
   OutputOf,
   PendingApproval,
   PlanStep,
+  SessionAppendOptions,
 } from "./agent-types.js";
 export {
   attachMemoryContext,
@@ -72,3 +73,4 @@ export {
   type RegisterToolOptions,
   type ToolsContext,
 } from "./tools-context.js";
+export * from "./session/index.js";
