@@ -159,10 +159,13 @@ describe.each(STORE_KINDS)("agent runs through the gateway on %s", (kind) => {
       },
     });
     expect(model.calls).toHaveLength(2);
+    // With a sessionId the run reads the session's history first and appends its turns last.
     expect((await journal(runId)).entries.map((entry: { name: string }) => entry.name)).toEqual([
+      "agnt5.session.history",
       "agent:stock:llm:0",
       "agent:stock:tool:lookup:0",
       "agent:stock:llm:1",
+      "agnt5.session.append",
     ]);
     const run = (await send(`${coordinator.url}/v1/runs/${runId}`)).body;
     expect(run).toMatchObject({ runId, service: SERVICE, status: "completed" });
