@@ -22,7 +22,38 @@ export type {
   OutputOf,
   PendingApproval,
   PlanStep,
+  SessionAppendOptions,
 } from "./agent-types.js";
+export {
+  attachMemoryContext,
+  checkContent,
+  checkKey,
+  checkMetadata,
+  cosineSimilarity,
+  embedTexts,
+  type ExtractedFact,
+  InMemoryMemoryService,
+  type InMemoryMemoryServiceOptions,
+  type IngestibleSession,
+  type IngestOptions,
+  type IngestStrategy,
+  keywordScore,
+  keywords,
+  type ListKeysOptions,
+  Memory,
+  type MemoryChanges,
+  type MemoryEmbedding,
+  type MemoryFilter,
+  type MemoryMetadata,
+  type MemoryOptions,
+  type MemoryRecord,
+  type MemorySearchOptions,
+  type MemorySearchResult,
+  type MemoryService,
+  type MemoryWrite,
+  matchesFilter,
+  mergeMetadata,
+} from "./memory/index.js";
 export { MCPTool, type MCPToolOptions } from "./remote/mcp-tool.js";
 export { type OpenAPIHeaders, OpenAPITool, type OpenAPIToolOptions } from "./remote/openapi-tool.js";
 export { isToolSource, type RemoteToolDefinition, type ToolSource } from "./remote/tool-source.js";
@@ -43,3 +74,4 @@ export {
   type RegisterToolOptions,
   type ToolsContext,
 } from "./tools-context.js";
+export * from "./session/index.js";
