@@ -1,0 +1,89 @@
+// Where a SQL memory backend runs: a PostgreSQL server (node-postgres, loaded only when used) or
+// PGlite (PostgreSQL in WASM, in process). Both run the same statements through one `query`.
+import type { PGlite, PGliteOptions } from "@electric-sql/pglite";
+import type { Pool } from "pg";
+
+/**
+ * - `{ postgres: "postgres://..." }` or `{ postgres: pool }`: a PostgreSQL server;
+ * - `{ pglite: instance }`: a PGlite you created (for VectorMemoryService, created with
+ *   `extensions: { vector }` from @electric-sql/pglite-pgvector); `{ pglite: { dataDir } }`: one this
+ *   service creates (in memory without dataDir) and closes on close().
+ */
+export type MemoryDatabase = { postgres: string | Pool } | { pglite: PGlite | { dataDir?: string } };
+
+export interface SqlConnection {
+  readonly kind: "postgres" | "pglite";
+  /** The server's address with the password hidden, or "PGlite" (for messages). */
+  readonly label: string;
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Several statements, no parameters (DDL). */
+  exec(sql: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  database: MemoryDatabase,
+  pgliteExtensions: Record<string, unknown> = {},
+): Promise<SqlConnection> {
+  if ("postgres" in database) {
+    const target = database.postgres;
+    if (typeof target === "string") {
+      const { default: pg } = await import("pg");
+      const pool = new pg.Pool({ connectionString: target, max: 4 });
+      return postgresConnection(pool, redactUrl(target), () => pool.end());
+    }
+    return postgresConnection(target, "the given pg.Pool", async () => {});
+  }
+  const given: PGlite | { dataDir?: string } = database.pglite;
+  if (isPGlite(given)) return pgliteConnection(given, async () => {});
+  const { PGlite } = await import("@electric-sql/pglite");
+  const options: PGliteOptions = {
+    ...(given?.dataDir === undefined ? {} : { dataDir: given.dataDir }),
+    extensions: pgliteExtensions as PGliteOptions["extensions"],
+  };
+  const db: PGlite = await PGlite.create(options);
+  return pgliteConnection(db, () => db.close());
+}
+
+function postgresConnection(pool: Pool, label: string, close: () => Promise<void>): SqlConnection {
+  return {
+    kind: "postgres",
+    label: `PostgreSQL at ${label}`,
+    async query(sql, params) {
+      return (await pool.query(sql, params)).rows;
+    },
+    async exec(sql) {
+      await pool.query(sql);
+    },
+    close,
+  };
+}
+
+function pgliteConnection(db: PGlite, close: () => Promise<void>): SqlConnection {
+  return {
+    kind: "pglite",
+    label: "PGlite",
+    async query<T>(sql: string, params?: unknown[]) {
+      return (await db.query<T>(sql, params)).rows;
+    },
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    close,
+  };
+}
+
+function isPGlite(value: PGlite | { dataDir?: string }): value is PGlite {
+  return typeof (value as PGlite | undefined)?.query === "function";
+}
+
+/** A URL safe to print: the password replaced by `***`. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<unparseable url>";
+  }
+}
