@@ -46,6 +46,7 @@ const meaningByCode: Record<string, string> = {
   AMBIGUOUS_WORKFLOW: "Several services register that workflow; start it through its service",
   AMBIGUOUS_AGENT: "Several services register that agent; start it through its service",
   SERVICE_HAS_WORKERS: "The service still has live workers; stop them before removing it",
+  SESSION_IMMUTABLE: "The session's retention is immutable: prune and delete are refused",
   ROUTE_NOT_FOUND: "No such route (method and path)",
   CANCELLED: "The invocation was cancelled",
   PAYLOAD_TOO_LARGE: "The body exceeds AGNT5_MAX_BODY_BYTES",

@@ -25,6 +25,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   AMBIGUOUS_WORKFLOW: 409,
   AMBIGUOUS_AGENT: 409,
   SERVICE_HAS_WORKERS: 409,
+  // A session whose retention says immutable refuses prune and delete (@agnt5/adk's agnt5.session entity).
+  SESSION_IMMUTABLE: 409,
   // Not 499 (nginx's "client closed request", which no client ever reads): a conflict with the
   // invocation's state, the same everywhere.
   CANCELLED: 409,

@@ -82,15 +82,13 @@ export class HttpSessionStore implements SessionStore {
       headers: { "content-type": "application/json", ...this.#headers },
       body: JSON.stringify(input ?? null),
     });
-    const body = (await response.json().catch(() => null)) as {
-      output?: unknown;
-      error?: { code?: string; message?: string };
-    } | null;
-    if (!response.ok || body?.error) {
-      const code = body?.error?.code ?? `HTTP_${response.status}`;
-      const error = new Error(body?.error?.message ?? `${definition.name}.${method} answered ${response.status}`);
-      throw Object.assign(error, { code, status: response.status });
+    // The gateway answers a method's result as the body itself, a failure as { error: { code, message } }.
+    const body = (await response.json().catch(() => null)) as unknown;
+    if (!response.ok) {
+      const error = (body as { error?: { code?: string; message?: string } } | null)?.error;
+      const failure = new Error(error?.message ?? `${definition.name}.${method} answered HTTP ${response.status}`);
+      throw Object.assign(failure, { code: error?.code ?? `HTTP_${response.status}`, status: response.status });
     }
-    return body?.output;
+    return body;
   }
 }
