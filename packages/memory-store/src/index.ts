@@ -8,3 +8,4 @@
  */
 export { DatabaseMemoryService, type DatabaseMemoryServiceOptions } from "./database-memory-service.js";
 export type { MemoryDatabase } from "./sql-database.js";
+export { VectorMemoryService, type VectorMemoryServiceOptions } from "./vector-memory-service.js";
