@@ -1,4 +1,4 @@
-import { type ApprovalDecision, StepFailedError, TerminalError } from "@agnt5/core";
+import { type ApprovalDecision, StepFailedError, TaskFailedError, TerminalError } from "@agnt5/core";
 import {
   type CallOptions,
   type GenerateResult,
@@ -9,10 +9,12 @@ import {
   type Usage,
 } from "@agnt5/llm";
 import type { Agent } from "./agent.js";
+import { leadingSystemMessages, recallMemories } from "./agent-memory.js";
 import { callModel, modelResolver, modelStepError } from "./agent-model-call.js";
 import type { AgentRuntime } from "./agent-runtime.js";
 import { AgentTool } from "./agent-tool.js";
 import type { AgentEvent, AgentResult, AgentSession, AgentToolCall, PendingApproval } from "./agent-types.js";
+import { ChildInvocationTool } from "./remote/hosted-tool.js";
 import { resolveRunTools, type ToolSource } from "./remote/tool-source.js";
 import type { Tool, ToolContext } from "./tool.js";
 
@@ -30,7 +32,7 @@ interface LoopState {
  * The agent loop: call the model; if it called tools, run them (each checked, confirmed when the tool
  * asks for it, run as its own entry) and call the model again with their results; stop at an answer,
  * a handoff, a pending approval or maxIterations. Entries (journaled when the runtime is):
- * `<prefix>:llm:<i>` per model call, `<prefix>:tool:<tool>:<j>` per tool run (and the approval of the
+ * `<prefix>:memory` for the recalled memories, `<prefix>:llm:<i>` per model call, `<prefix>:tool:<tool>:<j>` per tool run (and the approval of the
  * same name), `<prefix>:session` for the session's history; `<prefix>` is `agent:<name>`, or
  * `agent:<name>#<n>` for the n-th further run of the same agent on one context.
  */
@@ -60,6 +62,8 @@ export async function runAgentLoop(
       : [];
   const turn: Message[] = typeof input === "string" ? [{ role: "user", content: input }] : [...input];
   const system: Message[] = agent.instructions ? [{ role: "system", content: agent.instructions }] : [];
+  // The memories relevant to this input, as a system message after the instructions (agent-memory.ts).
+  system.push(...(await recallMemories(agent, turn, runtime, prefix)));
   const state: LoopState = {
     messages: [...system, ...history, ...turn],
     toolCalls: [],
@@ -280,6 +284,12 @@ async function runToolCall(
   const messages = [...state.messages];
   let attempt = 0;
   try {
+    if (tool instanceof ChildInvocationTool && runtime.journaled && runtime.ctx) {
+      // A hosted tool's call is a child invocation: its own journal entry, retried by the coordinator.
+      const output = await runtime.ctx.task(tool.service, tool.handler, input);
+      record.result = output === undefined ? null : output;
+      return "done";
+    }
     record.result = await runtime.step(
       entryName,
       async () => {
@@ -294,6 +304,7 @@ async function runToolCall(
           messages,
           abortSignal: runtime.abortSignal,
           logger: runtime.logger,
+          ...(agent.memory === undefined ? {} : { memory: agent.memory }),
         };
         const output = await tool.run(input, ctx);
         return output === undefined ? null : output;
@@ -301,7 +312,9 @@ async function runToolCall(
       tool.retry ?? { maxAttempts: 1 },
     );
   } catch (error) {
-    if (runtime.abortSignal.aborted || !StepFailedError.isInstance(error)) throw error;
+    if (runtime.abortSignal.aborted || !(StepFailedError.isInstance(error) || TaskFailedError.isInstance(error))) {
+      throw error;
+    }
     record.error = `Tool "${tool.name}" failed: ${error.message}`;
   }
   return "done";
@@ -341,7 +354,7 @@ async function handOff(
   });
   const transcript = state.messages.flatMap(conversationText);
   const specialist = await runAgentLoop(target, transcript, runtime, emit, { streaming, session: undefined });
-  const ownSystem = target.instructions ? 1 : 0;
+  const ownSystem = leadingSystemMessages(specialist.messages);
   return {
     ...specialist,
     messages: [...state.messages, ...specialist.messages.slice(ownSystem + transcript.length)],

@@ -30,13 +30,13 @@ export {
   checkKey,
   checkMetadata,
   cosineSimilarity,
-  embedTexts,
   type ExtractedFact,
-  InMemoryMemoryService,
-  type InMemoryMemoryServiceOptions,
+  embedTexts,
   type IngestibleSession,
   type IngestOptions,
   type IngestStrategy,
+  InMemoryMemoryService,
+  type InMemoryMemoryServiceOptions,
   keywordScore,
   keywords,
   type ListKeysOptions,
@@ -54,9 +54,11 @@ export {
   matchesFilter,
   mergeMetadata,
 } from "./memory/index.js";
+export { ChildInvocationTool, HostedTool, type HostedToolOptions } from "./remote/hosted-tool.js";
 export { MCPTool, type MCPToolOptions } from "./remote/mcp-tool.js";
 export { type OpenAPIHeaders, OpenAPITool, type OpenAPIToolOptions } from "./remote/openapi-tool.js";
 export { isToolSource, type RemoteToolDefinition, type ToolSource } from "./remote/tool-source.js";
+export * from "./session/index.js";
 export {
   isTool,
   Tool,
@@ -74,4 +76,3 @@ export {
   type RegisterToolOptions,
   type ToolsContext,
 } from "./tools-context.js";
-export * from "./session/index.js";
