@@ -7,6 +7,7 @@ import { createGateway } from "./http/gateway.js";
 import { InvocationManager } from "./invocations/invocation-manager.js";
 import { TimerService } from "./journal/timer-service.js";
 import { createLogger, type Logger } from "./logger.js";
+import { SESSION_SWEEP_INTERVAL_MS, SessionRetentionSweeper } from "./sessions/retention-sweeper.js";
 import { openStore } from "./store/index.js";
 import type { ComponentInfo } from "./workers/component-info.js";
 import { ServiceRegistry } from "./workers/service-registry.js";
@@ -48,6 +49,9 @@ export async function startCoordinator(
   await invocations.recover();
   // Timers that fell due while the coordinator was down fire now.
   timers.start();
+  // Sessions past their retention.ttlDays are deleted here, whoever created them.
+  const sessionSweeper = new SessionRetentionSweeper(invocations.entities, entityStore, logger);
+  sessionSweeper.start(SESSION_SWEEP_INTERVAL_MS);
 
   const connections = new Set<WorkerConnection>();
   const grpcServer = new grpc.Server({
@@ -115,6 +119,7 @@ export async function startCoordinator(
   const close = () => {
     closing ??= (async () => {
       clearInterval(heartbeatMonitor);
+      sessionSweeper.close();
       timers.close();
       invocations.close();
       await gateway.close();

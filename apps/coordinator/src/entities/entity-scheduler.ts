@@ -123,6 +123,37 @@ export class EntityScheduler {
     this.#evictIdle();
   }
 
+  /**
+   * Deletes every field of an idle entity in one commit when `shouldRemove` approves its committed
+   * state (the session retention sweeper). The key is held like a write meanwhile, so a write that
+   * arrives waits and then sees the deletion; a key with a running or queued write is left alone.
+   */
+  async removeIfIdle(type: string, key: string, shouldRemove: (snapshot: EntitySnapshot) => boolean): Promise<boolean> {
+    const state = this.#state(type, key);
+    if (state.holder !== undefined || state.writes.length > 0) return false;
+    const holder = `sweeper\u0000${type}\u0000${key}`;
+    state.holder = holder;
+    try {
+      const snapshot = await this.#load(state);
+      const fields = Object.keys(snapshot.state);
+      if (fields.length === 0 || !shouldRemove(snapshot)) return false;
+      const result = await this.store.commit(type, key, {
+        expectedVersion: snapshot.version,
+        sets: {},
+        deletes: fields,
+      });
+      if (!result.ok) {
+        state.snapshot = undefined;
+        return false;
+      }
+      state.snapshot = { state: {}, version: result.version };
+      return true;
+    } finally {
+      if (state.holder === holder) state.holder = undefined;
+      this.#pump(state);
+    }
+  }
+
   /** The committed state of an entity (GET /v1/entities/:type/:key). */
   async snapshot(type: string, key: string): Promise<EntitySnapshot> {
     return this.#load(this.#state(type, key));

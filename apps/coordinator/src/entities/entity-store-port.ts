@@ -22,5 +22,7 @@ export interface EntityStorePort {
   readonly backend: string;
   load(type: string, key: string): Promise<EntitySnapshot>;
   commit(type: string, key: string, commit: EntityCommit): Promise<CommitResult>;
+  /** Keys of `type` that exist, a page at a time (every @agnt5/entity-store backend has it; the session sweeper needs it). */
+  listKeys?(type: string, options?: { limit?: number; cursor?: string }): Promise<{ keys: string[]; cursor?: string }>;
   close(): Promise<void>;
 }
