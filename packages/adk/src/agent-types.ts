@@ -2,6 +2,8 @@ import type { ApprovalDecision, DurableContext, RetryPolicy } from "@agnt5/core"
 import type { LanguageModel, Message, ProviderRegistry, Usage } from "@agnt5/llm";
 import type { z } from "zod";
 import type { Agent } from "./agent.js";
+import type { MemoryRecallOptions } from "./agent-memory.js";
+import type { Memory } from "./memory/memory.js";
 import type { ToolSource } from "./remote/tool-source.js";
 import type { Tool } from "./tool.js";
 
@@ -52,6 +54,14 @@ export interface AgentOptions<S extends z.ZodType | undefined = undefined> {
   modelRetry?: Partial<RetryPolicy>;
   /** Where model strings are resolved (default: @agnt5/llm's default registry). */
   registry?: ProviderRegistry;
+  /**
+   * Long-term memory: before each run the agent searches it with the run's input and puts the best
+   * matches (top 5 by the backend's score unless memoryRecall says otherwise) in a system message
+   * after the instructions, journaled as `<prefix>:memory`. Tools get it as `ctx.memory`.
+   */
+  memory?: Memory;
+  /** How many memories are recalled and which (default `{ limit: 5 }`); false turns recall off (tools keep ctx.memory). */
+  memoryRecall?: MemoryRecallOptions | false;
 }
 
 export interface AgentRunOptions {

@@ -2,6 +2,7 @@ import { type JsonSchema, type RetryPolicy, TerminalError, toJsonSchema } from "
 import type { LanguageModel, Message, ProviderRegistry } from "@agnt5/llm";
 import type { z } from "zod";
 import { runAgentLoop } from "./agent-loop.js";
+import type { MemoryRecallOptions } from "./agent-memory.js";
 import { planAgentRun } from "./agent-plan.js";
 import { createAgentRuntime } from "./agent-runtime.js";
 import { AgentTool, agentAsTool } from "./agent-tool.js";
@@ -15,6 +16,7 @@ import type {
   OutputOf,
 } from "./agent-types.js";
 import { EventChannel } from "./event-channel.js";
+import type { Memory } from "./memory/memory.js";
 import { checkToolEntries, isToolSource, type ToolSource } from "./remote/tool-source.js";
 import type { Tool } from "./tool.js";
 
@@ -46,6 +48,8 @@ export class Agent<S extends z.ZodType | undefined = undefined> {
   readonly maxOutputTokens: number | undefined;
   readonly modelRetry: Partial<RetryPolicy> | undefined;
   readonly registry: ProviderRegistry | undefined;
+  readonly memory: Memory | undefined;
+  readonly memoryRecall: MemoryRecallOptions | false | undefined;
 
   constructor(options: AgentOptions<S>) {
     if (typeof options?.name !== "string" || options.name.trim() === "") {
@@ -87,6 +91,8 @@ export class Agent<S extends z.ZodType | undefined = undefined> {
     this.maxOutputTokens = options.maxOutputTokens;
     this.modelRetry = options.modelRetry;
     this.registry = options.registry;
+    this.memory = options.memory;
+    this.memoryRecall = options.memoryRecall;
   }
 
   /**

@@ -2,6 +2,7 @@ import { type JsonSchema, type Logger, type RetryPolicy, silentLogger, TerminalE
 import type { Message, NamedTool, ToolDefinition, ToolExecutionOptions } from "@agnt5/llm";
 import { z } from "zod";
 import { compileJsonSchema } from "./json-schema-validator.js";
+import type { Memory } from "./memory/memory.js";
 
 /**
  * What a tool's handler receives next to its input (the seed's "Context is automatically injected").
@@ -28,6 +29,12 @@ export interface ToolContext {
   readonly messages: readonly Message[];
   readonly abortSignal: AbortSignal;
   readonly logger: Logger;
+  /**
+   * The agent's long-term memory (the seed's `ctx.memory`), when it was given one. The tool runs inside
+   * its own journal entry, so memory calls here run directly; stores are upserts by key, so a retried
+   * call writes the same memory again, not a second one.
+   */
+  readonly memory?: Memory;
 }
 
 export type ToolHandler<In, Out> = (input: In, ctx: ToolContext) => Out | Promise<Out>;
