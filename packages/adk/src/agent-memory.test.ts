@@ -3,7 +3,15 @@ import type { Message } from "@agnt5/llm";
 import { ScriptedModel } from "@agnt5/llm/test";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { Agent, type AgentSession, InMemoryMemoryService, Memory, tool } from "./index.js";
+import {
+  Agent,
+  type AgentSession,
+  InMemoryMemoryService,
+  InMemorySessionStore,
+  Memory,
+  Session,
+  tool,
+} from "./index.js";
 import { runDurable } from "./test-support/durable-run.js";
 
 /** A conversation kept in an array (any AgentSession works). */
@@ -156,5 +164,58 @@ describe("an agent given a memory", () => {
     expect(result.messages.at(-1)).toEqual({ role: "assistant", content: [{ type: "text", text: "Refunded." }] });
     // The triage conversation, then only what the specialist added (its instructions and memories left out).
     expect(result.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "assistant"]);
+  });
+
+  it("the seed's tutoring session with memory, then smart ingestion of the session (a real Session's history)", async () => {
+    const store = new InMemorySessionStore();
+    const memory = new Memory({
+      service: new InMemoryMemoryService(),
+      model: new ScriptedModel([
+        {
+          object: {
+            facts: [
+              { content: "Student is comfortable with epsilon-delta limits", type: "expertise", confidence: 0.8 },
+              { content: "Student wants visual explanations", type: "preference" },
+            ],
+          },
+        },
+      ]),
+    });
+    await memory.store("student_level", "Advanced calculus");
+    const session = new Session({
+      id: "tutoring-session-789",
+      userId: "student-123",
+      metadata: { subject: "mathematics" },
+      store,
+    });
+    const model = new ScriptedModel([
+      { text: "A limit describes where a function heads." },
+      { text: "Here is a plot of sin(x)/x near 0." },
+    ]);
+    const agent = new Agent({
+      name: "math_tutor",
+      model,
+      instructions: "You are a patient math tutor. Adapt to student's level.",
+      session,
+      memory,
+    });
+    await agent.run("Help me understand limits in calculus");
+    await agent.run("I like visual explanations, can you plot one?");
+    expect(systemTexts(model.calls[0]!.request.messages)[1]).toContain("[student_level] Advanced calculus");
+    // The session holds the four turns; no memory message was appended to it.
+    expect((await session.history()).map((m) => m.role)).toEqual(["user", "assistant", "user", "assistant"]);
+
+    const keys = await memory.ingestFromSession(session, { strategy: "smart" });
+    expect(keys).toHaveLength(2);
+    expect(await memory.listKeys({ userId: "student-123", sessionId: "tutoring-session-789" })).toEqual(
+      [...keys].sort(),
+    );
+    const extraction = JSON.stringify((memory.model as ScriptedModel).calls[0]!.request.messages);
+    expect(extraction).toContain("I like visual explanations");
+    expect(extraction).toContain("Here is a plot of sin(x)/x near 0.");
+    // The next conversation recalls what was learned.
+    const next = new ScriptedModel([{ text: "Let's draw it." }]);
+    await new Agent({ name: "math_tutor", model: next, memory }).run("Show me visual explanations of derivatives");
+    expect(systemTexts(next.calls[0]!.request.messages)[0]).toContain("Student wants visual explanations");
   });
 });
