@@ -38,6 +38,7 @@ const meaningByCode: Record<string, string> = {
   WORKFLOW_NOT_FOUND: "No workflow of that name has registered",
   AGENT_NOT_FOUND: "No agent of that name has registered (registerAgent in a worker)",
   ENTITY_NOT_FOUND: "No entity type of that name has registered",
+  SESSION_NOT_FOUND: "No session with that id (never written, or deleted)",
   FORBIDDEN: "The approver lacks the roles the approval requires",
   RUN_FINISHED: "The run has already finished",
   RUN_ID_CONFLICT: "The run id already belongs to a run of another workflow; the message names both",

@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { HttpSessionStore, Session } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJson, postJson, TestCluster } from "./support/cluster.js";
 import type { ProcessHandle } from "./support/process-handle.js";
@@ -107,6 +108,51 @@ describe.each<StoreKind>(["postgres", "pglite"])("sessions through the coordinat
     },
   );
 
+  it("the /v1/sessions routes and a Session over HttpSessionStore read, export and delete a session", async () => {
+    const sessionId = `outside-${kind}`;
+    const session = new Session({
+      id: sessionId,
+      userId: "analyst-789",
+      metadata: { regulation: "SOC2" },
+      store: new HttpSessionStore({ baseUrl: cluster.url }),
+    });
+    await session.addMessage("user", "Analyze user access patterns");
+    await session.addMessage("assistant", "Normal.", { agent: "data_analyst", metadata: { confidence: 0.9 } });
+    await session.setState("stage", "review");
+    expect((await session.history()).map((m) => m.content)).toEqual(["Analyze user access patterns", "Normal."]);
+
+    const base = `${cluster.url}/v1/sessions/${sessionId}`;
+    expect((await getJson(base)).json).toMatchObject({ id: sessionId, userId: "analyst-789", messageCount: 2 });
+    expect((await getJson(`${base}/history`)).json.messages).toHaveLength(2);
+    expect((await getJson(`${base}/state`)).json.state).toEqual({ stage: "review" });
+    const events = (await getJson(`${base}/events?since=2024-01-01&limit=2`)).json.events;
+    expect(events.map((e: { type: string }) => e.type)).toEqual(["message", "message"]);
+    const exported = await fetch(`${base}/export?format=jsonl`);
+    expect(exported.headers.get("content-type")).toContain("application/x-ndjson");
+    const lines = (await exported.text())
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line));
+    expect(lines[1]).toMatchObject({
+      role: "assistant",
+      message: "Normal.",
+      agent: "data_analyst",
+      metadata: { confidence: 0.9 },
+      tool_calls: [],
+    });
+    expect(lines[0]).toEqual(expect.objectContaining({ timestamp: expect.any(String), role: "user" }));
+    expect((await getJson(`${base}/events?since=last-week`)).json.error).toMatchObject({
+      code: "INVALID_REQUEST",
+      message: expect.stringContaining('"since"'),
+    });
+
+    expect((await fetch(base, { method: "DELETE" })).status).toBe(204);
+    const gone = await getJson(base);
+    expect(gone.status).toBe(404);
+    expect(gone.json.error.code).toBe("SESSION_NOT_FOUND");
+    expect((await fetch(base, { method: "DELETE" })).status).toBe(404);
+  });
+
   it("an immutable session refuses delete through the gateway with SESSION_IMMUTABLE", async () => {
     const sessionId = `immutable-${kind}`;
     await call(sessionId, "open", { retention: { immutable: true, ttlDays: 2555 } });
@@ -116,5 +162,8 @@ describe.each<StoreKind>(["postgres", "pglite"])("sessions through the coordinat
       message: expect.stringContaining("immutable"),
     });
     expect(refused.status).toBe(409);
+    const route = await fetch(`${cluster.url}/v1/sessions/${sessionId}`, { method: "DELETE" });
+    expect(route.status).toBe(409);
+    expect(((await route.json()) as { error: { code: string } }).error.code).toBe("SESSION_IMMUTABLE");
   });
 });

@@ -14,6 +14,7 @@ import { registerInvokeRoutes } from "./invoke-routes.js";
 import { MAX_RAW_PARAM_LENGTH, registerPathParamValidation } from "./path-params.js";
 import { registerQueryRoutes } from "./query-routes.js";
 import { registerRunRoutes } from "./run-routes.js";
+import { registerSessionRoutes } from "./session-routes.js";
 
 /** The HTTP gateway: callers submit invocations and read their results here. */
 export function createGateway(deps: GatewayDeps): FastifyInstance {
@@ -49,6 +50,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   registerRunRoutes(app, deps);
   registerAgentRoutes(app, deps, closing);
   registerEntityRoutes(app, deps, closing);
+  registerSessionRoutes(app, deps, closing);
 
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${shortened(request.url)}`));
