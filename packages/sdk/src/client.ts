@@ -1,3 +1,4 @@
+import { Session, type SessionOptions } from "@agnt5/adk";
 import type { AnyEntityDefinition, UntypedEntityProxy } from "@agnt5/core";
 import {
   type AgentInput,
@@ -224,6 +225,23 @@ export class Client {
       status: response.status,
       code: "STREAM_INTERRUPTED",
       ...(invocationId ? { invocationId } : {}),
+    });
+  }
+
+  // --- sessions --------------------------------------------------------------------------------
+
+  /**
+   * A Session on the coordinator, reached through this client: every call is a method of its
+   * `agnt5.session` entity (POST /v1/entities/agnt5.session/<id>/<method>), so it reads and writes
+   * what agents on workers read and write. Errors are Agnt5ClientErrors (SESSION_IMMUTABLE, ...).
+   */
+  session(options: Omit<SessionOptions, "store" | "ctx">): Session {
+    return new Session({
+      ...options,
+      store: {
+        journaled: false,
+        call: (definition, key, method, input) => this.invokeEntity(definition, key, method, input ?? null),
+      },
     });
   }
 

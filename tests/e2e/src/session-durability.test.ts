@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HttpSessionStore, Session } from "@agnt5/sdk";
+import { Client, HttpSessionStore, Session } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getJson, postJson, TestCluster } from "./support/cluster.js";
 import type { ProcessHandle } from "./support/process-handle.js";
@@ -146,6 +146,11 @@ describe.each<StoreKind>(["postgres", "pglite"])("sessions through the coordinat
       message: expect.stringContaining('"since"'),
     });
 
+    // The Client reaches the same session (its errors as Agnt5ClientError with the gateway's code).
+    const viaClient = new Client(cluster.url).session({ id: sessionId });
+    expect(await viaClient.getState("stage")).toBe("review");
+    expect((await viaClient.info())?.messageCount).toBe(2);
+
     expect((await fetch(base, { method: "DELETE" })).status).toBe(204);
     const gone = await getJson(base);
     expect(gone.status).toBe(404);
@@ -165,5 +170,9 @@ describe.each<StoreKind>(["postgres", "pglite"])("sessions through the coordinat
     const route = await fetch(`${cluster.url}/v1/sessions/${sessionId}`, { method: "DELETE" });
     expect(route.status).toBe(409);
     expect(((await route.json()) as { error: { code: string } }).error.code).toBe("SESSION_IMMUTABLE");
+    await expect(new Client(cluster.url).session({ id: sessionId }).delete()).rejects.toMatchObject({
+      code: "SESSION_IMMUTABLE",
+      status: 409,
+    });
   });
 });
