@@ -1,3 +1,4 @@
+import { createLocalDurableContext } from "@agnt5/core";
 import type { Message } from "@agnt5/llm";
 import { ScriptedModel } from "@agnt5/llm/test";
 import { describe, expect, it } from "vitest";
@@ -307,5 +308,28 @@ describe("Sessions shared by agents", () => {
       ["assistant", "one"],
       ["user", "second"],
     ]);
+  });
+});
+
+describe("Session in a durable context", () => {
+  it("calls its entity through ctx.entity; without a coordinator that is this process's entity state", async () => {
+    const ctx = createLocalDurableContext();
+    const id = `ctx-${crypto.randomUUID()}`;
+    const model = new ScriptedModel([{ text: "Limits describe values approached." }]);
+    const agent = new Agent({ name: "math_tutor", model, session: new Session({ id, userId: "student-123" }) });
+    await agent.run("Help me understand limits", { ctx });
+    // A Session of the same id outside the context (the default in-memory store) sees the same entity.
+    const history = await new Session({ id }).history();
+    expect(history.map((m) => [m.role, m.content, m.agent])).toEqual([
+      ["user", "Help me understand limits", "math_tutor"],
+      ["assistant", "Limits describe values approached.", "math_tutor"],
+    ]);
+    expect(new Session({ id }).bind(ctx).journaled).toBe(true);
+  });
+
+  it("keeps a store it was given when bound", () => {
+    const store = freshStore();
+    const session = new Session({ id: "own-store", store });
+    expect(session.bind(createLocalDurableContext())).toBe(session);
   });
 });

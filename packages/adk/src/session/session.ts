@@ -82,9 +82,14 @@ export class Session implements AgentSession {
     this.store = options.store ?? (options.ctx ? new ContextSessionStore(options.ctx) : InMemorySessionStore.default);
   }
 
-  /** The same session, called through `ctx` (journaled entity calls); temp state starts empty there. */
+  /**
+   * The same session, called through `ctx` (journaled entity calls); temp state starts empty there.
+   * A session given its own store (other than a context's) keeps it: the agent loop then journals
+   * its reads and appends as steps instead.
+   */
   bind(ctx: DurableContext): Session {
-    const { store: _store, ...rest } = this.#options;
+    const { store, ...rest } = this.#options;
+    if (store && !(store instanceof ContextSessionStore)) return this;
     return new Session({ ...rest, ctx });
   }
 
