@@ -6,7 +6,8 @@
 // Entity writes (one key, 1,000 keys) and shared reads on one key, at concurrency 64.
 // An agent run (5 model calls, 4 tool calls; zero-latency scripted model) through POST /v1/agents/:name/runs
 // and GET /v1/runs/:id/result, with the per-model-call and per-tool-call overhead from two smaller agents.
-// Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity,agent] [--seconds=5]
+// Session appends (opt-in: --scenarios=session) to one session and over 1000 sessions at concurrency 64.
+// Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity,agent,session] [--seconds=5]
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -71,6 +72,8 @@ async function waitHealthy(url) {
 }
 
 async function call(pool, input, handler = "echo") {
+  // A request with its own body (session appends): { path, body }.
+  if (typeof handler === "object") return call(pool, handler.body, handler.path);
   if (handler.startsWith("agent:")) return runAgent(pool, handler.slice("agent:".length), input);
   const { statusCode, body } = await pool.request({
     path: handler.startsWith("/") ? handler : `/v1/services/bench/${handler}`,
@@ -186,6 +189,20 @@ async function benchStore(kind) {
           entity(`key-${(lane * 7919 + done) % 1000}`, "increment"),
         ),
         sharedReadsOneKeyConcurrency64: await measureThroughput(pool, 64, seconds * 1000, () => entity("hot", "read")),
+      };
+    }
+    if (scenarios.includes("session")) {
+      // Session appends (@agnt5/adk's agnt5.session entity, hosted by any worker that registers an
+      // agent): one message per append, to one session (single writer) and spread over 1000 sessions.
+      const append = (id) => `/v1/entities/agnt5.session/${id}/append`;
+      const message = { role: "user", content: "hello", message: { role: "user", content: "hello" } };
+      const appendTo = (id) => ({ path: append(id), body: { messages: [message] } });
+      await measureThroughput(pool, 8, 1000, () => appendTo(`warm-${kind}`));
+      result.sessionAppend = {
+        oneSessionConcurrency64: await measureThroughput(pool, 64, seconds * 1000, () => appendTo(`hot-${kind}`)),
+        spreadOver1000SessionsConcurrency64: await measureThroughput(pool, 64, seconds * 1000, (lane, done) =>
+          appendTo(`s-${(lane * 7919 + done) % 1000}`),
+        ),
       };
     }
     if (kind === "redis") {
