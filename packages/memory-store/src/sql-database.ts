@@ -21,27 +21,41 @@ export interface SqlConnection {
   close(): Promise<void>;
 }
 
+/**
+ * Opens the connection. `settings` are session settings (e.g. `hnsw.ef_search`): applied at connect on
+ * a pool opened here and on PGlite; a pool you pass keeps its own (set them in its `options`).
+ */
 export async function openDatabase(
   database: MemoryDatabase,
   pgliteExtensions: Record<string, unknown> = {},
+  settings: Record<string, string | number> = {},
 ): Promise<SqlConnection> {
+  const entries = Object.entries(settings);
   if ("postgres" in database) {
     const target = database.postgres;
     if (typeof target === "string") {
       const { default: pg } = await import("pg");
-      const pool = new pg.Pool({ connectionString: target, max: 4 });
+      const options = entries.map(([name, value]) => `-c ${name}=${value}`).join(" ");
+      const pool = new pg.Pool({ connectionString: target, max: 4, ...(options === "" ? {} : { options }) });
       return postgresConnection(pool, redactUrl(target), () => pool.end());
     }
     return postgresConnection(target, "the given pg.Pool", async () => {});
   }
   const given: PGlite | { dataDir?: string } = database.pglite;
-  if (isPGlite(given)) return pgliteConnection(given, async () => {});
+  const apply = async (db: PGlite) => {
+    for (const [name, value] of entries) await db.query("SELECT set_config($1, $2, false)", [name, String(value)]);
+  };
+  if (isPGlite(given)) {
+    await apply(given);
+    return pgliteConnection(given, async () => {});
+  }
   const { PGlite } = await import("@electric-sql/pglite");
   const options: PGliteOptions = {
     ...(given?.dataDir === undefined ? {} : { dataDir: given.dataDir }),
     extensions: pgliteExtensions as PGliteOptions["extensions"],
   };
   const db: PGlite = await PGlite.create(options);
+  await apply(db);
   return pgliteConnection(db, () => db.close());
 }
 

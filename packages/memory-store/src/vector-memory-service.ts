@@ -38,11 +38,16 @@ export interface VectorMemoryServiceOptions extends MemoryEmbedding {
    * 10,000). Below it a search scans every row: exact, and fast at that size.
    */
   hnswThreshold?: number;
-  /** HNSW build parameters (pgvector's defaults: m 16, ef_construction 64). */
-  hnsw?: { m?: number; efConstruction?: number };
+  /**
+   * HNSW parameters: build (pgvector's defaults, m 16 and ef_construction 64) and search (ef_search,
+   * default here 100 rather than pgvector's 40: better recall for a few milliseconds; applied on PGlite
+   * and on a pool this service opens, not on a pool you pass).
+   */
+  hnsw?: { m?: number; efConstruction?: number; efSearch?: number };
 }
 
 const DEFAULT_HNSW_THRESHOLD = 10_000;
+const DEFAULT_EF_SEARCH = 100;
 
 /**
  * Memories embedded with any @agnt5/llm embedding model and searched by cosine similarity with
@@ -96,7 +101,8 @@ export class VectorMemoryService implements MemoryService {
   async #open(): Promise<SqlConnection> {
     const vectorExtension =
       "pglite" in this.#options.database ? { vector: (await import("@electric-sql/pglite-pgvector")).vector } : {};
-    const connection = await openDatabase(this.#options.database, vectorExtension);
+    const efSearch = Math.trunc(this.#options.hnsw?.efSearch ?? DEFAULT_EF_SEARCH);
+    const connection = await openDatabase(this.#options.database, vectorExtension, { "hnsw.ef_search": efSearch });
     try {
       await ensureVectorExtension(connection);
       if (this.#options.schema !== undefined)
