@@ -137,6 +137,22 @@ describe.each(targets)("DatabaseMemoryService on $name", ({ open }) => {
   });
 });
 
+describe("DatabaseMemoryService on PostgreSQL, started by several processes at once", () => {
+  it("creates its table once: every service starts and sees the others' writes", async () => {
+    const services = Array.from(
+      { length: 6 },
+      () => new DatabaseMemoryService({ database: { postgres: DATABASE_URL }, schema, table: "fts_concurrent" }),
+    );
+    try {
+      await Promise.all(services.map((service) => service.start()));
+      await Promise.all(services.map((service, i) => new Memory({ service }).store(`k${i}`, `note ${i}`)));
+      expect(await new Memory({ service: services[0]! }).listKeys()).toEqual(["k0", "k1", "k2", "k3", "k4", "k5"]);
+    } finally {
+      await Promise.all(services.map((service) => service.close()));
+    }
+  });
+});
+
 describe("DatabaseMemoryService options", () => {
   it("refuses a table name that is not a plain identifier, naming it", () => {
     expect(() => new DatabaseMemoryService({ database: { pglite: {} }, table: 'x"; drop' })).toThrow(

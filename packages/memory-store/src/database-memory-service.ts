@@ -7,7 +7,7 @@ import type {
   MemoryWrite,
 } from "@agnt5/adk";
 import { memoryStoreError } from "./memory-store-errors.js";
-import { type MemoryDatabase, openDatabase, type SqlConnection } from "./sql-database.js";
+import { execLockedDdl, type MemoryDatabase, openDatabase, type SqlConnection } from "./sql-database.js";
 import {
   deleteRecords,
   filterSql,
@@ -78,7 +78,10 @@ export class DatabaseMemoryService implements MemoryService {
       }
       const schema = this.#options.schema;
       const name = this.#options.table ?? "agnt5_memories";
-      await connection.exec(`${schema === undefined ? "" : `CREATE SCHEMA IF NOT EXISTS "${schema}";`}
+      await execLockedDdl(
+        connection,
+        this.#table,
+        `${schema === undefined ? "" : `CREATE SCHEMA IF NOT EXISTS "${schema}";`}
         CREATE TABLE IF NOT EXISTS ${this.#table} (
           key text COLLATE "C" PRIMARY KEY,
           content text NOT NULL,
@@ -88,7 +91,8 @@ export class DatabaseMemoryService implements MemoryService {
           search tsvector GENERATED ALWAYS AS (to_tsvector('${this.#language}'::regconfig, content)) STORED
         );
         CREATE INDEX IF NOT EXISTS "${name}_search" ON ${this.#table} USING gin (search);
-        CREATE INDEX IF NOT EXISTS "${name}_metadata" ON ${this.#table} USING gin (metadata jsonb_path_ops);`);
+        CREATE INDEX IF NOT EXISTS "${name}_metadata" ON ${this.#table} USING gin (metadata jsonb_path_ops);`,
+      );
     } catch (error) {
       await connection.close();
       throw error;

@@ -101,3 +101,20 @@ export function redactUrl(url: string): string {
     return "<unparseable url>";
   }
 }
+
+/** Advisory lock class of this package's DDL ("AG5M"); the second key is the table. */
+const LOCK_CLASS = 0x4147354d;
+
+/**
+ * Runs DDL statements as one DO block holding a transaction-scoped advisory lock on `lockName`, so
+ * processes creating the same table at once take turns instead of racing in the catalog (two
+ * concurrent CREATE ... IF NOT EXISTS can fail with a unique violation).
+ */
+export async function execLockedDdl(connection: SqlConnection, lockName: string, statements: string): Promise<void> {
+  await connection.exec(`DO $agnt5_memory$
+BEGIN
+  PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext('${lockName.replace(/'/g, "''")}'));
+  ${statements}
+END
+$agnt5_memory$;`);
+}

@@ -10,7 +10,7 @@ import {
 } from "@agnt5/adk";
 import { lastWritePerKey } from "./database-memory-service.js";
 import { memoryStoreError } from "./memory-store-errors.js";
-import { type MemoryDatabase, openDatabase, type SqlConnection } from "./sql-database.js";
+import { execLockedDdl, type MemoryDatabase, openDatabase, type SqlConnection } from "./sql-database.js";
 import {
   deleteRecords,
   filterSql,
@@ -106,7 +106,7 @@ export class VectorMemoryService implements MemoryService {
     try {
       await ensureVectorExtension(connection);
       if (this.#options.schema !== undefined)
-        await connection.exec(`CREATE SCHEMA IF NOT EXISTS "${this.#options.schema}"`);
+        await execLockedDdl(connection, this.#table, `CREATE SCHEMA IF NOT EXISTS "${this.#options.schema}";`);
       const [row] = await connection.query<{ type: string | null; indexed: boolean }>(
         `SELECT format_type(a.atttypid, a.atttypmod) AS type,
            EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
@@ -133,7 +133,10 @@ export class VectorMemoryService implements MemoryService {
   async #ensureTable(dimensions: number): Promise<void> {
     const connection = await this.start();
     if (this.#dimensions === undefined) {
-      await connection.exec(`CREATE TABLE IF NOT EXISTS ${this.#table} (
+      await execLockedDdl(
+        connection,
+        this.#table,
+        `CREATE TABLE IF NOT EXISTS ${this.#table} (
           key text COLLATE "C" PRIMARY KEY,
           content text NOT NULL,
           metadata jsonb NOT NULL DEFAULT '{}',
@@ -141,7 +144,8 @@ export class VectorMemoryService implements MemoryService {
           created_at timestamptz NOT NULL DEFAULT now(),
           updated_at timestamptz NOT NULL DEFAULT now()
         );
-        CREATE INDEX IF NOT EXISTS "${this.#tableName}_metadata" ON ${this.#table} USING gin (metadata jsonb_path_ops);`);
+        CREATE INDEX IF NOT EXISTS "${this.#tableName}_metadata" ON ${this.#table} USING gin (metadata jsonb_path_ops);`,
+      );
       this.#dimensions = dimensions;
     }
     this.#checkDimensions(dimensions);
@@ -290,7 +294,7 @@ async function ensureVectorExtension(connection: SqlConnection): Promise<void> {
     }
   }
   try {
-    await connection.exec("CREATE EXTENSION IF NOT EXISTS vector");
+    await execLockedDdl(connection, "extension vector", "CREATE EXTENSION IF NOT EXISTS vector;");
   } catch (error) {
     const hint =
       connection.kind === "pglite"
