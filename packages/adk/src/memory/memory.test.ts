@@ -136,6 +136,9 @@ describe("Memory on InMemoryMemoryService", () => {
     );
     await expect(memory.store("k\u0000", "x")).rejects.toThrow(/U\+0000/);
     await expect(memory.search("x", { limit: 0 })).rejects.toThrow(/limit must be an integer from 1 to 1000, got 0/);
+    await expect(memory.listKeys({ limit: -1 })).rejects.toThrow(
+      /memory.listKeys: limit must be a positive integer, got -1/,
+    );
     await expect(memory.recall("k" as unknown as string[])).resolves.toEqual([]);
     expect(() => new Memory({} as never)).toThrow(/needs a MemoryService/);
   });

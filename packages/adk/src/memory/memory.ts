@@ -148,6 +148,9 @@ export class Memory {
     if (options.userId !== undefined) filter.userId = options.userId;
     if (options.sessionId !== undefined) filter.sessionId = options.sessionId;
     if (options.type !== undefined) filter.type = options.type;
+    if (options.limit !== undefined && (!Number.isInteger(options.limit) || options.limit < 1)) {
+      throw invalidArgument(`memory.listKeys: limit must be a positive integer, got ${options.limit}`);
+    }
     return this.#journal("memory:listKeys", () =>
       this.service.listKeys({
         filter,
