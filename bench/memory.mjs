@@ -102,16 +102,20 @@ for (let from = singleStores; from < n; from += batch) {
   await service.upsert(writes);
 }
 const upsertSeconds = (performance.now() - start) / 1000;
+const progress = (what) => console.error(`[memory bench] ${new Date().toISOString()} ${what}`);
+progress(`stored ${n} memories (${Math.round((n - singleStores) / upsertSeconds)}/s batched)`);
 
 const queries = Array.from({ length: queryCount }, (_, j) => `query ${j}`);
 // Queries paraphrasing a stored memory (near it), as recalls of known facts are.
 const nearQueries = Array.from({ length: queryCount }, (_, j) => `near:${(j * 7919) % n}:${j}`);
 const exact = await searchLatencies(memory, queries);
 const exactNear = await searchLatencies(memory, nearQueries);
+progress(`exact scans: p50 ${exact.p50Ms} ms`);
 
 start = performance.now();
 await service.createIndex();
 const indexSeconds = (performance.now() - start) / 1000;
+progress(`HNSW index built in ${round(indexSeconds)} s`);
 const hnsw = await searchLatencies(memory, queries);
 const hnswNear = await searchLatencies(memory, nearQueries);
 
