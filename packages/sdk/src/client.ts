@@ -1,4 +1,4 @@
-import { Session, type SessionOptions } from "@agnt5/adk";
+import type { Session, SessionOptions } from "@agnt5/adk";
 import type { AnyEntityDefinition, UntypedEntityProxy } from "@agnt5/core";
 import {
   type AgentInput,
@@ -234,8 +234,11 @@ export class Client {
    * A Session on the coordinator, reached through this client: every call is a method of its
    * `agnt5.session` entity (POST /v1/entities/agnt5.session/<id>/<method>), so it reads and writes
    * what agents on workers read and write. Errors are Agnt5ClientErrors (SESSION_IMMUTABLE, ...).
+   * Async because @agnt5/adk is loaded on first use: the Client alone (@agnt5/sdk/client) must
+   * not load zod and the agent kit into a web app that never opens a session.
    */
-  session(options: Omit<SessionOptions, "store" | "ctx">): Session {
+  async session(options: Omit<SessionOptions, "store" | "ctx">): Promise<Session> {
+    const { Session } = await import("@agnt5/adk");
     return new Session({
       ...options,
       store: {

@@ -147,7 +147,7 @@ describe.each<StoreKind>(["postgres", "pglite"])("sessions through the coordinat
     });
 
     // The Client reaches the same session (its errors as Agnt5ClientError with the gateway's code).
-    const viaClient = new Client(cluster.url).session({ id: sessionId });
+    const viaClient = await new Client(cluster.url).session({ id: sessionId });
     expect(await viaClient.getState("stage")).toBe("review");
     expect((await viaClient.info())?.messageCount).toBe(2);
 
@@ -170,7 +170,7 @@ describe.each<StoreKind>(["postgres", "pglite"])("sessions through the coordinat
     const route = await fetch(`${cluster.url}/v1/sessions/${sessionId}`, { method: "DELETE" });
     expect(route.status).toBe(409);
     expect(((await route.json()) as { error: { code: string } }).error.code).toBe("SESSION_IMMUTABLE");
-    await expect(new Client(cluster.url).session({ id: sessionId }).delete()).rejects.toMatchObject({
+    await expect((await new Client(cluster.url).session({ id: sessionId })).delete()).rejects.toMatchObject({
       code: "SESSION_IMMUTABLE",
       status: 409,
     });
