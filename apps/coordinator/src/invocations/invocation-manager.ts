@@ -30,9 +30,14 @@ import type { WorkerConnection } from "../workers/worker-connection.js";
 import { ActiveInvocation, type ChunkListener, type Outcome } from "./active-invocation.js";
 import { DispatchQueues } from "./dispatch-queue.js";
 import { failureLogLevel } from "./failure-log.js";
+import { handle, type InvocationHandle, recordOutcome, settledHandle } from "./invocation-handle.js";
 import { newInvocationId } from "./invocation-id.js";
 import { assertSameRequest } from "./reused-request.js";
 import { RunWaiters } from "./run-waiters.js";
+import { entityStart, storedError } from "./worker-frames.js";
+
+export type { InvocationHandle } from "./invocation-handle.js";
+export { recordOutcome } from "./invocation-handle.js";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -64,18 +69,6 @@ export interface SubmitRequest {
   /** Entity invocations: the key and the method (handler is the entity type). */
   objectKey?: string;
   methodName?: string;
-}
-
-/** What a caller holds on to: the invocation's id, its outcome, and its stream of chunks. */
-export interface InvocationHandle {
-  id: string;
-  /** false when the id or idempotency key already existed: this is the earlier invocation. */
-  created: boolean;
-  /** Resolves once the invocation is recorded (what an asynchronous caller waits for); rejects if it could not be. */
-  recorded: Promise<unknown>;
-  outcome: Promise<Outcome>;
-  /** Chunks already received are replayed to the listener first. Returns an unsubscribe. */
-  subscribe(listener: ChunkListener): () => void;
 }
 
 /**
@@ -870,82 +863,4 @@ export class InvocationManager {
       },
     });
   }
-}
-
-/** StartInvocation fields of an entity call: its key, method and the committed state it starts from. */
-function entityStart(invocation: ActiveInvocation) {
-  const snapshot = invocation.entityState;
-  return {
-    objectKey: invocation.objectKey ?? "",
-    methodName: invocation.methodName ?? "",
-    state: Object.entries(snapshot?.state ?? {}).map(([key, value]) => ({ key, value: encoder.encode(value) })),
-    stateVersion: BigInt(snapshot?.version ?? 0),
-  };
-}
-
-function handle(invocation: ActiveInvocation, created: boolean): InvocationHandle {
-  return {
-    id: invocation.id,
-    created,
-    recorded: invocation.recorded,
-    outcome: invocation.outcome,
-    subscribe(listener) {
-      for (const [seq, data] of invocation.chunks.entries()) listener(seq, data);
-      invocation.listeners.add(listener);
-      return () => invocation.listeners.delete(listener);
-    },
-  };
-}
-
-function settledHandle(id: string, outcome: Outcome | Promise<Outcome>): InvocationHandle {
-  const promise = Promise.resolve(outcome);
-  return {
-    id,
-    created: false,
-    recorded: Promise.resolve(),
-    outcome: promise,
-    // A finished streaming invocation replays its recorded chunks (its output is their array).
-    subscribe(listener) {
-      void promise.then((result) => {
-        if (result.status !== "completed") return;
-        const chunks = JSON.parse(result.output) as unknown;
-        if (!Array.isArray(chunks)) return;
-        for (const [seq, chunk] of chunks.entries()) listener(seq, JSON.stringify(chunk));
-      });
-      return () => {};
-    },
-  };
-}
-
-/** The outcome of a record that has ended, or undefined while it has not. */
-export function recordOutcome(record: InvocationRecord): Outcome | undefined {
-  switch (record.status) {
-    case "completed":
-      return { status: "completed", output: record.output ?? "null" };
-    case "failed":
-      return { status: "failed", error: record.error ?? { code: "HANDLER_ERROR", message: "failed" } };
-    case "cancelled":
-      return { status: "cancelled", output: record.output, ...(record.error ? { error: record.error } : {}) };
-    default:
-      return undefined;
-  }
-}
-
-function storedError(failure: Failure | undefined): StoredError {
-  if (!failure) return { code: "HANDLER_ERROR", message: "The handler failed without an error" };
-  let details: unknown;
-  if (failure.detailsJson) {
-    try {
-      details = JSON.parse(failure.detailsJson);
-    } catch {
-      details = undefined;
-    }
-  }
-  // Storable as the store will keep it (U+0000 -> U+FFFD), so the caller sees what the record says.
-  return toStoredError({
-    code: failure.code || "HANDLER_ERROR",
-    message: failure.message,
-    ...(failure.type ? { type: failure.type } : {}),
-    ...(details === undefined ? {} : { details }),
-  });
 }
