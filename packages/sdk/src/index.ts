@@ -15,41 +15,10 @@ export * from "@agnt5/adk";
 export * from "@agnt5/core";
 // The type of ctx.llm; importing it also brings @agnt5/llm's augmentation of DurableContext.
 export type { LlmContext } from "@agnt5/llm";
-export {
-  type CallRequest,
-  Client,
-  type ClientOptions,
-  type DefinitionCallOptions,
-  type EntityInfo,
-  type InvocationError,
-  type InvocationInfo,
-  type InvocationStatus,
-  type InvokeOptions,
-  type StreamOptions,
-  type WaitOptions,
-} from "./client.js";
-export type { AgentInput, AgentRef, AgentRunResult, RunAgentOptions, StartAgentOptions } from "./client-agents.js";
-export type { ClientEntityProxy, DefinitionArgs, DefinitionInput, DefinitionOutput } from "./client-definitions.js";
-export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
-export type {
-  ApprovalRequest,
-  ApprovalResult,
-  CancelResult,
-  JournalEntryKind,
-  RunError,
-  RunInfo,
-  RunJournal,
-  RunJournalEntry,
-  RunStatus,
-  RunStep,
-  RunWorkflowOptions,
-  SignalResult,
-  StartedRun,
-  StartWorkflowOptions,
-  WorkflowResultOptions,
-} from "./client-run-types.js";
-export { ServiceClient } from "./client-service.js";
-export { DEFAULT_MAX_BODY_BYTES } from "./client-transport.js";
+// The Client and its types: the same list as the @agnt5/sdk/client entry. The definition helper
+// types share names with @agnt5/core's; the explicit export says the Client's are meant here.
+export * from "./client-entry.js";
+export type { DefinitionInput, DefinitionOutput } from "./client-definitions.js";
 export {
   type LogFormat,
   type LogLevel,
@@ -68,7 +37,6 @@ export type { HttpRequestListener } from "./http-request-handler.js";
 export { createWorkerLogger, type PinoLogger, type WorkerLoggerOptions } from "./logger.js";
 export type { ReconnectBackoff } from "./reconnect-backoff.js";
 export { SDK_VERSION } from "./sdk-version.js";
-export type { StreamEnvelope } from "./stream-envelopes.js";
 export { Worker } from "./worker.js";
 export type { HttpAddress, WorkerEventMap } from "./worker-events.js";
 export type { WorkerOptions } from "./worker-options.js";
