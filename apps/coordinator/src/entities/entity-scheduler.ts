@@ -1,5 +1,5 @@
 import type { StateChange } from "@agnt5/proto";
-import type { ActiveInvocation } from "../invocations/active-invocation.js";
+import type { ActiveInvocation } from "../engine/active-invocation.js";
 import type { Logger } from "../logger.js";
 import type { EntitySnapshot, EntityStorePort } from "./entity-store-port.js";
 

@@ -1,6 +1,6 @@
 import type { FastifyReply } from "fastify";
+import type { Outcome } from "../engine/active-invocation.js";
 import { CoordinatorError, errorBody, httpStatusFor } from "../errors.js";
-import type { Outcome } from "../invocations/active-invocation.js";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
 import { storeDataProblem } from "../store-data-error.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";

@@ -1,4 +1,4 @@
-import type { Outcome } from "../invocations/active-invocation.js";
+import type { Outcome } from "../engine/active-invocation.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { InvocationRecord } from "../store/index.js";
 

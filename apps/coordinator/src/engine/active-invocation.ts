@@ -1,3 +1,4 @@
+import type { InvocationPhase } from "../domain/invocation-state.js";
 import type { EntitySnapshot } from "../entities/entity-store-port.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { StoredError } from "../store/index.js";
@@ -22,6 +23,8 @@ export interface ActiveInvocationInit {
   journal: LiveEntry[];
   parentId?: string | null;
   cancelRequested?: boolean;
+  /** Its run is paused: it is held instead of queued. */
+  paused?: boolean;
   /** Entity invocations: the key and the method (handler is the entity type). */
   objectKey?: string | null;
   methodName?: string | null;
@@ -33,7 +36,8 @@ export interface ActiveInvocationInit {
  * truth; this is the live, in-memory side, dropped when the invocation ends or suspends.
  */
 export class ActiveInvocation {
-  state: "queued" | "running" | "backoff" | "suspending" | "finishing" = "queued";
+  /** Changed only through the domain's `transition` (Dispatcher.step). */
+  state: InvocationPhase = "queued";
   worker: WorkerConnection | undefined;
   retryTimer: NodeJS.Timeout | undefined;
   readonly id: string;
@@ -53,6 +57,8 @@ export class ActiveInvocation {
   /** Entity invocations: the committed state this attempt starts from. */
   entityState: EntitySnapshot | undefined;
   cancelRequested: boolean;
+  /** Its run is paused: it is not dispatched (held) until the run is resumed. */
+  paused: boolean;
   /** Set when an awaited entry completes while a suspension is being recorded. */
   wakeRequested = false;
   /** Streamed chunks (JSON text) in seq order; a re-run after a crash re-sends them and is deduplicated. */
@@ -76,6 +82,7 @@ export class ActiveInvocation {
     this.objectKey = init.objectKey ?? null;
     this.methodName = init.methodName ?? null;
     this.cancelRequested = init.cancelRequested ?? false;
+    this.paused = init.paused ?? false;
     this.outcome = new Promise((resolve) => {
       this.#settle = resolve;
     });
