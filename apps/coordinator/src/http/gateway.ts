@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { errorBody } from "../errors.js";
 import { registerAgentRoutes } from "./agent-routes.js";
+import { registerConsoleRoute } from "./console-route.js";
 import { registerEntityRoutes } from "./entity-routes.js";
 import { GatewayClosing } from "./gateway-closing.js";
 import type { GatewayDeps } from "./gateway-deps.js";
@@ -51,6 +52,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   registerAgentRoutes(app, deps, closing);
   registerEntityRoutes(app, deps, closing);
   registerSessionRoutes(app, deps, closing);
+  registerConsoleRoute(app);
 
   app.setNotFoundHandler((request, reply) => {
     reply.status(404).send(errorBody("ROUTE_NOT_FOUND", `No route ${request.method} ${shortened(request.url)}`));

@@ -1,0 +1,82 @@
+import type { ModelCall, RunDetail, ToolCall } from "@agnt5/admin-client";
+import { JsonView } from "../components/json-view.js";
+import { formatCount, formatDuration } from "../format.js";
+
+/** Each model call: which model, tokens and latency, and (folded) the prompt and the answer. */
+export function ModelCalls({ calls }: { calls: RunDetail["modelCalls"] }) {
+  if (calls.length === 0) return null;
+  return (
+    <section class="card" aria-label="Model calls">
+      <h2>Model calls</h2>
+      {calls.map((call) => (
+        <ModelCallRow key={call.index} call={call} />
+      ))}
+    </section>
+  );
+}
+
+function ModelCallRow({ call }: { call: ModelCall }) {
+  return (
+    <details class="call" data-model-call={call.index}>
+      <summary>
+        <span class="muted num">#{call.index}</span>
+        <span class="mono">{call.name}</span>
+        <span class="chip">{call.model ?? "model"}</span>
+        <span class="muted">
+          {formatCount(call.inputTokens)} in · {formatCount(call.outputTokens)} out · {formatDuration(call.latencyMs)}
+        </span>
+      </summary>
+      <div class="two-col">
+        <div>
+          <h4>Prompt</h4>
+          <JsonView value={call.prompt} openDepth={3} />
+        </div>
+        <div>
+          <h4>Answer</h4>
+          <JsonView value={call.answer} openDepth={3} />
+        </div>
+      </div>
+    </details>
+  );
+}
+
+/** Each tool call with its arguments and its result or error. */
+export function ToolCalls({ calls }: { calls: RunDetail["toolCalls"] }) {
+  if (calls.length === 0) return null;
+  return (
+    <section class="card" aria-label="Tool calls">
+      <h2>Tool calls</h2>
+      {calls.map((call) => (
+        <ToolCallRow key={call.index} call={call} />
+      ))}
+    </section>
+  );
+}
+
+function ToolCallRow({ call }: { call: ToolCall }) {
+  return (
+    <details class="call" data-tool-call={call.index} open>
+      <summary>
+        <span class="muted num">#{call.index}</span>
+        <span class="mono">{call.tool}</span>
+        {call.error ? <span class="error-text">{call.error.code}</span> : <span class="muted">ok</span>}
+      </summary>
+      <div class="two-col">
+        <div>
+          <h4>Arguments</h4>
+          <JsonView value={call.arguments} />
+        </div>
+        <div>
+          <h4>{call.error ? "Error" : "Result"}</h4>
+          {call.error ? (
+            <div class="notice notice-error">
+              <strong>{call.error.code}</strong> {call.error.message}
+            </div>
+          ) : (
+            <JsonView value={call.result} />
+          )}
+        </div>
+      </div>
+    </details>
+  );
+}
