@@ -1,0 +1,129 @@
+import { AdminApiError, AdminClient } from "@agnt5/admin-client";
+import { CliError, EXIT, exitCodeForStatus, unreachable } from "./errors.js";
+
+export const DEFAULT_URL = "http://127.0.0.1:8080";
+
+/** The options every command takes (program-level). */
+export interface GlobalOptions {
+  url?: string;
+  json?: boolean;
+}
+
+/** Where a command writes; tests and the dev mode pass their own. */
+export interface Streams {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+/**
+ * What a command needs: the coordinator's URL, the admin client, a gateway request helper, and
+ * where to write. `lastBody` is the text of the last answer, so `--json` prints exactly the API's JSON
+ * (the admin client parses answers with its schemas, which would drop fields it does not know).
+ */
+export class CliContext {
+  readonly url: string;
+  readonly json: boolean;
+  readonly admin: AdminClient;
+  lastBody: string | undefined;
+
+  constructor(
+    options: GlobalOptions,
+    readonly streams: Streams,
+  ) {
+    this.url = (options.url ?? process.env.AGNT5_URL ?? DEFAULT_URL).replace(/\/+$/, "");
+    this.json = options.json === true;
+    this.admin = new AdminClient({ baseUrl: this.url, fetch: (input, init) => this.#fetch(input, init) });
+  }
+
+  /** Calls the admin API, turning its errors into CliErrors with a meaningful exit code. */
+  async adminCall<T>(call: (admin: AdminClient) => Promise<T>): Promise<T> {
+    try {
+      return await call(this.admin);
+    } catch (error) {
+      throw this.#toCliError(error);
+    }
+  }
+
+  /** A request to the gateway (/v1/...): the raw answer on 2xx, a CliError otherwise. */
+  async gateway(
+    method: "GET" | "POST",
+    path: string,
+    options: { body?: string; headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; headers: Headers; text: string }> {
+    const url = this.url + path;
+    const response = await this.#fetch(url, {
+      method,
+      headers: {
+        accept: "application/json",
+        ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+        ...options.headers,
+      },
+      ...(options.body === undefined ? {} : { body: options.body }),
+    }).catch((error: unknown) => {
+      throw unreachable(this.url, error);
+    });
+    const text = await response.text();
+    this.lastBody = text;
+    if (!response.ok) throw apiError(response.status, text, `${method} ${path}`);
+    return { status: response.status, headers: response.headers, text };
+  }
+
+  out(text: string): void {
+    this.streams.out.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  err(text: string): void {
+    this.streams.err.write(text.endsWith("\n") ? text : `${text}\n`);
+  }
+
+  /** `--json`: the last answer's text as the API sent it; otherwise the human rendering. */
+  print(human: () => string): void {
+    if (this.json) this.out(this.lastBody ?? "null");
+    else this.out(human());
+  }
+
+  async #fetch(input: string, init?: RequestInit): Promise<Response> {
+    const response = await fetch(input, init);
+    // Keep the body for --json, and hand the client an identical copy to parse.
+    const text = await response.text();
+    this.lastBody = text;
+    return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+  }
+
+  #toCliError(error: unknown): CliError {
+    if (error instanceof CliError) return error;
+    if (error instanceof AdminApiError) {
+      if (error.status === 0) return unreachable(this.url, (error as { cause?: unknown }).cause ?? error);
+      return fromCode(error.status, error.code, error.message);
+    }
+    return new CliError((error as Error).message ?? String(error), { exitCode: EXIT.FAILED });
+  }
+}
+
+/** A CliError from an HTTP error answer in the gateway's `{error:{code,message}}` shape (or any text). */
+export function apiError(status: number, text: string, what: string): CliError {
+  let code = `HTTP_${status}`;
+  let message = text.slice(0, 500) || `${what} answered HTTP ${status}`;
+  try {
+    const body = JSON.parse(text) as { error?: { code?: string; message?: string } };
+    if (body.error?.code) code = body.error.code;
+    if (body.error?.message) message = body.error.message;
+  } catch {}
+  return fromCode(status, code, message);
+}
+
+function fromCode(status: number, code: string, message: string): CliError {
+  if (status === 404 && code === "ROUTE_NOT_FOUND") {
+    return new CliError(
+      `${code}: ${message}. This coordinator does not serve that route (an older version without the admin API?).`,
+      { exitCode: EXIT.NOT_FOUND, code },
+    );
+  }
+  if (status === 501) {
+    return new CliError(`${code}: ${message} (this coordinator does not implement the action yet)`, {
+      exitCode: EXIT.FAILED,
+      code,
+    });
+  }
+  return new CliError(`${code}: ${message}`, { exitCode: exitCodeForStatus(status), code });
+}

@@ -1,0 +1,13 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: {
+    name: "cli",
+    include: ["src/**/*.test.ts"],
+    // The CLI is tested as a process against a coordinator and workers as processes: generous limits,
+    // one file at a time (two cores shared by everything else).
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    fileParallelism: false,
+  },
+});
