@@ -19,7 +19,7 @@ await new Worker({ serviceName: "dev-test" }).run();
 `;
 
 describe("agnt5 dev", () => {
-  const cleanup: (() => Promise<unknown> | void)[] = [];
+  const cleanup: (() => unknown)[] = [];
   afterEach(async () => {
     for (const step of cleanup.splice(0).reverse()) await step();
   });
@@ -75,7 +75,16 @@ describe("agnt5 dev", () => {
     cleanup.push(() => new Promise((resolve) => blocker.close(resolve)));
     const port = (blocker.address() as { port: number }).port;
     const result = await runCli(
-      ["dev", join(dir, "worker.mjs"), "--port", String(port), "--grpc-port", String(await freePort()), "--data-dir", dataDir],
+      [
+        "dev",
+        join(dir, "worker.mjs"),
+        "--port",
+        String(port),
+        "--grpc-port",
+        String(await freePort()),
+        "--data-dir",
+        dataDir,
+      ],
       "http://unused",
     );
     expect(result.code).toBe(4);

@@ -61,7 +61,9 @@ export interface CliCluster {
 export async function startCluster(): Promise<CliCluster> {
   const schema = `cli_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   await withPostgres(async () => {}).catch((error: unknown) => {
-    throw new Error(`PostgreSQL is required for these tests and is not reachable at ${DATABASE_URL}: ${(error as Error).message}`);
+    throw new Error(
+      `PostgreSQL is required for these tests and is not reachable at ${DATABASE_URL}: ${(error as Error).message}`,
+    );
   });
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const common = { AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "info" };
