@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { GatewayDeps } from "./gateway-deps.js";
+import { flowRunSteps } from "./flow-steps.js";
 import { checkInputValue } from "./input-validation.js";
 import { awaitRecorded } from "./invocation-answer.js";
 import { RUN_ID } from "./path-params.js";
@@ -42,7 +43,8 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
     const record = await requireRun(deps, request.params.runId);
     const live = deps.invocations.liveStatus(record.id);
     const current = live?.currentEntry ?? (await lastEntry(deps, record.id));
-    return runBody(record, live, current);
+    const body = runBody(record, live, current);
+    return { ...body, ...(await flowRunSteps(deps, record, body.status)) };
   });
 
   app.get(
