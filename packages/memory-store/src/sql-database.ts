@@ -18,6 +18,14 @@ export interface SqlConnection {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Several statements, no parameters (DDL). */
   exec(sql: string): Promise<void>;
+  /**
+   * Runs `fn` on one connection of its own (PostgreSQL: a pooled client held for `fn`, whose backend
+   * pid `cancel` can interrupt; PGlite: its only connection, pid undefined). For statements that must
+   * not share a pooled connection's session, such as CREATE INDEX CONCURRENTLY with its own settings.
+   */
+  dedicated<T>(fn: (query: SqlConnection["query"], pid: number | undefined) => Promise<T>): Promise<T>;
+  /** Cancels the statement running on backend `pid` (PostgreSQL; nothing on PGlite). */
+  cancel(pid: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -69,6 +77,23 @@ function postgresConnection(pool: Pool, label: string, close: () => Promise<void
     async exec(sql) {
       await pool.query(sql);
     },
+    async dedicated(fn) {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        const [{ pid } = { pid: 0 }] = (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows;
+        return await fn(async (sql, params) => (await client.query(sql, params)).rows, pid);
+      } catch (error) {
+        // A session left with settings or an aborted statement is not handed back to the pool.
+        broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async cancel(pid) {
+      await pool.query("SELECT pg_cancel_backend($1)", [pid]);
+    },
     close,
   };
 }
@@ -83,6 +108,10 @@ function pgliteConnection(db: PGlite, close: () => Promise<void>): SqlConnection
     async exec(sql) {
       await db.exec(sql);
     },
+    async dedicated(fn) {
+      return fn(async (sql, params) => (await db.query<never>(sql, params)).rows, undefined);
+    },
+    async cancel() {},
     close,
   };
 }
@@ -103,7 +132,7 @@ export function redactUrl(url: string): string {
 }
 
 /** Advisory lock class of this package's DDL ("AG5M"); the second key is the table. */
-const LOCK_CLASS = 0x4147354d;
+export const LOCK_CLASS = 0x4147354d;
 
 /**
  * Runs DDL statements as one DO block holding a transaction-scoped advisory lock on `lockName`, so

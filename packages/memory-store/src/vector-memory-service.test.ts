@@ -80,28 +80,6 @@ describe("VectorMemoryService on PGlite (pgvector)", () => {
     expect(await reopened.listKeys()).toEqual(["expertise", "lunch"]);
   });
 
-  it("builds an HNSW index once the table crosses the threshold, and searches through it", async () => {
-    const service = new VectorMemoryService({
-      model: topicEmbeddingModel(),
-      database: { pglite: db },
-      table: "vec_hnsw",
-      hnswThreshold: 4,
-    });
-    const memory = new Memory({ service });
-    await memory.store(MEMORIES[0]![0], MEMORIES[0]![1]);
-    expect(service.indexed).toBe(false);
-    await fill(memory);
-    expect(service.indexed).toBe(true);
-    // Four rows: the planner would scan them; with scans priced out, the index must be there to use.
-    await db.exec("SET enable_seqscan = off");
-    const plan = await db.query<{ "QUERY PLAN": string }>(
-      "EXPLAIN SELECT key FROM vec_hnsw ORDER BY embedding <=> '[1,0,0,0,0]' LIMIT 2",
-    );
-    await db.exec("RESET enable_seqscan");
-    expect(plan.rows.map((row) => row["QUERY PLAN"]).join("\n")).toMatch(/vec_hnsw_embedding_hnsw/);
-    expect((await memory.search("Redis or PostgreSQL?", { limit: 1 }))[0]?.key).toBe("decision");
-  });
-
   it("refuses a model whose dimensions differ from the stored vectors, and a PGlite created without pgvector", async () => {
     const service = new VectorMemoryService({
       model: topicEmbeddingModel(),

@@ -9,6 +9,7 @@ import {
   type MemoryWrite,
 } from "@agnt5/adk";
 import { lastWritePerKey } from "./database-memory-service.js";
+import { type HnswBuildOptions, HnswIndex, type HnswIndexStatus } from "./hnsw-index.js";
 import { memoryStoreError } from "./memory-store-errors.js";
 import { execLockedDdl, type MemoryDatabase, openDatabase, type SqlConnection } from "./sql-database.js";
 import {
@@ -34,16 +35,20 @@ export interface VectorMemoryServiceOptions extends MemoryEmbedding {
   /** Schema of the table (created if missing); default: the connection's search_path. */
   schema?: string;
   /**
-   * Rows from which an HNSW index (cosine) serves searches, built when a write crosses it (default
-   * 10,000). Below it a search scans every row: exact, and fast at that size.
+   * Rows from which an HNSW index (cosine) serves searches (default 10,000). The write that crosses it
+   * schedules the build in the background and returns; searches scan every row (exact, and fast at
+   * that size) until the index is valid. `buildIndex()` builds it and waits.
    */
   hnswThreshold?: number;
   /**
-   * HNSW parameters: build (pgvector's defaults, m 16 and ef_construction 64) and search (ef_search,
-   * default here 100 rather than pgvector's 40: better recall for a few milliseconds; applied on PGlite
-   * and on a pool this service opens, not on a pool you pass).
+   * HNSW parameters: build (pgvector's defaults, m 16 and ef_construction 64; maintenanceWorkMem for
+   * the build) and search (ef_search, default here 100 rather than pgvector's 40: better recall for a
+   * few milliseconds). Search settings (ef_search, and iterative scans so that a filtered search still
+   * finds `limit` results) apply on PGlite and on a pool this service opens, not on a pool you pass.
    */
-  hnsw?: { m?: number; efConstruction?: number; efSearch?: number };
+  hnsw?: HnswBuildOptions & { efSearch?: number };
+  /** Called with a background index build's error (default: console.warn); the next write retries. */
+  onIndexError?: (error: Error) => void;
 }
 
 const DEFAULT_HNSW_THRESHOLD = 10_000;
@@ -64,7 +69,7 @@ export class VectorMemoryService implements MemoryService {
   #connection: Promise<SqlConnection> | undefined;
   /** The table's vector dimensions once it exists (fixed by the first write). */
   #dimensions: number | undefined;
-  #indexed = false;
+  readonly #index: HnswIndex;
 
   constructor(options: VectorMemoryServiceOptions) {
     if (options?.model === undefined || options.model === "") {
@@ -84,6 +89,14 @@ export class VectorMemoryService implements MemoryService {
       );
     }
     this.name = `pgvector (${"postgres" in options.database ? "PostgreSQL" : "PGlite"})`;
+    const indexName = `"${this.#tableName}_embedding_hnsw"`;
+    this.#index = new HnswIndex(
+      this.#table,
+      options.schema === undefined ? indexName : `"${options.schema}".${indexName}`,
+      options.hnsw ?? {},
+      options.onIndexError ??
+        ((error) => console.warn(`VectorMemoryService: building the HNSW index of ${this.#table} failed:`, error)),
+    );
   }
 
   /**
@@ -102,7 +115,13 @@ export class VectorMemoryService implements MemoryService {
     const vectorExtension =
       "pglite" in this.#options.database ? { vector: (await import("@electric-sql/pglite-pgvector")).vector } : {};
     const efSearch = Math.trunc(this.#options.hnsw?.efSearch ?? DEFAULT_EF_SEARCH);
-    const connection = await openDatabase(this.#options.database, vectorExtension, { "hnsw.ef_search": efSearch });
+    // relaxed_order: a filtered search goes on through the index until it has `limit` matches (else
+    // the filter applies to ef_search candidates only and a selective filter returns fewer); search()
+    // re-sorts what it gets.
+    const connection = await openDatabase(this.#options.database, vectorExtension, {
+      "hnsw.ef_search": efSearch,
+      "hnsw.iterative_scan": "relaxed_order",
+    });
     try {
       await ensureVectorExtension(connection);
       if (this.#options.schema !== undefined)
@@ -110,14 +129,14 @@ export class VectorMemoryService implements MemoryService {
       const [row] = await connection.query<{ type: string | null; indexed: boolean }>(
         `SELECT format_type(a.atttypid, a.atttypmod) AS type,
            EXISTS (SELECT 1 FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_am am ON am.oid = c.relam
-                   WHERE i.indrelid = a.attrelid AND am.amname = 'hnsw') AS indexed
+                   WHERE i.indrelid = a.attrelid AND am.amname = 'hnsw' AND i.indisvalid) AS indexed
          FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = 'embedding'`,
         [this.#table],
       );
       if (row?.type) {
         this.#dimensions = Number(/vector\((\d+)\)/.exec(row.type)?.[1]);
-        this.#indexed = row.indexed;
       }
+      this.#index.reset(row?.indexed === true);
     } catch (error) {
       await connection.close();
       throw error;
@@ -180,30 +199,36 @@ export class VectorMemoryService implements MemoryService {
     await this.#indexIfLarge();
   }
 
-  /** Builds the HNSW index once the table holds `hnswThreshold` rows (an exact scan is fine below). */
+  /**
+   * Schedules the HNSW index build once the table holds `hnswThreshold` rows (an exact scan is fine
+   * below) and returns without waiting for it.
+   */
   async #indexIfLarge(): Promise<void> {
-    if (this.#indexed) return;
+    if (this.#index.status !== "none") return;
     const [{ count } = { count: 0 }] = await this.#query<{ count: number }>(
       `SELECT count(*)::int AS count FROM ${this.#table}`,
     );
-    if (count >= this.#threshold) await this.createIndex();
+    if (count >= this.#threshold) this.#index.schedule(await this.start());
   }
 
-  /** Builds the HNSW index now (idempotent); searches use it from then on. */
-  async createIndex(): Promise<void> {
-    const m = this.#options.hnsw?.m ?? 16;
-    const ef = this.#options.hnsw?.efConstruction ?? 64;
+  /**
+   * Builds the HNSW index now, or waits for the build in flight, whatever the row count (nothing
+   * before the first write: the table does not exist). Searches use the index once this resolves.
+   */
+  async buildIndex(): Promise<void> {
+    const connection = await this.start();
     if (this.#dimensions === undefined) return;
-    await this.#query(
-      `CREATE INDEX IF NOT EXISTS "${this.#tableName}_embedding_hnsw" ON ${this.#table}
-       USING hnsw (embedding vector_cosine_ops) WITH (m = ${Math.trunc(m)}, ef_construction = ${Math.trunc(ef)})`,
-    );
-    this.#indexed = true;
+    await this.#index.ensure(connection);
   }
 
   /** Whether searches go through the HNSW index (else they scan every row). */
   get indexed(): boolean {
-    return this.#indexed;
+    return this.#index.status === "ready";
+  }
+
+  /** `none` (searches scan), `building` (in the background; searches still scan) or `ready`. */
+  get indexStatus(): HnswIndexStatus {
+    return this.#index.status;
   }
 
   get(keys: readonly string[]): Promise<MemoryRecord[]> {
@@ -220,11 +245,14 @@ export class VectorMemoryService implements MemoryService {
     this.#checkDimensions(embedding?.length ?? 0);
     const params: unknown[] = [JSON.stringify(embedding), options.limit];
     const where = filterSql(options.filter, params);
-    // ORDER BY the distance operator itself, so the HNSW index (when built) serves the query.
+    // ORDER BY the distance operator itself, so the HNSW index (when valid) serves the inner query;
+    // an iterative scan returns its rows nearly but not exactly in order, so the outer one re-sorts.
     const rows = await this.#query<RecordRow & { distance: number }>(
-      `SELECT ${RECORD_COLUMNS}, (embedding <=> $1::vector)::float8 AS distance
-       FROM ${this.#table} WHERE ${where}
-       ORDER BY embedding <=> $1::vector, key LIMIT $2`,
+      `WITH nearest AS MATERIALIZED (
+         SELECT ${RECORD_COLUMNS}, (embedding <=> $1::vector)::float8 AS distance
+         FROM ${this.#table} WHERE ${where}
+         ORDER BY embedding <=> $1::vector, key LIMIT $2)
+       SELECT * FROM nearest ORDER BY distance, key`,
       params,
     );
     return rows
@@ -261,10 +289,13 @@ export class VectorMemoryService implements MemoryService {
     return this.#whenTable([], () => listRecordKeys((sql, params) => this.#query(sql, params), this.#table, options));
   }
 
+  /** Cancels an index build in flight (PostgreSQL; the next build starts over) or waits for it (PGlite), then disconnects. */
   async close(): Promise<void> {
     const connection = this.#connection;
     this.#connection = undefined;
-    if (connection) await (await connection.catch(() => undefined))?.close();
+    const open = await connection?.catch(() => undefined);
+    await this.#index.close(open);
+    await open?.close();
   }
 
   /** `fn`'s result once the table exists (the first write creates it); `empty` before. */
