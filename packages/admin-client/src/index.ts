@@ -1,5 +1,6 @@
 export { AdminApiError } from "./admin-api-error.js";
 export { AdminClient, type AdminClientOptions } from "./admin-client.js";
+export { adminOpenApiDocument } from "./openapi.js";
 export {
   ADMIN_BASE_PATH,
   AdminErrorResponse,

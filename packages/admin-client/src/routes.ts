@@ -49,7 +49,7 @@ export const adminRoutes = {
     summary: "List runs, newest first, with filters and cursor pagination",
     query: RunListQuery,
     response: RunListResponse,
-    errors: { INVALID_CURSOR: 400 },
+    errors: { INVALID_REQUEST: 400 },
   },
   getRun: {
     method: "GET",
@@ -65,7 +65,7 @@ export const adminRoutes = {
     summary: "Cancel a run that has not finished (its children too)",
     params: RunParams,
     response: RunSummary,
-    errors: RUN_NOT_FOUND,
+    errors: { ...RUN_NOT_FOUND, RUN_FINISHED: 409 },
   },
   pauseRun: {
     method: "POST",
@@ -107,7 +107,7 @@ export const adminRoutes = {
     params: NamedRunParams,
     body: z.unknown(),
     response: DeliveryResponse,
-    errors: RUN_NOT_FOUND,
+    errors: { ...RUN_NOT_FOUND, RUN_FINISHED: 409 },
   },
   decideApproval: {
     method: "POST",
@@ -116,7 +116,7 @@ export const adminRoutes = {
     params: NamedRunParams,
     body: ApprovalBody,
     response: DeliveryResponse,
-    errors: { ...RUN_NOT_FOUND, APPROVAL_NOT_FOUND: 404 },
+    errors: { ...RUN_NOT_FOUND, NO_PENDING_APPROVAL: 409, FORBIDDEN: 403, RUN_FINISHED: 409 },
   },
   listServices: {
     method: "GET",
@@ -144,7 +144,7 @@ export const adminRoutes = {
     params: EntityTypeParams,
     query: EntityKeysQuery,
     response: EntityKeysResponse,
-    errors: { INVALID_CURSOR: 400 },
+    errors: { INVALID_REQUEST: 400 },
   },
   getEntityKey: {
     method: "GET",

@@ -21,7 +21,8 @@ export type EntityKeysQuery = z.input<typeof EntityKeysQuery>;
 export const EntityKeySummary = z.object({
   key: z.string(),
   version: z.number().int(),
-  updatedAt: Timestamp,
+  /** Null when the entity store does not record it (only the SQL stores do). */
+  updatedAt: Timestamp.nullable(),
   /** Writes waiting for this key in the coordinator's entity scheduler. */
   queued: z.number().int(),
 });

@@ -20,7 +20,9 @@ export const ApprovalBody = z.object({
   /** Who decided (recorded in the run's journal). */
   by: z.string().min(1),
   comment: z.string().optional(),
-  /** Changes to the approved payload, when the approval allows them. */
+  /** Changes to the approved payload, when the approval allows them (decision "approved" only). */
   edits: z.unknown().optional(),
+  /** The approver's roles, checked against the approval's requiredRoles (the x-agnt5-roles header adds to them). */
+  roles: z.array(z.string()).optional(),
 });
 export type ApprovalBody = z.infer<typeof ApprovalBody>;
