@@ -9,6 +9,7 @@ interface DevCommandOptions {
   port: number;
   grpcPort: number;
   dataDir: string;
+  coordinatorLogLevel: string;
   watch?: string[];
 }
 
@@ -25,6 +26,7 @@ export function registerDevCommand(program: Command): void {
       9091,
     )
     .option("--data-dir <dir>", "where the embedded store (PGlite) keeps its files", ".agnt5")
+    .option("--coordinator-log-level <level>", "the coordinator's log level (debug, info, warn, error)", "warn")
     .option(
       "--watch <dir>",
       "a folder to watch instead of the worker file's folder (repeatable)",
@@ -41,6 +43,7 @@ export function registerDevCommand(program: Command): void {
         grpcPort: options.grpcPort,
         host: process.env.AGNT5_HOST ?? "127.0.0.1",
         dataDir: resolve(options.dataDir),
+        coordinatorLogLevel: options.coordinatorLogLevel,
         watch,
         debounceMs: 150,
         write: (line) => streams.out.write(`${line}\n`),

@@ -12,6 +12,8 @@ export interface DevOptions {
   grpcPort: number;
   host: string;
   dataDir: string;
+  /** The coordinator's log level: "warn" by default, so the worker's logs and ours stand out. */
+  coordinatorLogLevel: string;
   watch: string[];
   debounceMs: number;
   write(line: string): void;
@@ -60,6 +62,7 @@ export class DevSession {
         AGNT5_DATA_DIR: this.#options.dataDir,
         // The embedded store, whatever the shell says: dev mode never writes to a shared database.
         AGNT5_DATABASE_URL: "",
+        AGNT5_LOG_LEVEL: this.#options.coordinatorLogLevel,
         AGNT5_LOG_FORMAT: process.env.AGNT5_LOG_FORMAT ?? "pretty",
       },
     });

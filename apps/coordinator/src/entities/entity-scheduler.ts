@@ -124,9 +124,10 @@ export class EntityScheduler {
   }
 
   /**
-   * Deletes every field of an idle entity in one commit when `shouldRemove` approves its committed
-   * state (the session retention sweeper). The key is held like a write meanwhile, so a write that
-   * arrives waits and then sees the deletion; a key with a running or queued write is left alone.
+   * Deletes an idle entity when `shouldRemove` approves its committed state (the session retention
+   * sweeper): its row goes (the store's delete; a store without one gets a commit removing every
+   * field). The key is held like a write meanwhile, so a write that arrives waits and then sees the
+   * deletion; a key with a running or queued write is left alone.
    */
   async removeIfIdle(type: string, key: string, shouldRemove: (snapshot: EntitySnapshot) => boolean): Promise<boolean> {
     const state = this.#state(type, key);
@@ -137,6 +138,11 @@ export class EntityScheduler {
       const snapshot = await this.#load(state);
       const fields = Object.keys(snapshot.state);
       if (fields.length === 0 || !shouldRemove(snapshot)) return false;
+      if (this.store.delete) {
+        await this.store.delete(type, key);
+        state.snapshot = { state: {}, version: 0 };
+        return true;
+      }
       const result = await this.store.commit(type, key, {
         expectedVersion: snapshot.version,
         sets: {},

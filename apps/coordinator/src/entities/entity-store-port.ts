@@ -24,5 +24,7 @@ export interface EntityStorePort {
   commit(type: string, key: string, commit: EntityCommit): Promise<CommitResult>;
   /** Keys of `type` that exist, a page at a time (every @agnt5/entity-store backend has it; the session sweeper needs it). */
   listKeys?(type: string, options?: { limit?: number; cursor?: string }): Promise<{ keys: string[]; cursor?: string }>;
+  /** Removes the entity's row (state, version, marker): it then loads as never written (the session sweeper). */
+  delete?(type: string, key: string): Promise<void>;
   close(): Promise<void>;
 }
