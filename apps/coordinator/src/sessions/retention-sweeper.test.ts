@@ -1,5 +1,5 @@
 // The session retention sweeper on the real engine and PostgreSQL entity store: expired sessions
-// are deleted in one commit each, immutable ones and those within their ttl are left alone.
+// are deleted (their entity rows removed), immutable ones and those within their ttl are left alone.
 import { createSqlEntityStore } from "@agnt5/entity-store";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestEngine, type TestEngine } from "../test-support/test-engine.js";
@@ -39,14 +39,16 @@ describe("SessionRetentionSweeper", () => {
     const sweeper = new SessionRetentionSweeper(engine.manager.entities, entities, engine.logger, () => NOW);
     expect(await sweeper.sweepOnce()).toEqual({ deleted: ["expired"], scanned: 4 });
 
-    expect((await entities.load(SESSION_ENTITY_TYPE, "expired")).state).toEqual({});
+    // The row is gone, not emptied: it loads as never written and is no longer listed.
+    expect(await entities.load(SESSION_ENTITY_TYPE, "expired")).toEqual({ state: {}, version: 0 });
+    expect((await entities.listKeys(SESSION_ENTITY_TYPE)).keys).toEqual(["fresh", "immutable", "no-ttl"]);
     for (const kept of ["fresh", "immutable", "no-ttl"]) {
       expect(Object.keys((await entities.load(SESSION_ENTITY_TYPE, kept)).state), kept).toContain("m:000000000001");
     }
     // The gateway's view (the scheduler's cache) agrees with the store.
     expect((await engine.manager.entities.snapshot(SESSION_ENTITY_TYPE, "expired")).state).toEqual({});
-    // A second pass finds nothing more to delete.
-    expect((await sweeper.sweepOnce()).deleted).toEqual([]);
+    // A second pass finds nothing more to delete, and no longer scans the deleted session.
+    expect(await sweeper.sweepOnce()).toEqual({ deleted: [], scanned: 3 });
   });
 
   it("reads expiry from the session's info only", () => {

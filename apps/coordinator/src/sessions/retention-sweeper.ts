@@ -44,9 +44,9 @@ export interface SessionSweepResult {
 
 /**
  * Enforces session retention on the coordinator's side (not the caller's): every `intervalMs` it
- * walks the `agnt5.session` entities and deletes, in one commit each and through the entity
- * scheduler (so no write of the session is running or lost), those past their ttlDays. An
- * immutable session is never deleted.
+ * walks the `agnt5.session` entities and deletes those past their ttlDays through the entity
+ * scheduler (so no write of the session is running or lost): their rows are removed from the entity
+ * store, not emptied, so they are neither listed nor scanned again. An immutable session is never deleted.
  */
 export class SessionRetentionSweeper {
   #timer: NodeJS.Timeout | undefined;

@@ -13,6 +13,9 @@ import type { SessionEvent, SessionInfo, SessionMessage, SessionRetention } from
  * - `next_seq`: the seq the next message gets;
  * - `m:<seq, 12 digits>`: one field per message, so an append writes one field, not the history;
  * - `append:<idempotency key>`: the seqs an append stored, so the same append is never stored twice;
+ *   only the markers of the last APPEND_MARKERS_KEPT keyed appends are kept (`append_ring:<slot>`
+ *   names the key in each slot, `append_count` counts keyed appends): a retry arriving later than
+ *   that is stored again;
  * - `state`: the session-scoped state values;
  * - `audit`: the latest state writes and prunes (at most AUDIT_LIMIT), for events().
  */
@@ -22,6 +25,13 @@ export const SESSION_APP_ENTITY = "agnt5.session_app";
 
 const MESSAGE_PREFIX = "m:";
 const APPEND_PREFIX = "append:";
+const APPEND_RING_PREFIX = "append_ring:";
+/**
+ * Idempotency markers kept per session: a retry (an agent run resumed after a crash) comes back
+ * within a few appends of the original, so the last 1,000 keyed appends bound the state while
+ * covering any realistic retry.
+ */
+export const APPEND_MARKERS_KEPT = 1000;
 const AUDIT_LIMIT = 1000;
 /** What `autoPrune: true` keeps. */
 export const AUTO_PRUNE_DEFAULT = 100;
@@ -147,6 +157,20 @@ function checkAppend(input: AppendInput): void {
   }
 }
 
+/**
+ * Records an append's idempotency marker in the ring of the last APPEND_MARKERS_KEPT: the slot's
+ * previous marker is deleted in the same write, so an append costs the same however many came before.
+ */
+async function remember(ctx: EntityContext, idempotencyKey: string, seqs: number[]): Promise<void> {
+  const count = await ctx.get<number>("append_count", 0);
+  const slot = `${APPEND_RING_PREFIX}${count % APPEND_MARKERS_KEPT}`;
+  const evicted = await ctx.get<string>(slot);
+  if (evicted !== undefined) ctx.delete(`${APPEND_PREFIX}${evicted}`);
+  ctx.set(slot, idempotencyKey);
+  ctx.set("append_count", count + 1);
+  ctx.set(`${APPEND_PREFIX}${idempotencyKey}`, seqs);
+}
+
 /** Removes the oldest messages beyond `keep` (autoPrune), in the append's own write. */
 function autoPrune(ctx: EntityContext, info: StoredInfo): number {
   const setting = info.retention.autoPrune;
@@ -183,7 +207,7 @@ const sessionMethods = {
       next++;
     }
     ctx.set("next_seq", next);
-    if (input.idempotencyKey !== undefined) ctx.set(`${APPEND_PREFIX}${input.idempotencyKey}`, seqs);
+    if (input.idempotencyKey !== undefined) await remember(ctx, input.idempotencyKey, seqs);
     const pruned = autoPrune(ctx, info);
     if (pruned > 0) await audit(ctx, { type: "prune", timestamp, strategy: "auto", removed: pruned, summary: false });
     touch(ctx, info);

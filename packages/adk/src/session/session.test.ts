@@ -1,9 +1,10 @@
-import { createLocalDurableContext } from "@agnt5/core";
+import { createLocalDurableContext, LocalEntityStore } from "@agnt5/core";
 import type { Message } from "@agnt5/llm";
 import { ScriptedModel } from "@agnt5/llm/test";
 import { describe, expect, it } from "vitest";
 import { Agent } from "../agent.js";
-import { InMemorySessionStore, Session } from "./index.js";
+import { InMemorySessionStore, Session, type SessionStore } from "./index.js";
+import { APPEND_MARKERS_KEPT, SessionEntity } from "./session-entities.js";
 
 const freshStore = () => new InMemorySessionStore();
 
@@ -86,6 +87,26 @@ describe("Session history", () => {
     const again = await session.append([{ role: "user", content: "hi" }], { idempotencyKey: "run-1:append" });
     expect(again).toEqual(first);
     expect(await session.history()).toHaveLength(1);
+  });
+
+  it("keeps the idempotency markers of the last APPEND_MARKERS_KEPT keyed appends only", async () => {
+    const entities = new LocalEntityStore();
+    const store = { journaled: false, call: entities.call.bind(entities) } as SessionStore;
+    const append = (key: string) =>
+      store.call(SessionEntity, "markers", "append", {
+        messages: [{ role: "user", content: key }],
+        idempotencyKey: key,
+      }) as Promise<{ seqs: number[]; duplicate: boolean }>;
+    for (let i = 0; i <= APPEND_MARKERS_KEPT; i++) await append(`k${i}`);
+    const markers = () =>
+      Object.keys(entities.state(SessionEntity.name, "markers")).filter((field) => field.startsWith("append:"));
+    expect(markers()).toHaveLength(APPEND_MARKERS_KEPT);
+    // The oldest marker made room for the newest: a retry that late is stored again; a recent one is not.
+    expect(markers()).not.toContain("append:k0");
+    expect(await append(`k${APPEND_MARKERS_KEPT}`)).toEqual({ seqs: [APPEND_MARKERS_KEPT + 1], duplicate: true });
+    expect(await append("k1")).toEqual({ seqs: [2], duplicate: true });
+    expect((await append("k0")).duplicate).toBe(false);
+    expect(markers()).toHaveLength(APPEND_MARKERS_KEPT);
   });
 
   it("exports JSONL, one message per line with timestamp, role, message, metadata and tool_calls", async () => {
