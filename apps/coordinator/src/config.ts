@@ -1,3 +1,4 @@
+import { type RunRetentionConfig, runRetentionFromEnv } from "./admin/retention/retention-config.js";
 /** Coordinator configuration, from AGNT5_* environment variables over defaults. */
 export interface CoordinatorConfig {
   host: string;
@@ -23,6 +24,8 @@ export interface CoordinatorConfig {
   entityStore: "default" | "postgres" | "pglite" | "redis" | "memory";
   /** Connection string for AGNT5_ENTITY_STORE=postgres (default: AGNT5_DATABASE_URL) or redis. */
   entityStoreUrl: string | undefined;
+  /** AGNT5_RUN_RETENTION*: when finished runs and their journals are deleted (admin/retention). */
+  runRetention: RunRetentionConfig;
 }
 
 export function loadConfig(
@@ -43,6 +46,7 @@ export function loadConfig(
     heartbeatIntervalMs: integer(env, "AGNT5_HEARTBEAT_INTERVAL_MS", 5_000),
     entityStore: entityStoreKind(env.AGNT5_ENTITY_STORE),
     entityStoreUrl: env.AGNT5_ENTITY_STORE_URL || env.AGNT5_REDIS_URL || undefined,
+    runRetention: runRetentionFromEnv(env),
   };
   return { ...config, ...overrides };
 }

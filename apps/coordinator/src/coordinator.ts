@@ -1,5 +1,6 @@
 import { MAX_MESSAGE_BYTES, workerServiceDefinition } from "@agnt5/proto";
 import * as grpc from "@grpc/grpc-js";
+import { RunRetentionSweeper } from "./admin/retention/run-retention-sweeper.js";
 import type { CoordinatorConfig } from "./config.js";
 import { openCoordinatorEntityStore } from "./entities/open-entity-store.js";
 import { createWorkerService } from "./grpc/worker-service.js";
@@ -52,6 +53,9 @@ export async function startCoordinator(
   // Sessions past their retention.ttlDays are deleted here, whoever created them.
   const sessionSweeper = new SessionRetentionSweeper(invocations.entities, entityStore, logger);
   sessionSweeper.start(SESSION_SWEEP_INTERVAL_MS);
+  // Finished runs past AGNT5_RUN_RETENTION (per component overrides) are deleted with their journals.
+  const runRetention = new RunRetentionSweeper(store.db, config.runRetention, logger);
+  runRetention.start();
 
   const connections = new Set<WorkerConnection>();
   const grpcServer = new grpc.Server({
@@ -87,6 +91,7 @@ export async function startCoordinator(
     logger,
     maxBodyBytes: config.maxBodyBytes,
     defaultCallTimeoutMs: config.defaultCallTimeoutMs,
+    admin: { db: store.db, entityStore, entityStateInDb: config.entityStore === "default", retention: runRetention },
   });
   await gateway.listen({ host: config.host, port: config.httpPort });
   const address = gateway.server.address();
@@ -120,6 +125,7 @@ export async function startCoordinator(
     closing ??= (async () => {
       clearInterval(heartbeatMonitor);
       sessionSweeper.close();
+      runRetention.close();
       timers.close();
       invocations.close();
       await gateway.close();

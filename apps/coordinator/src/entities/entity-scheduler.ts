@@ -19,6 +19,13 @@ interface KeyState {
   writes: ActiveInvocation[];
 }
 
+/** A write waiting for its key. */
+export interface QueuedWrite {
+  invocationId: string;
+  method: string;
+  since: Date;
+}
+
 export interface EntitySchedulerHooks {
   /** Queues an invocation, its state attached, for a worker. */
   dispatch(invocation: ActiveInvocation): void;
@@ -37,6 +44,8 @@ export interface EntitySchedulerHooks {
  */
 export class EntityScheduler {
   readonly #keys = new Map<string, KeyState>();
+  /** When each waiting write was queued (the admin API's queue and stuck keys). */
+  readonly #queuedAt = new WeakMap<ActiveInvocation, Date>();
 
   constructor(
     private readonly store: EntityStorePort,
@@ -61,7 +70,31 @@ export class EntityScheduler {
       return;
     }
     state.writes.push(invocation);
+    this.#queuedAt.set(invocation, new Date());
     this.#pump(state);
+  }
+
+  /** Read-only: the keys with writes waiting, and those writes oldest first (admin API). */
+  queuedWrites(): Array<{ type: string; key: string; holder: string | undefined; writes: QueuedWrite[] }> {
+    const out = [];
+    for (const state of this.#keys.values()) {
+      if (state.writes.length === 0) continue;
+      out.push({ type: state.type, key: state.key, holder: state.holder, writes: this.#describe(state.writes) });
+    }
+    return out;
+  }
+
+  /** Read-only: the writes waiting for one key, oldest first (admin API). */
+  queuedWritesOf(type: string, key: string): QueuedWrite[] {
+    return this.#describe(this.#keys.get(`${type}\u0000${key}`)?.writes ?? []);
+  }
+
+  #describe(writes: readonly ActiveInvocation[]): QueuedWrite[] {
+    return writes.map((w) => ({
+      invocationId: w.id,
+      method: w.methodName ?? "",
+      since: this.#queuedAt.get(w) ?? new Date(0),
+    }));
   }
 
   /**

@@ -23,7 +23,10 @@ export interface EntityStorePort {
   load(type: string, key: string): Promise<EntitySnapshot>;
   commit(type: string, key: string, commit: EntityCommit): Promise<CommitResult>;
   /** Keys of `type` that exist, a page at a time (every @agnt5/entity-store backend has it; the session sweeper needs it). */
-  listKeys?(type: string, options?: { limit?: number; cursor?: string }): Promise<{ keys: string[]; cursor?: string }>;
+  listKeys?(
+    type: string,
+    options?: { limit?: number; cursor?: string; prefix?: string },
+  ): Promise<{ keys: string[]; cursor?: string }>;
   /** Removes the entity's row (state, version, marker): it then loads as never written (the session sweeper). */
   delete?(type: string, key: string): Promise<void>;
   close(): Promise<void>;

@@ -1,3 +1,4 @@
+import type { AdminDeps } from "../admin/admin-deps.js";
 import type { InvocationManager } from "../invocations/invocation-manager.js";
 import type { Logger } from "../logger.js";
 import type { InvocationStore, JournalStore } from "../store/index.js";
@@ -11,4 +12,6 @@ export interface GatewayDeps {
   logger: Logger;
   maxBodyBytes: number;
   defaultCallTimeoutMs: number;
+  /** The admin API's own dependencies; without them /admin/v1 is not served. */
+  admin?: AdminDeps;
 }

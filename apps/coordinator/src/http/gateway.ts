@@ -1,4 +1,5 @@
 import Fastify, { type FastifyInstance } from "fastify";
+import { registerAdminRoutes } from "../admin/register-admin-routes.js";
 import { errorBody } from "../errors.js";
 import { registerAgentRoutes } from "./agent-routes.js";
 import { registerConsoleRoute } from "./console-route.js";
@@ -52,6 +53,7 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   registerAgentRoutes(app, deps, closing);
   registerEntityRoutes(app, deps, closing);
   registerSessionRoutes(app, deps, closing);
+  registerAdminRoutes(app, deps);
   registerConsoleRoute(app);
 
   app.setNotFoundHandler((request, reply) => {

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
-import type { GatewayDeps } from "./gateway-deps.js";
+import { approverRoles, decideApproval } from "./approval-decision.js";
 import { flowRunSteps } from "./flow-steps.js";
+import type { GatewayDeps } from "./gateway-deps.js";
 import { checkInputValue } from "./input-validation.js";
 import { awaitRecorded } from "./invocation-answer.js";
 import { RUN_ID } from "./path-params.js";
@@ -74,36 +75,13 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
     if (typeof body.by !== "string" || !body.by) {
       throw new CoordinatorError("INVALID_REQUEST", "by (who decides) is required and must be a non-empty string");
     }
-    if (decision === "rejected" && body.edits !== undefined) {
-      throw new CoordinatorError(
-        "INVALID_REQUEST",
-        'edits come with decision "approved" only (approve with edited arguments)',
-      );
-    }
-    const roles = approverRoles(request.headers["x-agnt5-roles"], body.roles);
-    await requireRun(deps, runId);
-    const pending = (await deps.journal.load(runId)).find(
-      (entry) => entry.kind === "signal_wait" && entry.name === `approval:${name}` && entry.result === undefined,
-    );
-    if (!pending)
-      throw new CoordinatorError("NO_PENDING_APPROVAL", `Run "${runId}" is not waiting for approval "${name}"`);
-    const required = requiredRoles(pending.request);
-    if (required.length > 0 && !required.some((role) => roles.includes(role))) {
-      throw new CoordinatorError(
-        "FORBIDDEN",
-        `Approval "${name}" requires one of the roles ${required.join(", ")}; the approver has ${roles.join(", ") || "none"}`,
-      );
-    }
-    const payload = JSON.stringify({
+    await decideApproval(deps, runId, name, {
       decision,
-      approved: decision === "approved",
       by: body.by,
       ...(typeof body.comment === "string" ? { comment: body.comment } : {}),
-      roles,
-      // Approve with edits: an agent's confirmation tool runs with these arguments (the journal keeps both).
       ...(body.edits === undefined ? {} : { edits: body.edits }),
+      roles: approverRoles(request.headers["x-agnt5-roles"], body.roles),
     });
-    await deps.invocations.signal(runId, `approval:${name}`, payload);
     return reply.status(202).send({ runId, approval: name, decision });
   });
 
@@ -167,19 +145,4 @@ async function lastEntry(deps: GatewayDeps, runId: string): Promise<LiveEntry | 
       result: last.result,
     }
   );
-}
-
-function approverRoles(header: string | string[] | undefined, bodyRoles: unknown): string[] {
-  const fromHeader = (Array.isArray(header) ? header.join(",") : (header ?? ""))
-    .split(",")
-    .map((role) => role.trim())
-    .filter(Boolean);
-  const fromBody = Array.isArray(bodyRoles) ? bodyRoles.filter((role): role is string => typeof role === "string") : [];
-  return [...new Set([...fromHeader, ...fromBody])];
-}
-
-function requiredRoles(request: string | null): string[] {
-  if (!request) return [];
-  const roles = (JSON.parse(request) as { approval?: { requiredRoles?: unknown } }).approval?.requiredRoles;
-  return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === "string") : [];
 }

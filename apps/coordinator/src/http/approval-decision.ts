@@ -1,0 +1,71 @@
+import { CoordinatorError } from "../errors.js";
+import type { GatewayDeps } from "./gateway-deps.js";
+
+export interface ApprovalDecisionInput {
+  decision: "approved" | "rejected";
+  by: string;
+  comment?: string;
+  /** Changes to the approved arguments (decision "approved" only). */
+  edits?: unknown;
+  /** The approver's roles (x-agnt5-roles header, body.roles). */
+  roles: string[];
+}
+
+/**
+ * Human approval, shared by POST /v1/runs/:runId/approvals/:name and the admin API: checks that
+ * the run waits for that approval and that the approver has one of the roles the pending
+ * ctx.human.approval requires, then delivers the decision as its signal.
+ */
+export async function decideApproval(
+  deps: Pick<GatewayDeps, "store" | "journal" | "invocations">,
+  runId: string,
+  name: string,
+  input: ApprovalDecisionInput,
+): Promise<{ delivered: boolean }> {
+  if (input.decision === "rejected" && input.edits !== undefined) {
+    throw new CoordinatorError(
+      "INVALID_REQUEST",
+      'edits come with decision "approved" only (approve with edited arguments)',
+    );
+  }
+  const record = await deps.store.get(runId);
+  if (!record) throw new CoordinatorError("RUN_NOT_FOUND", `No run with id "${runId}"`);
+  const pending = (await deps.journal.load(runId)).find(
+    (entry) => entry.kind === "signal_wait" && entry.name === `approval:${name}` && entry.result === undefined,
+  );
+  if (!pending)
+    throw new CoordinatorError("NO_PENDING_APPROVAL", `Run "${runId}" is not waiting for approval "${name}"`);
+  const required = requiredRoles(pending.request);
+  if (required.length > 0 && !required.some((role) => input.roles.includes(role))) {
+    throw new CoordinatorError(
+      "FORBIDDEN",
+      `Approval "${name}" requires one of the roles ${required.join(", ")}; the approver has ${input.roles.join(", ") || "none"}`,
+    );
+  }
+  const payload = JSON.stringify({
+    decision: input.decision,
+    approved: input.decision === "approved",
+    by: input.by,
+    ...(typeof input.comment === "string" ? { comment: input.comment } : {}),
+    roles: input.roles,
+    // Approve with edits: an agent's confirmation tool runs with these arguments (the journal keeps both).
+    ...(input.edits === undefined ? {} : { edits: input.edits }),
+  });
+  return deps.invocations.signal(runId, `approval:${name}`, payload);
+}
+
+/** Roles from the x-agnt5-roles header (comma-separated) and a body's `roles` array, deduplicated. */
+export function approverRoles(header: string | string[] | undefined, bodyRoles: unknown): string[] {
+  const fromHeader = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((role) => role.trim())
+    .filter(Boolean);
+  const fromBody = Array.isArray(bodyRoles) ? bodyRoles.filter((role): role is string => typeof role === "string") : [];
+  return [...new Set([...fromHeader, ...fromBody])];
+}
+
+function requiredRoles(request: string | null): string[] {
+  if (!request) return [];
+  const roles = (JSON.parse(request) as { approval?: { requiredRoles?: unknown } }).approval?.requiredRoles;
+  return Array.isArray(roles) ? roles.filter((role): role is string => typeof role === "string") : [];
+}
