@@ -21,7 +21,7 @@ function ModelCallRow({ call }: { call: ModelCall }) {
       <summary>
         <span class="muted num">#{call.index}</span>
         <span class="mono">{call.name}</span>
-        <span class="chip">{call.model ?? "model"}</span>
+        {call.model && <span class="chip">{call.model}</span>}
         <span class="muted">
           {formatCount(call.inputTokens)} in · {formatCount(call.outputTokens)} out · {formatDuration(call.latencyMs)}
         </span>

@@ -1,0 +1,121 @@
+// The console in a real browser: a coordinator on PostgreSQL serving the built console, a worker,
+// and Debian's Chromium driven by playwright-core. A workflow waits for an approval; the test opens
+// the console, finds the run, sees it waiting, approves it and sees it complete; an agent's
+// approval shows the exact tool call it gates; the runs list filters; the entity page shows a
+// key's state. Every wait is on a page state (locators), never a fixed sleep.
+// With CONSOLE_SCREENSHOTS_DIR set (npm run docs:screenshots), it also saves the docs' screenshots.
+import { join } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./test-support/chromium.js";
+import { ConsoleCluster } from "./test-support/console-cluster.js";
+
+const screenshots = process.env.CONSOLE_SCREENSHOTS_DIR;
+
+describe("the console in Chromium", () => {
+  let cluster: ConsoleCluster;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    [cluster, browser] = await Promise.all([ConsoleCluster.start(), launchChromium()]);
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // Generous: two busy cores run the coordinator, the worker, PostgreSQL and Chromium.
+    page.setDefaultTimeout(60_000);
+    await cluster.post("/v1/entities/Cart/alice/add_item", { sku: "kettle-2l", qty: 1 });
+    await cluster.post("/v1/entities/Cart/alice/add_item", { sku: "tea-sampler", qty: 2 });
+    await cluster.post("/v1/entities/Cart/bob/add_item", { sku: "mug", qty: 4 });
+    for (let i = 0; i < 3; i++) await cluster.post("/v1/services/shop/ping", null);
+    await cluster.post("/v1/workflows/expense_report/runs", {
+      runId: "expense-2041",
+      input: { employee: "ana", amount: 1250 },
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  const snap = async (name: string) => {
+    if (screenshots) await page.screenshot({ path: join(screenshots, name) });
+  };
+
+  it("opens a run waiting for approval from the runs list, approves it and sees it complete", async () => {
+    await page.goto(`${cluster.url}/console`);
+    const row = page.locator('tr[data-run-id="expense-2041"]');
+    await row.locator('[data-status="suspended"], [data-status="running"], [data-status="pending"]').waitFor();
+    await row.getByRole("link", { name: "expense-2041" }).click();
+
+    expect(new URL(page.url()).hash).toBe("#/runs/expense-2041");
+    await page.getByTestId("waiting-on").getByText("pay_expense").waitFor();
+    const approval = page.locator('[data-approval="pay_expense"]');
+    await approval.getByText('"ana"').waitFor();
+    // The timeline so far: the two steps, completed, then the approval's wait.
+    await page.locator('[data-entry="0"][data-status="completed"]').getByText("load_report").waitFor();
+    await page.locator('[data-entry="1"][data-status="completed"]').getByText("score_risk").waitFor();
+    await page.locator('[data-entry="2"][data-status="waiting"]').waitFor();
+
+    const approve = approval.getByRole("button", { name: "Approve" });
+    expect(await approve.isDisabled()).toBe(true); // no approver name yet
+    await approval.getByLabel("Approver name").fill("rita");
+    await approve.click();
+
+    await page.locator(".run-title [data-status='completed']").waitFor();
+    await page.locator('[data-entry="3"][data-status="completed"]').getByText("pay").waitFor();
+    await page.locator('[aria-label="Pending approvals"]').waitFor({ state: "detached" });
+    const output = await (await fetch(`${cluster.url}/admin/v1/runs/expense-2041`)).json();
+    expect(output).toMatchObject({ status: "completed", output: { paid: true, approvedBy: "rita" } });
+    await page.getByText('"rita"').first().waitFor();
+  });
+
+  it("ties an agent's approval to its exact tool call and shows model calls with tokens", async () => {
+    await cluster.post("/v1/agents/support/runs", { runId: "support-7", input: "Order A-1042 arrived broken" });
+    await page.goto(`${cluster.url}/console/#/runs/support-7`);
+    const approval = page.locator(".approval");
+    await approval.locator(".approval-call").getByText("refund", { exact: true }).waitFor();
+    await approval.getByText('"A-1042"').waitFor();
+    await page.locator("[data-model-call] summary").getByText("182 in · 41 out").waitFor();
+    await snap("console-run.png");
+
+    await approval.getByLabel("Approver name").fill("rita");
+    await approval.getByRole("button", { name: "Approve" }).click();
+    await page.locator(".run-title [data-status='completed']").waitFor();
+    const tool = page.locator("[data-tool-call]");
+    await tool.getByText("refund", { exact: true }).waitFor();
+    await tool.getByText('"sent"').waitFor();
+    await page.locator("[data-model-call]").nth(1).waitFor();
+  });
+
+  it("filters the runs list by component and status, in the URL", async () => {
+    await page.goto(`${cluster.url}/console/#/runs`);
+    await page.locator('tr[data-run-id="expense-2041"]').waitFor();
+    await page.getByLabel("Component").fill("ping");
+    await page.getByLabel("Component").press("Enter");
+    await page.waitForURL(/component=ping/);
+    await page.locator('tr[data-run-id="expense-2041"]').waitFor({ state: "detached" });
+    const rows = page.locator("tbody tr[data-run-id]");
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr[data-run-id]").length === 3);
+    expect(await rows.locator("td:nth-child(2)").allTextContents()).toEqual(["ping", "ping", "ping"]);
+
+    await page.getByLabel("Status").selectOption("failed");
+    await page.waitForURL(/status=failed/);
+    await page.getByText("No runs match these filters.").waitFor();
+
+    await page.getByRole("link", { name: "Clear" }).click();
+    await page.locator('tr[data-run-id="support-7"]').waitFor();
+    await page.locator('tr[data-run-id="expense-2041"]').waitFor();
+    await snap("console-runs.png");
+  });
+
+  it("shows entity types, their keys and one key's state and version", async () => {
+    await page.goto(`${cluster.url}/console/#/entities`);
+    await page.locator('[data-entity-type="Cart"]').getByText("2 keys").waitFor();
+    await page.locator('[data-entity-type="Cart"]').click();
+    await page.locator('[data-entity-key="alice"]').click();
+    expect(new URL(page.url()).hash).toBe("#/entities/Cart/alice");
+    await page.getByText('"tea-sampler"').waitFor();
+    expect(await page.getByTestId("entity-version").textContent()).toBe("2");
+    await snap("console-entities.png");
+  });
+});
