@@ -1,6 +1,7 @@
 import type { ComponentType, ExecutionContext } from "./context.js";
 import type { AnyEntityDefinition, EntityProxyOf, UntypedEntityProxy } from "./entity.js";
 import type { FunctionDefinition } from "./function.js";
+import type { ObservabilityContext } from "./observability/observability-context.js";
 import type { RetryPolicy } from "./retry-policy.js";
 import type { WorkflowDefinition } from "./workflow.js";
 
@@ -147,7 +148,10 @@ export interface DurableContextExtensions {}
  *
  * `signal` is the seed's signal API; the invocation's AbortSignal is `abortSignal`.
  */
-export interface DurableContext extends Omit<ExecutionContext, "signal">, DurableContextExtensions {
+export interface DurableContext
+  extends Omit<ExecutionContext, "signal">,
+    ObservabilityContext,
+    DurableContextExtensions {
   readonly componentType: ComponentType;
   /** Aborted when the invocation is cancelled or its worker shuts down past the grace period. */
   readonly abortSignal: AbortSignal;

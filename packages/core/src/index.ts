@@ -119,6 +119,7 @@ export { LENIENT_INPUT_KEYWORD, toInputJsonSchema } from "./input-schema.js";
 export { createLocalDurableContext } from "./local-durable-context.js";
 export { type LocalEntityCallOptions, LocalEntityStore, localEntityStore } from "./local-entity-store.js";
 export { type Logger, silentLogger } from "./logger.js";
+export * from "./observability/index.js";
 export { registerFunction } from "./register-function.js";
 export {
   type ComponentDefinition,

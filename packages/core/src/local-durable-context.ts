@@ -16,6 +16,7 @@ import { type AnyEntityDefinition, isEntityDefinition } from "./entity.js";
 import { TerminalError } from "./errors.js";
 import { isAsyncIterable } from "./function.js";
 import { createEntityProxy, localEntityStore } from "./local-entity-store.js";
+import { createObservabilityContext, type ObservabilityInit } from "./observability/observability-context.js";
 
 /**
  * A DurableContext whose operations run in process, without a journal: what a handler gets when it
@@ -26,7 +27,10 @@ import { createEntityProxy, localEntityStore } from "./local-entity-store.js";
  * Operations that need a coordinator (signals, approvals, cron timers, calls by service name,
  * entities by type name) reject with a TerminalError coded NOT_IN_WORKER.
  */
-export function createLocalDurableContext(init: ExecutionContext | ExecutionContextInit = {}): DurableContext {
+export function createLocalDurableContext(
+  init: ExecutionContext | ExecutionContextInit = {},
+  observability: ObservabilityInit = {},
+): DurableContext {
   const base = isExecutionContext(init) ? init : createExecutionContext(init);
   const steps: string[] = [];
   const abortSignal = base.signal;
@@ -121,6 +125,20 @@ export function createLocalDurableContext(init: ExecutionContext | ExecutionCont
     random: async () => Math.random(),
     uuid: async () => crypto.randomUUID(),
   } as DurableContext;
+  // Nothing is replayed in process: ctx.log() always prints, variants are drawn on each call.
+  Object.assign(
+    context,
+    createObservabilityContext({
+      ...observability,
+      logger: base.logger,
+      runId: base.runId,
+      invocationId: base.invocationId,
+      componentName: base.componentName,
+      componentType: base.componentType,
+      replaying: () => false,
+      step: (name, fn) => context.step(name, fn),
+    }),
+  );
   return context;
 }
 

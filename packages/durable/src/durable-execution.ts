@@ -4,6 +4,7 @@ import {
   type DurableContext,
   defaultRetryPolicy,
   type Logger,
+  type ObservabilityInit,
   type RetryPolicy,
   silentLogger,
 } from "@agnt5/core";
@@ -37,6 +38,8 @@ export interface DurableExecutionOptions {
   logger?: Logger;
   headers?: Readonly<Record<string, string>>;
   metadata?: Readonly<Record<string, string>>;
+  /** Secrets and configuration providers and the invocation's trace context (ctx.secrets(), ctx.config(), ctx.traceSpan()). */
+  observability?: ObservabilityInit;
   /** The invocation's AbortSignal (ctx.abortSignal). */
   signal?: AbortSignal;
   /** Wall clock in unix ms (ctx.now(), timer fire times); injectable for tests. */
@@ -96,6 +99,7 @@ export class DurableExecution {
       headers: options.headers ?? {},
       logger,
       abortSignal: options.signal ?? new AbortController().signal,
+      ...(options.observability ? { observability: options.observability } : {}),
     });
   }
 

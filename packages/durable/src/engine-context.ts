@@ -6,11 +6,13 @@ import type {
   DurableContext,
   EntityCallOptions,
   Logger,
+  ObservabilityInit,
   ParallelItem,
   SpawnOptions,
   StepOptions,
   TimerOptions,
 } from "@agnt5/core";
+import { createObservabilityContext } from "@agnt5/core";
 import { runGather, runParallel } from "@agnt5/core/internal";
 import { createHuman } from "./approval-operation.js";
 import { entity, spawn, task } from "./call-operations.js";
@@ -29,6 +31,7 @@ export interface ContextFacts {
   headers: Readonly<Record<string, string>>;
   logger: Logger;
   abortSignal: AbortSignal;
+  observability?: ObservabilityInit;
 }
 
 /** The DurableContext a handler receives: every operation goes through the execution core. */
@@ -65,6 +68,17 @@ export function createEngineContext(core: ExecutionCore, env: EngineEnvironment,
     now: () => now(core, env),
     random: () => random(core, env),
     uuid: () => uuid(core, env),
+    ...createObservabilityContext({
+      ...facts.observability,
+      logger: facts.logger,
+      runId: env.runId,
+      invocationId: env.invocationId,
+      componentName: facts.componentName,
+      componentType: facts.componentType,
+      serviceName: env.serviceName,
+      replaying: () => core.replaying,
+      step: (name, fn) => step(core, env, name, fn),
+    }),
   };
   return context as DurableContext;
 }

@@ -70,6 +70,11 @@ export class ExecutionCore {
     return this.#closed;
   }
 
+  /** The handler is re-running code whose journal entries are recorded (see ReplayCursor.replaying). */
+  get replaying(): boolean {
+    return this.#cursor.replaying;
+  }
+
   get cancellation(): CancelledError | undefined {
     return this.#cancellation;
   }

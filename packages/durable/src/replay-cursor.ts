@@ -8,9 +8,24 @@ import type { EntryKind, JournalEntry } from "./journal-entry.js";
 export class ReplayCursor {
   readonly #recorded = new Map<number, JournalEntry>();
   #next = 0;
+  /** The highest recorded index (-1 for an empty journal). */
+  readonly #last: number;
 
   constructor(journal: readonly JournalEntry[]) {
-    for (const entry of journal) this.#recorded.set(entry.index, entry);
+    let last = -1;
+    for (const entry of journal) {
+      this.#recorded.set(entry.index, entry);
+      last = Math.max(last, entry.index);
+    }
+    this.#last = last;
+  }
+
+  /**
+   * true while the code has not reached the last recorded entry: what it does now, the run that
+   * recorded the journal already did (logged, counted) once.
+   */
+  get replaying(): boolean {
+    return this.#next <= this.#last;
   }
 
   /** The index the next operation will get. */
