@@ -36,7 +36,8 @@ function NavLink({ to, active, label }: { to: string; active: boolean; label: st
 function Page({ route }: { route: Route }) {
   switch (route.page) {
     case "run":
-      return <RunPage runId={route.runId} />;
+      // Keyed by run: a new run page starts with no leftover action message.
+      return <RunPage key={route.runId} runId={route.runId} />;
     case "entities":
       return <EntitiesPage type={route.type} entityKey={route.key} />;
     case "services":

@@ -30,6 +30,9 @@ describe("the console in Chromium", () => {
       runId: "expense-2041",
       input: { employee: "ana", amount: 1250 },
     });
+    // Left waiting, and a failed call: the runs list shows every state.
+    await cluster.post("/v1/workflows/expense_report/runs", { runId: "expense-2042", input: { employee: "li", amount: 80 } });
+    await cluster.post("/v1/services/shop/charge_card?mode=async", { cents: 12900 });
   });
 
   afterAll(async () => {
@@ -102,9 +105,17 @@ describe("the console in Chromium", () => {
     await page.waitForURL(/status=failed/);
     await page.getByText("No runs match these filters.").waitFor();
 
+    await page.getByLabel("Component").fill("");
+    await page.getByLabel("Component").press("Enter");
+    const failed = page.locator("tbody tr[data-run-id]");
+    await failed.getByText("CARD_DECLINED").waitFor();
+    expect(await failed.count()).toBe(1);
+    expect(await failed.locator("td:nth-child(2)").textContent()).toBe("charge_card");
+
     await page.getByRole("link", { name: "Clear" }).click();
     await page.locator('tr[data-run-id="support-7"]').waitFor();
-    await page.locator('tr[data-run-id="expense-2041"]').waitFor();
+    await page.locator('tr[data-run-id="expense-2041"] [data-status="completed"]').waitFor();
+    await page.locator('tr[data-run-id="expense-2042"] [data-status="suspended"]').waitFor();
     await snap("console-runs.png");
   });
 

@@ -1,8 +1,8 @@
 // The worker behind the console's browser tests and screenshots: a workflow that waits for a
 // human approval, an agent whose refund tool needs confirmation (model calls, a tool call and an
-// approval tied to it; the model is scripted, offline), an entity and a function.
+// approval tied to it; the model is scripted, offline), an entity and two functions (one fails).
 import { ScriptedModel } from "@agnt5/llm/test";
-import { Agent, entity, fn, registerAgent, tool, Worker, workflow } from "@agnt5/sdk";
+import { Agent, entity, fn, registerAgent, TerminalError, tool, Worker, workflow } from "@agnt5/sdk";
 import { z } from "zod";
 
 /** An expense is loaded and scored, then paid once a person approves it. */
@@ -27,6 +27,11 @@ entity("Cart", {
 });
 
 fn("ping", () => "pong");
+
+/** Always declined: a failed run (terminal, not retried) for the console to show. */
+fn("charge_card", ({ cents }) => {
+  throw new TerminalError(`Card declined for ${cents} cents: insufficient funds`, { code: "CARD_DECLINED" });
+});
 
 const refund = tool(
   {
