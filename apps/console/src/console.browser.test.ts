@@ -31,7 +31,10 @@ describe("the console in Chromium", () => {
       input: { employee: "ana", amount: 1250 },
     });
     // Left waiting, and a failed call: the runs list shows every state.
-    await cluster.post("/v1/workflows/expense_report/runs", { runId: "expense-2042", input: { employee: "li", amount: 80 } });
+    await cluster.post("/v1/workflows/expense_report/runs", {
+      runId: "expense-2042",
+      input: { employee: "li", amount: 80 },
+    });
     await cluster.post("/v1/services/shop/charge_card?mode=async", { cents: 12900 });
   });
 
