@@ -10,6 +10,7 @@ import { ScriptedModel } from "@agnt5/llm/test";
 import { Agent, fn, Registry, registerAgent, TerminalError, tool, workflow } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
+import { InvocationManager } from "../invocations/invocation-manager.js";
 import { pollUntil, postJson, postText, send } from "../test-support/http.js";
 import { startTestCoordinator, type TestCoordinator } from "../test-support/test-coordinator.js";
 import { startTestWorker, type TestWorker } from "../test-support/test-worker.js";
@@ -382,6 +383,24 @@ describe("admin API: runs (PostgreSQL)", () => {
     await expectError(send(`${base}/entities/stuck?olderThanMs=soon`), 400, "INVALID_REQUEST", '"olderThanMs"');
     await expectError(send(`${base}/nothing-here`), 404, "ROUTE_NOT_FOUND");
   }, 60_000);
+
+  it("answers pause, resume, retry and restart with 501 NOT_IMPLEMENTED while the engine lacks them", async () => {
+    const base = `${coordinator.url}/admin/v1/runs/no-such-run`;
+    for (const [action, method] of [
+      ["pause", "pause"],
+      ["resume", "resume"],
+      ["retry", "retry"],
+      ["restart", "restartFrom"],
+    ] as const) {
+      const response = await postJson(`${base}/${action}`, action === "restart" ? { fromEntry: 1 } : {});
+      // Once the engine's facade has the method, the route reaches it (an unknown run is then a 404).
+      const implemented =
+        typeof (InvocationManager.prototype as unknown as Record<string, unknown>)[method] === "function";
+      expect({ action, status: response.status, code: response.body.error.code }).toEqual(
+        implemented ? { action, status: 404, code: "RUN_NOT_FOUND" } : { action, status: 501, code: "NOT_IMPLEMENTED" },
+      );
+    }
+  });
 
   it("serves its OpenAPI document, generated from the same schemas", async () => {
     const document = await admin.openapi();

@@ -1,7 +1,7 @@
 import { ADMIN_BASE_PATH, type AdminRouteName, type AdminRouteSpec, adminRoutes } from "@agnt5/admin-client";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { z } from "zod";
-import { CoordinatorError } from "../errors.js";
+import { CoordinatorError, errorBody } from "../errors.js";
 import type { GatewayDeps } from "../http/gateway-deps.js";
 import { jsonBodyText } from "../http/request-input.js";
 import type { AdminContext } from "./admin-deps.js";
@@ -13,6 +13,7 @@ import { runActionHandlers } from "./routes/run-action-routes.js";
 import { runDetailHandlers } from "./routes/run-detail-route.js";
 import { runListHandlers } from "./routes/run-list-route.js";
 import { serviceHandlers } from "./routes/service-routes.js";
+import { NotImplementedError } from "./run-control.js";
 
 const handlers: AdminHandlers<AdminRouteName> = {
   ...runListHandlers,
@@ -39,9 +40,15 @@ export function registerAdminRoutes(app: FastifyInstance, deps: GatewayDeps): vo
     app.route({
       method: spec.method,
       url,
-      handler: async (request: FastifyRequest) => {
+      handler: async (request: FastifyRequest, reply) => {
         const input = parseRequest(spec, request);
-        return handler(input as never, ctx);
+        try {
+          return await handler(input as never, ctx);
+        } catch (error) {
+          // Kept out of the gateway's code table: only run control the engine lacks answers it.
+          if (error instanceof NotImplementedError) return reply.status(501).send(errorBody(error.code, error.message));
+          throw error;
+        }
       },
     });
   }
