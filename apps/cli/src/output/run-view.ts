@@ -134,11 +134,9 @@ function renderSummary(run: RunDetail, now: number): string {
     ["Component", `${run.service}/${run.component} (${run.kind})`],
     ["Status", `${run.status}${run.attempt > 1 ? ` (attempt ${run.attempt})` : ""}`],
     ["Created", `${clock(run.createdAt)} (${age(run.createdAt, now)})`],
-    [
-      run.completedAt ? "Completed" : "Running for",
-      run.completedAt ? clock(run.completedAt) : duration(now - Date.parse(run.createdAt)),
-    ],
-    ["Duration", duration(ended - Date.parse(run.createdAt))],
+    run.completedAt
+      ? ["Completed", `${clock(run.completedAt)} (took ${duration(ended - Date.parse(run.createdAt))})`]
+      : ["Running for", duration(now - Date.parse(run.createdAt))],
   ];
   if (run.parent) rows.push(["Parent", `${run.parent.id} (${run.parent.service}/${run.parent.component})`]);
   else if (run.parentId) rows.push(["Parent", run.parentId]);
@@ -177,7 +175,9 @@ function renderTimeline(run: RunDetail): string {
         ? `${entry.error.code}: ${entry.error.message}`
         : entry.childRunId
           ? `run ${entry.childRunId}`
-          : jsonCell(entry.result, 50),
+          : entry.status === "completed"
+            ? jsonCell(entry.result, 50)
+            : "-",
     ]),
   );
 }
