@@ -9,7 +9,9 @@ import {
   encodeJson,
   isAsyncIterable,
   type Logger,
+  type ObservabilityInit,
   type SerializedError,
+  secretRedactor,
   serializeError,
   TerminalError,
 } from "@agnt5/core";
@@ -33,6 +35,8 @@ export interface InvocationRunnerDeps {
   suspendAfterMs: number;
   /** Writes to the stream the invocation arrived on. */
   send(message: OutgoingMessage): void;
+  /** ctx.secrets() and ctx.config() providers (default: the environment). */
+  observability?: ObservabilityInit;
 }
 
 /** One invocation running on this worker. */
@@ -73,7 +77,14 @@ const STREAMED = Symbol("streamed");
 export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps): RunningInvocation {
   const controller = new AbortController();
   const { invocationId, attempt } = start;
-  const logger = deps.logger.child({ invocationId, component: start.componentName, attempt });
+  const runId = start.runId || invocationId;
+  const logger = deps.logger.child({
+    service: deps.serviceName,
+    component: start.componentName,
+    invocationId,
+    runId,
+    attempt,
+  });
   let detached = false;
   /** Set once the outcome is decided: later frames from an abandoned handler are dropped. */
   let finished = false;
@@ -101,7 +112,9 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
 
   const forward = (frame: Outbound) => {
     if (frame.type === "propose") {
-      emit({ case: "proposeEntry", value: { invocationId, attempt, entry: entryToProto(frame.entry) } });
+      // A secret the handler read never reaches the journal (a step returning one records [REDACTED]).
+      const entry = secretRedactor.redact(frame.entry);
+      emit({ case: "proposeEntry", value: { invocationId, attempt, entry: entryToProto(entry) } });
     } else {
       emit({ case: "suspend", value: { invocationId, attempt, waitingOn: frame.waitingOn } });
     }
@@ -137,7 +150,7 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
     const component = definition;
     execution = new DurableExecution({
       invocationId,
-      runId: start.runId || invocationId,
+      runId,
       attempt,
       componentType: component.kind,
       componentName: component.name,
@@ -151,6 +164,7 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
       headers: { ...start.headers },
       metadata: { ...start.metadata, service_name: deps.serviceName, service_version: deps.serviceVersion },
       signal: controller.signal,
+      ...(deps.observability ? { observability: deps.observability } : {}),
     });
     // ctx.llm: model calls as journaled steps (the engine's context is a plain, extensible object).
     attachLlmContext(execution.context);
@@ -215,14 +229,15 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
         return;
       }
       case "failed": {
-        const failure = explainedFailure(outcome.failure);
+        // Neither the log line nor the caller's error shows a secret the handler read.
+        const failure = secretRedactor.redact(explainedFailure(outcome.failure));
         if (!detached && !finished) {
           const label = KIND_LABELS[definition?.kind ?? "function"];
           const message = `${label} ${entityCall?.label ?? name} failed: ${failure.message}`;
           // A caller's bad input is not our error, nor is a TerminalError the handler chose to throw:
           // only faults (an unexpected exception, a protocol error) are errors with a stack.
           const { level, withStack } = failureLogLevel(failure);
-          const stack = withStack ? outcome.failure.stack : undefined;
+          const stack = withStack ? failure.stack : undefined;
           logger[level]({ code: failure.code, retryable: failure.retryable, ...(stack ? { stack } : {}) }, message);
         }
         send({ case: "failed", value: { invocationId, attempt, failure: toWireFailure(failure) } });
@@ -301,9 +316,10 @@ function failedOutcome(error: unknown): ExecutionOutcome {
   };
 }
 
+/** The JSON bytes of an output or chunk, with every secret read through ctx.secrets() redacted. */
 function encodeOutput(value: unknown, component: string): Uint8Array {
   try {
-    return encodeJson(value);
+    return encodeJson(secretRedactor.redact(value));
   } catch (error) {
     // BigInt or a cycle: retrying produces the same value, so the failure is terminal.
     throw new TerminalError(`Output of ${component} is not JSON-serializable: ${(error as Error).message}`, {

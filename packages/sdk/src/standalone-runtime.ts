@@ -1,4 +1,4 @@
-import { Agnt5Error, type Logger } from "@agnt5/core";
+import { Agnt5Error, type Logger, type ObservabilityInit } from "@agnt5/core";
 import { create, ProtocolVersion, type RegisterWorker, RegisterWorkerSchema, type StartInvocation } from "@agnt5/proto";
 import { status as GrpcStatus } from "@grpc/grpc-js";
 import { toComponentDescriptor } from "./component-descriptor.js";
@@ -26,6 +26,8 @@ export interface StandaloneRuntimeOptions {
   labels: Record<string, string>;
   /** Delays between reconnect attempts (resolved, see resolveReconnectBackoff). */
   reconnectBackoff: ReconnectBackoff;
+  /** ctx.secrets() and ctx.config() providers of every invocation. */
+  observability?: ObservabilityInit;
   emit<K extends keyof WorkerEventMap>(event: K, ...args: WorkerEventMap[K]): void;
 }
 
@@ -238,6 +240,7 @@ export class StandaloneRuntime {
       serviceVersion: config.serviceVersion,
       logger,
       suspendAfterMs: config.suspendAfterMs,
+      ...(this.#options.observability ? { observability: this.#options.observability } : {}),
       send: (message: OutgoingMessage) => {
         // Release the slot before the result (or the suspension) leaves, so a coordinator that
         // dispatches the next invocation as soon as it reads this one never sees us over capacity.

@@ -1,8 +1,9 @@
 import type { ComponentDefinition, Logger, Registry } from "@agnt5/core";
 import type { WorkerConfigOptions } from "./config.js";
+import type { ProviderOptions } from "./observability/providers.js";
 import type { ReconnectBackoff } from "./reconnect-backoff.js";
 
-export interface WorkerOptions extends WorkerConfigOptions {
+export interface WorkerOptions extends WorkerConfigOptions, ProviderOptions {
   /** Registry whose components the worker hosts. Default: the global registry `fn()` adds to. */
   registry?: Registry;
   /** Components to host. Alone: exactly these; with `registry`: in addition to (and over) it. */

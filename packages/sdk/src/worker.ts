@@ -8,6 +8,7 @@ import type { CorsOptions } from "./http-cors.js";
 import type { HttpRequestListener } from "./http-request-handler.js";
 import { HttpRuntime } from "./http-runtime.js";
 import { createWorkerLogger } from "./logger.js";
+import { resolveProviders } from "./observability/providers.js";
 import { installProcessGuards } from "./process-guards.js";
 import { type ReconnectBackoff, resolveReconnectBackoff } from "./reconnect-backoff.js";
 import { StandaloneRuntime } from "./standalone-runtime.js";
@@ -101,6 +102,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
           workerId: this.workerId,
           labels: this.#options.labels ?? {},
           reconnectBackoff: this.#reconnectBackoff,
+          observability: resolveProviders(this.#options),
           emit: (event, ...args) => this.emit(event, ...(args as never)),
         });
         await this.#standalone.run();
