@@ -12,9 +12,9 @@ export const EntityTypesResponse = z.object({ types: z.array(EntityTypeInfo) });
 export type EntityTypesResponse = z.infer<typeof EntityTypesResponse>;
 
 export const EntityKeysQuery = z.object({
-  prefix: z.string().optional(),
-  limit: PageLimit.optional(),
-  cursor: z.string().optional(),
+  prefix: z.string().optional().describe("Keys starting with this text"),
+  limit: PageLimit.optional().describe("Page size (default 50)"),
+  cursor: z.string().optional().describe("The nextCursor of the previous page"),
 });
 export type EntityKeysQuery = z.input<typeof EntityKeysQuery>;
 
@@ -54,7 +54,12 @@ export type EntityKeyDetail = z.infer<typeof EntityKeyDetail>;
 
 export const StuckKeysQuery = z.object({
   /** A key is stuck when its oldest queued write has waited longer than this (default 60000). */
-  olderThanMs: z.coerce.number<string | number>().int().min(0).optional(),
+  olderThanMs: z.coerce
+    .number<string | number>()
+    .int()
+    .min(0)
+    .optional()
+    .describe("Stuck when the oldest queued write has waited longer than this (default 60000)"),
 });
 export type StuckKeysQuery = z.input<typeof StuckKeysQuery>;
 

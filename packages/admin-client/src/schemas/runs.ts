@@ -34,16 +34,16 @@ export type RunSummary = z.infer<typeof RunSummary>;
  * exclusive); `cursor` is the `nextCursor` of the previous page.
  */
 export const RunListQuery = z.object({
-  status: z.string().optional(),
-  service: z.string().optional(),
-  component: z.string().optional(),
-  kind: RunKind.optional(),
-  since: Timestamp.optional(),
-  until: Timestamp.optional(),
-  idPrefix: z.string().optional(),
-  parentId: z.string().optional(),
-  limit: PageLimit.optional(),
-  cursor: z.string().optional(),
+  status: z.string().optional().describe("One or more run statuses, comma-separated (failed,cancelled)"),
+  service: z.string().optional().describe("The service's name"),
+  component: z.string().optional().describe("The function, workflow, agent or entity type"),
+  kind: RunKind.optional().describe("The run's kind"),
+  since: Timestamp.optional().describe("Runs created at or after this time"),
+  until: Timestamp.optional().describe("Runs created before this time"),
+  idPrefix: z.string().optional().describe("Run ids starting with this text (a child's id starts with its parent's)"),
+  parentId: z.string().optional().describe("The children of this run"),
+  limit: PageLimit.optional().describe("Page size (default 50)"),
+  cursor: z.string().optional().describe("The nextCursor of the previous page"),
 });
 export type RunListQuery = z.input<typeof RunListQuery>;
 
