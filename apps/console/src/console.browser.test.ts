@@ -93,6 +93,28 @@ describe("the console in Chromium", () => {
     await page.locator("[data-model-call]").nth(1).waitFor();
   });
 
+  it("sends a signal with a JSON payload, and cancels a waiting run", async () => {
+    await cluster.post("/v1/workflows/await_go/runs", { runId: "go-1", input: null });
+    await cluster.post("/v1/workflows/await_go/runs", { runId: "go-2", input: null });
+    await page.goto(`${cluster.url}/console/#/runs/go-1`);
+    await page.getByTestId("waiting-on").getByText("go").waitFor();
+    await page.getByLabel("Signal name").fill("go");
+    await page.getByLabel("Signal payload (JSON)").fill("{not json");
+    await page.getByRole("button", { name: "Send signal" }).click();
+    await page.getByText("The payload is not JSON").waitFor();
+    await page.getByLabel("Signal payload (JSON)").fill('{"ok": true, "by": "ops"}');
+    await page.getByRole("button", { name: "Send signal" }).click();
+    await page.locator(".run-title [data-status='completed']").waitFor();
+    const go1 = await (await fetch(`${cluster.url}/admin/v1/runs/go-1`)).json();
+    expect(go1.output).toEqual({ received: { ok: true, by: "ops" } });
+
+    await page.goto(`${cluster.url}/console/#/runs/go-2`);
+    await page.getByTestId("waiting-on").waitFor();
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.locator(".run-title [data-status='cancelled']").waitFor();
+    expect(await page.getByRole("button", { name: "Cancel run" }).isDisabled()).toBe(true);
+  });
+
   it("filters the runs list by component and status, in the URL", async () => {
     await page.goto(`${cluster.url}/console/#/runs`);
     await page.locator('tr[data-run-id="expense-2041"]').waitFor();

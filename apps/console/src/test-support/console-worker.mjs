@@ -15,6 +15,13 @@ workflow("expense_report", async (ctx, { employee, amount }) => {
   return { paid: true, approvedBy: decision.by, ...payment };
 });
 
+/** Waits for the "go" signal and returns its payload. */
+workflow("await_go", async (ctx) => {
+  await ctx.step("prepare", async () => "ready");
+  const payload = await ctx.signal("go");
+  return { received: payload };
+});
+
 /** A cart per customer: its items and a version the console shows. */
 entity("Cart", {
   add_item: entity.write(async (ctx, { sku, qty }) => {
