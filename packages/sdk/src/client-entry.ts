@@ -29,6 +29,7 @@ export type {
   CancelResult,
   JournalEntryKind,
   RunError,
+  RunFlowStep,
   RunInfo,
   RunJournal,
   RunJournalEntry,

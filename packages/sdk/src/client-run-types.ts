@@ -19,6 +19,18 @@ export interface RunStep {
 }
 
 /** GET /v1/runs/:runId. */
+/** One step of a flow run, as GET /v1/runs/:runId shows it. */
+export interface RunFlowStep {
+  name: string;
+  stepType: "task" | "wait_signal" | "wait_timer";
+  state: "pending" | "running" | "waiting" | "completed" | "skipped" | "failed" | "timed_out";
+  /** A completed step's output (a signal step's: the signal's payload). */
+  output?: unknown;
+  error?: { code: string; message: string };
+  /** Timer retries of a task step: the retry attempt under way. */
+  attempt?: number;
+}
+
 export interface RunInfo<Output = unknown> {
   runId: string;
   /** The workflow's name. */
@@ -30,6 +42,8 @@ export interface RunInfo<Output = unknown> {
   /** Cancellation was asked for (the run ends cancelled once the handler has seen it). */
   cancelRequested?: boolean;
   currentStep?: RunStep;
+  /** Runs of a declarative flow (@agnt5/flows): every step, in definition order. */
+  steps?: RunFlowStep[];
   output?: Output;
   error?: RunError;
   /** ISO 8601. */
