@@ -64,6 +64,21 @@ describe("VectorMemoryService's HNSW index on PGlite", () => {
     expect(reopened.indexed).toBe(true);
   });
 
+  it("close() during a scheduled build ends it cleanly; the next service builds the index", async () => {
+    const options = { model: topicEmbeddingModel(), database: { pglite: db }, table: "hnsw_closed", hnswThreshold: 2 };
+    const service = new VectorMemoryService(options);
+    const memory = new Memory({ service });
+    await memory.store(...MEMORIES[0]!);
+    await memory.store(...MEMORIES[1]!);
+    expect(service.indexStatus).toBe("building");
+    await service.close();
+    expect(service.indexStatus).not.toBe("building");
+    const next = new VectorMemoryService(options);
+    await next.buildIndex();
+    expect(next.indexed).toBe(true);
+    expect((await new Memory({ service: next }).search("Redis or PostgreSQL?", { limit: 1 }))[0]?.key).toBe("decision");
+  });
+
   it("a failed background build is reported and retried on the next write; buildIndex() throws its error", async () => {
     const errors: Error[] = [];
     let reported: () => void = () => {};
