@@ -8,6 +8,9 @@ import { createGateway } from "./http/gateway.js";
 import { InvocationManager } from "./invocations/invocation-manager.js";
 import { TimerService } from "./journal/timer-service.js";
 import { createLogger, type Logger } from "./logger.js";
+import { CoordinatorMetrics } from "./observability/coordinator-metrics.js";
+import { registerMetricsRoute } from "./observability/metrics-route.js";
+import { storeCounts } from "./observability/store-counts.js";
 import { SESSION_SWEEP_INTERVAL_MS, SessionRetentionSweeper } from "./sessions/retention-sweeper.js";
 import { openStore } from "./store/index.js";
 import type { ComponentInfo } from "./workers/component-info.js";
@@ -44,7 +47,8 @@ export async function startCoordinator(
     services.define(service.name, service.version, service.components as ComponentInfo[], new Date(service.updatedAt));
   }
   const entityStore = await openCoordinatorEntityStore(config, store.db);
-  const invocations = new InvocationManager(store.invocations, store.journal, services, logger, entityStore);
+  const metrics = new CoordinatorMetrics();
+  const invocations = new InvocationManager(store.invocations, store.journal, services, logger, entityStore, metrics);
   const timers = new TimerService(store.journal, (timer) => invocations.timerFired(timer), logger);
   invocations.attachTimers(timers);
   await invocations.recover();
@@ -58,6 +62,13 @@ export async function startCoordinator(
   runRetention.start();
 
   const connections = new Set<WorkerConnection>();
+  metrics.attach({
+    active: () => invocations.activeInvocations(),
+    connectedWorkers: () => connections.size,
+    entityQueues: () =>
+      invocations.entities.queuedWrites().map((queue) => ({ type: queue.type, writes: queue.writes.length })),
+    storeCounts: () => storeCounts(store.db),
+  });
   const grpcServer = new grpc.Server({
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
@@ -93,6 +104,7 @@ export async function startCoordinator(
     defaultCallTimeoutMs: config.defaultCallTimeoutMs,
     admin: { db: store.db, entityStore, entityStateInDb: config.entityStore === "default", retention: runRetention },
   });
+  registerMetricsRoute(gateway, metrics);
   await gateway.listen({ host: config.host, port: config.httpPort });
   const address = gateway.server.address();
   const httpPort = typeof address === "object" && address ? address.port : config.httpPort;

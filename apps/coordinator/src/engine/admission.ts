@@ -84,6 +84,7 @@ export class Admission {
       this.#abandon(invocation, `Invocation ${id} could not be recorded: ${(error as Error).message}`);
     });
     this.ctx.active.set(id, invocation);
+    this.ctx.observer?.started(invocation);
     this.admit(invocation);
     return handle(invocation, true);
   }
@@ -96,7 +97,7 @@ export class Admission {
       handler: child.handler,
       kind: child.kind ?? "function",
       input: encoder.encode(child.input),
-      headers: {},
+      headers: child.headers,
       attempt: 1,
       journal: [],
       parentId: parent.id,
@@ -104,6 +105,7 @@ export class Admission {
       methodName: child.methodName ?? null,
     });
     this.ctx.active.set(child.id, invocation);
+    this.ctx.observer?.started(invocation);
     this.admit(invocation);
   }
 

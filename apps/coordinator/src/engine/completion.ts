@@ -111,6 +111,7 @@ export class Completion {
   }
 
   settle(invocation: ActiveInvocation, outcome: Outcome): void {
+    this.ctx.observer?.settled(invocation, outcome.status);
     this.ctx.active.delete(invocation.id);
     if (invocation.kind === "entity") this.ctx.entities.released(invocation);
     invocation.settle(outcome);

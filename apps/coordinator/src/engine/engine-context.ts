@@ -1,6 +1,7 @@
 import type { InvocationEvent } from "../domain/invocation-state.js";
 import type { EntityScheduler } from "../entities/entity-scheduler.js";
 import type { Logger } from "../logger.js";
+import type { EngineObserver } from "../observability/engine-observer.js";
 import type { EntryResultRow, InvocationRecord, JournalEntryRecord, StoredError } from "../store/index.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
@@ -28,6 +29,8 @@ export interface EngineContext {
   readonly suspendedStreams: Map<string, { chunks: string[]; listeners: Set<ChunkListener> }>;
   readonly entities: EntityScheduler;
   timers: TimerScheduler | undefined;
+  /** Metrics hooks (observability/), called at admission, end, journal commit and suspension. */
+  readonly observer?: EngineObserver;
 
   // dispatcher
   /** Changes the invocation's phase (domain `transition`) and carries out the effects. */

@@ -31,8 +31,10 @@ export class JournalCommits {
       return;
     }
     const { entry } = plan;
+    const arrivedAt = performance.now();
     this.#commit(invocation, plan).then(
       (appended) => {
+        this.ctx.observer?.journalCommitted(entry.kind, (performance.now() - arrivedAt) / 1000);
         // The journal's version wins (a re-proposal after a crash returns what was recorded first).
         const recorded: LiveEntry = {
           ...entry,

@@ -26,6 +26,7 @@ export class Suspension {
       return;
     }
     this.ctx.step(invocation, { type: "suspend" });
+    this.ctx.observer?.suspended(invocation);
     this.ctx.records.suspend(invocation.id, message.waitingOn).then(
       () => {
         if (invocation.state !== "suspending") return;

@@ -18,6 +18,7 @@ import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { FiredTimer } from "../journal/timer-service.js";
 import type { Logger } from "../logger.js";
+import type { EngineObserver } from "../observability/engine-observer.js";
 import { cancelRun, signalRun } from "../runs/run-control.js";
 import type { EntryResultRow, InvocationRecord } from "../store/index.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
@@ -51,6 +52,7 @@ export class InvocationManager {
     services: ServiceRegistry,
     logger: Logger,
     entityStore: EntityStorePort,
+    observer?: EngineObserver,
   ) {
     // The parts reach each other through the context; each method is bound once all exist.
     const ctx = {
@@ -62,6 +64,7 @@ export class InvocationManager {
       waiters: new RunWaiters(),
       suspendedStreams: new Map(),
       timers: undefined,
+      ...(observer ? { observer } : {}),
     } as Partial<EngineContext> as EngineContext & { entities: EntityScheduler };
     this.#ctx = ctx;
     this.#dispatcher = new Dispatcher(ctx);
@@ -85,7 +88,16 @@ export class InvocationManager {
       resuming: (id) => this.#suspension.resuming(id),
     } satisfies Omit<
       EngineContext,
-      "active" | "records" | "journal" | "services" | "logger" | "waiters" | "suspendedStreams" | "entities" | "timers"
+      | "active"
+      | "records"
+      | "journal"
+      | "services"
+      | "logger"
+      | "waiters"
+      | "suspendedStreams"
+      | "entities"
+      | "timers"
+      | "observer"
     >);
     this.entities = new EntityScheduler(
       entityStore,
@@ -107,6 +119,11 @@ export class InvocationManager {
   /** The timer service reports fired timers here; it is created after the manager. */
   attachTimers(timers: TimerScheduler): void {
     this.#ctx.timers = timers;
+  }
+
+  /** The invocations in memory with their phase (metrics read it at scrape time). */
+  activeInvocations(): Iterable<{ service: string; state: string }> {
+    return this.#ctx.active.values();
   }
 
   get activeCount(): number {

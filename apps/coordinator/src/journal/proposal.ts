@@ -117,7 +117,8 @@ function planCall(
       handler,
       kind: component.kind,
       input: JSON.stringify(fields.input ?? null),
-      headers: {},
+      // The caller's trace context (W3C traceparent/tracestate), so the child's spans hang under the call's.
+      headers: traceHeaders(fields.headers),
       parentId: invocation.id,
       parentEntryIndex: entry.index,
       ...(entityTarget ?? {}),
@@ -163,4 +164,15 @@ function fireAtOf(fields: Record<string, unknown>): Date | undefined {
   return typeof fields.fireAtMs === "number" && Number.isFinite(fields.fireAtMs)
     ? new Date(fields.fireAtMs)
     : undefined;
+}
+
+/** The W3C trace-context headers a call request carries (the worker adds them when tracing is on). */
+function traceHeaders(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null) return {};
+  const headers: Record<string, string> = {};
+  for (const name of ["traceparent", "tracestate"]) {
+    const field = (value as Record<string, unknown>)[name];
+    if (typeof field === "string" && field.length <= 512) headers[name] = field;
+  }
+  return headers;
 }
