@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from "node:path";
+import { DEFAULT_URL } from "../context.js";
 import { CliError, EXIT } from "../errors.js";
 import { type ChildExit, DevChild } from "./child.js";
 import { coordinatorBin } from "./coordinator-bin.js";
@@ -83,6 +84,8 @@ export class DevSession {
       onChange: (files) => this.#restart(files),
     });
     this.#log(`Watching ${this.#options.watch.join(", ")} for changes. Ctrl-C stops everything.`);
+    const url = this.#url === DEFAULT_URL ? "" : ` --url ${this.#url}`;
+    this.#log(`Try: npm run agnt5 --${url} call <service>/<handler> '<json>'   or open ${this.#url}/console`);
   }
 
   /** Stops the worker, then the coordinator. The first reason to stop decides the exit code. */

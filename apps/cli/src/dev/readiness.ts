@@ -1,3 +1,4 @@
+import { CliError, EXIT } from "../errors.js";
 import type { DevChild } from "./child.js";
 
 interface ServiceBody {
@@ -22,7 +23,11 @@ export async function waitForCoordinator(url: string, coordinator: DevChild): Pr
     exited = true;
   });
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
-    if (exited) throw new Error("The coordinator exited before it was ready");
+    if (exited) {
+      throw new CliError("The coordinator exited before it was ready; its output above says why.", {
+        exitCode: EXIT.FAILED,
+      });
+    }
     const ok = await fetch(`${url}/health`).then(
       (response) => response.ok,
       () => false,
