@@ -115,9 +115,14 @@ describe("the console in Chromium", () => {
     expect(await page.getByRole("button", { name: "Cancel run" }).isDisabled()).toBe(true);
   });
 
-  it("filters the runs list by component and status, in the URL", async () => {
+  it("filters the runs list by component and status, in the URL, and pages through it", async () => {
     await page.goto(`${cluster.url}/console/#/runs`);
-    await page.locator('tr[data-run-id="expense-2041"]').waitFor();
+    await page.locator('tr[data-run-id="expense-2041"] [data-status="completed"]').waitFor();
+    await page.locator('tr[data-run-id="expense-2042"] [data-status="suspended"]').waitFor();
+    await page.locator('tr[data-run-id="go-2"] [data-status="cancelled"]').waitFor();
+    await page.locator('tbody tr [data-status="failed"]').waitFor();
+    await snap("console-runs.png");
+
     await page.getByLabel("Component").fill("ping");
     await page.getByLabel("Component").press("Enter");
     await page.waitForURL(/component=ping/);
@@ -125,6 +130,20 @@ describe("the console in Chromium", () => {
     const rows = page.locator("tbody tr[data-run-id]");
     await page.waitForFunction(() => document.querySelectorAll("tbody tr[data-run-id]").length === 3);
     expect(await rows.locator("td:nth-child(2)").allTextContents()).toEqual(["ping", "ping", "ping"]);
+
+    // 30 pings: a page of 25 (newest first), then the 5 oldest, then back.
+    for (let i = 0; i < 27; i++) await cluster.post("/v1/services/shop/ping", null);
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr[data-run-id]").length === 25);
+    const firstPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run-id")));
+    await page.getByRole("button", { name: "Older →" }).click();
+    await page.waitForURL(/cursor=/);
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr[data-run-id]").length === 5);
+    const secondPage = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run-id")));
+    expect(new Set([...firstPage, ...secondPage]).size).toBe(30);
+    expect(await page.getByRole("button", { name: "Older →" }).isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "← Newer" }).click();
+    await page.waitForFunction(() => document.querySelectorAll("tbody tr[data-run-id]").length === 25);
+    expect(await page.getByRole("button", { name: "← Newer" }).isDisabled()).toBe(true);
 
     await page.getByLabel("Status").selectOption("failed");
     await page.waitForURL(/status=failed/);
@@ -138,20 +157,46 @@ describe("the console in Chromium", () => {
     expect(await failed.locator("td:nth-child(2)").textContent()).toBe("charge_card");
 
     await page.getByRole("link", { name: "Clear" }).click();
-    await page.locator('tr[data-run-id="support-7"]').waitFor();
-    await page.locator('tr[data-run-id="expense-2041"] [data-status="completed"]').waitFor();
-    await page.locator('tr[data-run-id="expense-2042"] [data-status="suspended"]').waitFor();
-    await snap("console-runs.png");
+    await page.getByLabel("Kind").selectOption("workflow");
+    await page.waitForURL(/kind=workflow/);
+    await page.locator('tr[data-run-id="support-7"]').waitFor({ state: "detached" });
+    await page.locator('tr[data-run-id="expense-2041"]').waitFor();
+    const kinds = await rows.locator("td:nth-child(4)").allTextContents();
+    expect(kinds.length).toBe(4);
+    expect(new Set(kinds)).toEqual(new Set(["workflow"]));
   });
 
-  it("shows entity types, their keys and one key's state and version", async () => {
+  it("shows entity types, their keys (stuck ones highlighted) and one key's state, version and queue", async () => {
+    await cluster.post("/v1/entities/Cart/carol/add_item", { sku: "teapot", qty: 1 });
+    // carol's key is held by a write sleeping for 10 minutes; the next write queues behind it.
+    await cluster.post("/v1/entities/Cart/carol/hold?mode=async", { seconds: 600 });
+    await cluster.post("/v1/entities/Cart/carol/add_item?mode=async", { sku: "cups", qty: 6 });
+
     await page.goto(`${cluster.url}/console/#/entities`);
-    await page.locator('[data-entity-type="Cart"]').getByText("2 keys").waitFor();
+    await page.locator('[data-entity-type="Cart"]').getByText("3 keys").waitFor();
     await page.locator('[data-entity-type="Cart"]').click();
     await page.locator('[data-entity-key="alice"]').click();
     expect(new URL(page.url()).hash).toBe("#/entities/Cart/alice");
     await page.getByText('"tea-sampler"').waitFor();
     expect(await page.getByTestId("entity-version").textContent()).toBe("2");
+
+    await page.locator('[data-entity-key="carol"]').getByText("1 queued").waitFor();
+    // With any wait counted (the default is 30 s), the queued write makes carol stuck.
+    await page.getByLabel("Stuck when a write waited over").selectOption("0");
+    await page.locator('[data-entity-key="carol"].stuck').waitFor();
+    await page.getByText("1 stuck").waitFor();
+    await page.locator('[data-entity-key="carol"]').click();
+    const queue = page.locator('[aria-label="Entity state"] table');
+    await queue.getByText("add_item").waitFor();
     await snap("console-entities.png");
+  });
+
+  it("lists services with their components and connected workers", async () => {
+    await page.goto(`${cluster.url}/console/#/services`);
+    const shop = page.locator('[data-service="shop"]');
+    await shop.locator('[data-status="live"]').waitFor();
+    await shop.getByRole("link", { name: "expense_report" }).click();
+    await page.waitForURL(/component=expense_report/);
+    await page.locator('tr[data-run-id="expense-2041"]').waitFor();
   });
 });

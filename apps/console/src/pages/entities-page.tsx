@@ -1,3 +1,4 @@
+import { useState } from "preact/hooks";
 import { admin } from "../api.js";
 import { JsonView } from "../components/json-view.js";
 import { Notice } from "../components/notice.js";
@@ -5,13 +6,20 @@ import { formatAgo, formatTime } from "../format.js";
 import { href } from "../router.js";
 import { usePoll } from "../use-poll.js";
 
-/** A key is "stuck" when a write has waited for it longer than this. */
-export const STUCK_AFTER_MS = 30_000;
+/** A key is "stuck" when a write has waited for it longer than the chosen threshold (30 s at first). */
+const STUCK_THRESHOLDS: Array<[number, string]> = [
+  [0, "any wait"],
+  [10_000, "10 s"],
+  [30_000, "30 s"],
+  [60_000, "1 min"],
+  [300_000, "5 min"],
+];
 
 /** Entity types → their keys (stuck ones highlighted) → one key's state, version and queue. */
 export function EntitiesPage({ type, entityKey }: { type: string | undefined; entityKey: string | undefined }) {
   const types = usePoll(() => admin.listEntityTypes(), "types");
-  const stuck = usePoll(() => admin.listStuckEntityKeys({ olderThanMs: STUCK_AFTER_MS }), "stuck");
+  const [stuckAfterMs, setStuckAfterMs] = useState(30_000);
+  const stuck = usePoll(() => admin.listStuckEntityKeys({ olderThanMs: stuckAfterMs }), `stuck-${stuckAfterMs}`);
   const stuckKeys = new Set((stuck.data?.keys ?? []).map((k) => `${k.type}\u0000${k.key}`));
   return (
     <section>
@@ -20,6 +28,16 @@ export function EntitiesPage({ type, entityKey }: { type: string | undefined; en
         {stuck.data && stuck.data.keys.length > 0 && (
           <span class="badge status-failed">{stuck.data.keys.length} stuck</span>
         )}
+        <label class="inline-label">
+          Stuck when a write waited over
+          <select value={String(stuckAfterMs)} onChange={(event) => setStuckAfterMs(Number(event.currentTarget.value))}>
+            {STUCK_THRESHOLDS.map(([ms, label]) => (
+              <option key={ms} value={String(ms)}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
       </div>
       <Notice text={types.error ?? stuck.error} />
       <div class="columns">

@@ -30,6 +30,11 @@ entity("Cart", {
     ctx.set("items", next);
     return { items: next.length };
   }),
+  /** Holds its key while it sleeps durably: writes after it queue (a stuck key). */
+  hold: entity.write(async (ctx, { seconds }) => {
+    await ctx.sleep(seconds);
+    return "released";
+  }),
   items: entity.shared(async (ctx) => ctx.get("items", [])),
 });
 
