@@ -53,7 +53,7 @@ export function transition(state: InvocationPhase, event: InvocationEvent): Tran
     case "dispatch":
       // The queue keeps ids: an id whose invocation moved on (held, finished, re-queued) is skipped.
       if (state !== "queued") return ignore(state);
-      return { next: "running", effects: [], ignored: false };
+      return { next: "running", effects: [{ type: "record-running" }], ignored: false };
     case "backoff":
       // From finishing too: an entity write whose commit failed is run again.
       return { next: "backoff", effects: [{ type: "arm-retry", delayMs: event.delayMs }], ignored: false };

@@ -31,13 +31,7 @@ export class Dispatcher {
           this.dispatch(invocation.service);
           break;
         case "record-running":
-          // Rides the store's next group commit; a failure only leaves the record saying pending
-          // (recovery treats pending and running alike), so it is logged, not acted on.
-          this.ctx.records
-            .markRunning([invocation.id])
-            .catch((error: unknown) =>
-              this.ctx.logger.warn({ err: error, invocationId: invocation.id }, "Could not record status running"),
-            );
+          this.ctx.records.recordRunning(invocation.id);
           break;
         case "arm-retry":
           clearTimeout(invocation.retryTimer);

@@ -15,7 +15,7 @@ export type InvocationRecords = Pick<
   | "suspend"
   | "resume"
   | "scheduleRetry"
-  | "markRunning"
+  | "recordRunning"
   | "get"
   | "listUnfinished"
   | "listSuspended"

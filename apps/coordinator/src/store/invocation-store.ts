@@ -2,6 +2,7 @@
 // WriteBatcher and resolves only after its transaction committed; reads go
 // straight to the database.
 import type { Database, Queryable } from "./database.js";
+import { DeferredRunningMarks } from "./running-marks.js";
 import type { StoredError } from "./sql.js";
 import { toStoredError, valuesList } from "./sql.js";
 import { storableJson } from "./storable-text.js";
@@ -96,10 +97,29 @@ const TERMINAL = `('completed', 'failed', 'cancelled')`;
 export class InvocationStore {
   readonly #db: Database;
   readonly #batcher: WriteBatcher<Op, OpResult>;
+  readonly #running: DeferredRunningMarks;
 
-  constructor(db: Database, options: WriteBatcherOptions = {}) {
+  constructor(
+    db: Database,
+    options: WriteBatcherOptions & {
+      /** Told when deferred `running` marks could not be written (they only lag the truth). */
+      onRunningMarkError?: (error: unknown, ids: string[]) => void;
+      runningRecordDelayMs?: number;
+    } = {},
+  ) {
     this.#db = db;
     this.#batcher = new WriteBatcher<Op, OpResult>(db, writeBatch, { ...options, singleStatement: isSingleStatement });
+    this.#running = new DeferredRunningMarks(
+      (ids) => this.markRunning(ids),
+      options.onRunningMarkError ?? (() => {}),
+      options.runningRecordDelayMs,
+    );
+  }
+
+  /** Every status write supersedes a `running` mark still waiting for the same invocation. */
+  #write(op: Op): Promise<OpResult> {
+    if (op.type !== "running" && op.type !== "requestCancel") this.#running.drop(op.id);
+    return this.#batcher.enqueue(op);
   }
 
   /** Group-commit counters (flushes, ops, largest batch, fallbacks). */
@@ -109,7 +129,7 @@ export class InvocationStore {
 
   /** Records a new pending invocation; idempotent on (service, handler, idempotencyKey). */
   create(inv: NewInvocation): Promise<CreateResult> {
-    return this.#batcher.enqueue({ type: "create", id: inv.id, inv }) as Promise<CreateResult>;
+    return this.#write({ type: "create", id: inv.id, inv }) as Promise<CreateResult>;
   }
 
   /**
@@ -117,7 +137,7 @@ export class InvocationStore {
    * key) already exists, nothing is written and `{ created: false, record }` holds the existing one.
    */
   createRun(inv: NewInvocation): Promise<CreateResult> {
-    return this.#batcher.enqueue({ type: "createRun", id: inv.id, inv }) as Promise<CreateResult>;
+    return this.#write({ type: "createRun", id: inv.id, inv }) as Promise<CreateResult>;
   }
 
   /**
@@ -125,7 +145,7 @@ export class InvocationStore {
    * call also completes its parent's entry with `{ ok: true, value: output }`, atomically.
    */
   complete(id: string, output: string, attempt: number): Promise<FinishResult> {
-    return this.#batcher.enqueue({ type: "complete", id, output, attempt }) as Promise<FinishResult>;
+    return this.#write({ type: "complete", id, output, attempt }) as Promise<FinishResult>;
   }
 
   /**
@@ -133,7 +153,7 @@ export class InvocationStore {
    * entry with `{ ok: false, failure: error }`, atomically.
    */
   fail(id: string, error: StoredError, attempt: number): Promise<FinishResult> {
-    return this.#batcher.enqueue({ type: "fail", id, error, attempt }) as Promise<FinishResult>;
+    return this.#write({ type: "fail", id, error, attempt }) as Promise<FinishResult>;
   }
 
   /**
@@ -141,32 +161,40 @@ export class InvocationStore {
    * (JSON text) if anything. A child call also fails its parent's entry with code CANCELLED.
    */
   cancelled(id: string, output?: string): Promise<FinishResult> {
-    return this.#batcher.enqueue({ type: "cancelled", id, output: output ?? null }) as Promise<FinishResult>;
+    return this.#write({ type: "cancelled", id, output: output ?? null }) as Promise<FinishResult>;
   }
 
   /** Sets `cancelRequested`. Returns false (and changes nothing) if terminal or missing. */
   requestCancel(id: string): Promise<boolean> {
-    return this.#batcher.enqueue({ type: "requestCancel", id }) as Promise<boolean>;
+    return this.#write({ type: "requestCancel", id }) as Promise<boolean>;
   }
 
   /** -> suspended, unless terminal. Returns whether it applied. */
   suspend(id: string, waitingOn: readonly number[] = []): Promise<boolean> {
-    return this.#batcher.enqueue({ type: "suspend", id, waitingOn: [...waitingOn] }) as Promise<boolean>;
+    return this.#write({ type: "suspend", id, waitingOn: [...waitingOn] }) as Promise<boolean>;
   }
 
   /** suspended -> pending. Returns false if it was not suspended. */
   resume(id: string): Promise<boolean> {
-    return this.#batcher.enqueue({ type: "resume", id }) as Promise<boolean>;
+    return this.#write({ type: "resume", id }) as Promise<boolean>;
   }
 
   /** Back to pending with the next attempt's time. Returns false if already terminal. */
   scheduleRetry(id: string, attempt: number, nextAttemptAt: Date, lastError: StoredError): Promise<boolean> {
-    return this.#batcher.enqueue({ type: "retry", id, attempt, nextAttemptAt, error: lastError }) as Promise<boolean>;
+    return this.#write({ type: "retry", id, attempt, nextAttemptAt, error: lastError }) as Promise<boolean>;
   }
 
   /** pending/suspended -> running (no-op for terminal rows). */
   async markRunning(ids: readonly string[]): Promise<void> {
     await Promise.all([...new Set(ids)].map((id) => this.#batcher.enqueue({ type: "running", id })));
+  }
+
+  /**
+   * Records status running soon (RUNNING_RECORD_DELAY_MS), with the next group commit, unless a
+   * later status write for the invocation comes first: the dispatch path adds no round trip.
+   */
+  recordRunning(id: string): void {
+    this.#running.add(id);
   }
 
   async get(id: string): Promise<InvocationRecord | undefined> {
@@ -232,13 +260,15 @@ export class InvocationStore {
     return rows.length > 0;
   }
 
-  /** Waits for queued writes to commit. */
-  flushed(): Promise<void> {
+  /** Waits for queued writes (and waiting `running` marks, written now) to commit. */
+  async flushed(): Promise<void> {
+    await this.#running.flush();
     return this.#batcher.flushed();
   }
 
   /** Rejects new writes and waits for queued ones. Does not close the database. */
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await this.#running.flush();
     return this.#batcher.close();
   }
 }

@@ -138,6 +138,18 @@ describe.each([postgresBackend(), pgliteBackend()])("store on $name", (backend) 
     expect((await store.invocations.get(record.id))?.error).toEqual({ code: "E", message: "m" });
   });
 
+  it("recordRunning: written with a later commit, unless a later status write supersedes it", async () => {
+    const a = (await store.invocations.create(newInv())).record;
+    const b = (await store.invocations.create(newInv())).record;
+    store.invocations.recordRunning(a.id);
+    store.invocations.recordRunning(b.id);
+    // b ends before its mark is written: the mark is dropped, not written over... nor before it.
+    await store.invocations.complete(b.id, "1", 1);
+    await store.invocations.flushed();
+    expect((await store.invocations.get(a.id))?.status).toBe("running");
+    expect((await store.invocations.get(b.id))?.status).toBe("completed");
+  });
+
   it("scheduleRetry, markRunning and listUnfinished", async () => {
     const service = `svc_${randomUUID()}`;
     const a = (await store.invocations.create(newInv({ service }))).record;
