@@ -28,8 +28,15 @@ export function usePoll<T>(load: () => Promise<T>, key: string, intervalMs = POL
       setData(undefined);
     }
     let stopped = false;
+    let loadedOnce = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async () => {
+      // A hidden tab skips its loads (and resumes within one interval of being shown).
+      if (document.hidden && loadedOnce) {
+        timer = setTimeout(run, intervalMs);
+        return;
+      }
+      loadedOnce = true;
       try {
         const value = await loadRef.current();
         if (stopped) return;

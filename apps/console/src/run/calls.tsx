@@ -29,7 +29,11 @@ function ModelCallRow({ call }: { call: ModelCall }) {
       <div class="two-col">
         <div>
           <h4>Prompt</h4>
-          <JsonView value={call.prompt} openDepth={3} />
+          {call.prompt === null ? (
+            <span class="json-empty">not recorded for this call</span>
+          ) : (
+            <JsonView value={call.prompt} openDepth={3} />
+          )}
         </div>
         <div>
           <h4>Answer</h4>
