@@ -1,10 +1,26 @@
 import { Client } from "@agnt5/sdk";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getJson, postJson } from "./support/cluster.js";
-import { FlowCluster } from "./support/flow-cluster.js";
+import { FlowCluster, flowWorkerScript } from "./support/flow-cluster.js";
+import { ProcessHandle } from "./support/process-handle.js";
 import type { StoreKind } from "./support/stores.js";
 
 const stepState = FlowCluster.stepState;
+
+describe("a worker with an invalid flow", () => {
+  it("refuses to start and says which step breaks which rule", async () => {
+    const worker = ProcessHandle.start("invalid-flow-worker", flowWorkerScript, {
+      E2E_INVALID_FLOW: "1",
+      AGNT5_COORDINATOR_ENDPOINT: "http://127.0.0.1:1",
+    });
+    const exited = await worker.exited;
+    expect(exited.code).not.toBe(0);
+    const output = worker.lines.join("\n");
+    expect(output).toContain('Invalid flow "invalid": 1 problem');
+    expect(output).toContain('step "step2": dependency "step1" is not a step of this flow [dependency_exists]');
+    expect(output).not.toContain("Worker running");
+  });
+});
 
 describe.each<StoreKind>(["postgres", "pglite"])("the seed's flows through a coordinator on %s", (kind) => {
   let flows: FlowCluster;
