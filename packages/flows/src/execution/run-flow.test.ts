@@ -110,6 +110,45 @@ describe("runFlow", () => {
     expect(engine.calls).toHaveLength(callsBefore);
   });
 
+  it("resumes after a crash mid-run from a journal whose settlements are out of start order", async () => {
+    const a = gate();
+    const c = gate();
+    const engine = new FakeEngine({
+      "s/a": a.handler,
+      "s/b": () => "b",
+      "s/c": c.handler,
+      "s/d": ({ deps }) => deps,
+    });
+    const flow = new FlowDefinition([
+      taskStep("a", { serviceName: "s", handlerName: "a" }),
+      taskStep("b", { serviceName: "s", handlerName: "b" }),
+      taskStep("c", { serviceName: "s", handlerName: "c", dependencies: ["b"] }),
+      taskStep("d", { serviceName: "s", handlerName: "d", dependencies: ["a", "c"] }),
+    ]);
+    void run(engine, flow);
+    await until(() => engine.calls.includes("s/c"));
+    a.open("a");
+    await until(() => engine.records().length === 2);
+    engine.crash();
+    // c completes while no worker has the run (the coordinator records its result).
+    c.open("c");
+    await until(() => engine.journal[3]?.result !== undefined);
+    // Journal: call a, call b, record b, call c, record a. A replay sees a, b and c all settled; it
+    // must follow the records (b first) to start c at the index it was recorded at.
+    expect(engine.journal.map((e) => `${e.kind}:${e.name}`)).toEqual([
+      "call:s/a",
+      "call:s/b",
+      "step:flow:step",
+      "call:s/c",
+      "step:flow:step",
+    ]);
+
+    const resumed = run(engine, flow);
+    expect(await resumed).toMatchObject({ type: "completed", value: { outputs: { d: { a: "a", c: "c" } } } });
+    expect(engine.calls).toEqual(["s/a", "s/b", "s/c", "s/d"]);
+    expect(engine.records().map((r) => r.step)).toEqual(["b", "a", "c", "d"]);
+  });
+
   it("waits nightly_etl's cron step until the next 3 AM of the engine's clock, then loads", async () => {
     const handlers = Object.fromEntries(
       [

@@ -32,6 +32,11 @@ export class FakeEngine {
   /** Runs `body` as a fresh attempt over the journal recorded so far. */
   run(body: (ctx: DurableContext) => Promise<unknown>) {
     const replayed = this.journal.map((entry) => ({ ...entry }));
+    this.#completions.clear();
+    // Entries recorded without a result wait for the test, whichever attempt proposed them.
+    for (const entry of this.journal) {
+      if (!entry.result) this.#completions.set(entry.index, (done) => this.#record(entry.index, done.result));
+    }
     const execution = new DurableExecution({
       invocationId: "run-1",
       runId: "run-1",
@@ -43,21 +48,25 @@ export class FakeEngine {
       suspendAfterMs: 60_000,
       now: () => NOW,
       send: (frame) => {
-        if (frame.type === "propose") this.#onPropose(frame.entry as Entry, execution);
+        if (frame.type === "propose") this.#onPropose(frame.entry as Entry);
       },
     });
     this.#execution = execution;
     return execution.run(body);
   }
 
-  #onPropose(entry: Entry, execution: DurableExecution) {
+  /** Records a result and acks it to the current attempt (a crashed attempt's acks go nowhere). */
+  #record(index: number, result: Entry["result"]) {
+    this.journal[index]!.result = result;
+    const execution = this.#execution;
+    queueMicrotask(() => execution?.onAck(index, result as any));
+  }
+
+  #onPropose(entry: Entry) {
     this.journal[entry.index] = { ...entry };
-    const complete = (result: Entry["result"]) => {
-      this.journal[entry.index]!.result = result;
-      if (this.#execution === execution) queueMicrotask(() => execution.onAck(entry.index, result as any));
-    };
+    const complete = (result: Entry["result"]) => this.#record(entry.index, result);
     if (entry.result) return complete(entry.result);
-    queueMicrotask(() => execution.onAck(entry.index));
+    queueMicrotask(() => this.#execution?.onAck(entry.index));
     if (entry.kind === "call") {
       const key = entry.request.method ? `${entry.request.handler}.${entry.request.method}` : entry.name;
       this.calls.push(key);
@@ -75,6 +84,16 @@ export class FakeEngine {
     } else {
       this.#completions.set(entry.index, (done) => complete(done.result));
     }
+  }
+
+  /** Ends an attempt as a worker crash does: its pending operations are never answered. */
+  crash() {
+    this.#execution = undefined;
+  }
+
+  /** Completes a call entry left pending by a crashed attempt. */
+  completeCall(index: number, value: unknown) {
+    this.#finish(this.journal[index]!, { ok: true, value });
   }
 
   /** Entries waiting for the test (signal waits, timers). */
