@@ -64,7 +64,11 @@ export class CliContext {
     });
     const text = await response.text();
     this.lastBody = text;
-    if (!response.ok) throw apiError(response.status, text, `${method} ${path}`);
+    if (!response.ok) {
+      // A script reading --json gets the API's error document too (and the exit code says what failed).
+      if (this.json && text) this.out(text);
+      throw apiError(response.status, text, `${method} ${path}`);
+    }
     return { status: response.status, headers: response.headers, text };
   }
 
@@ -94,6 +98,7 @@ export class CliContext {
     if (error instanceof CliError) return error;
     if (error instanceof AdminApiError) {
       if (error.status === 0) return unreachable(this.url, (error as { cause?: unknown }).cause ?? error);
+      if (this.json && this.lastBody) this.out(this.lastBody);
       return fromCode(error.status, error.code, error.message);
     }
     return new CliError((error as Error).message ?? String(error), { exitCode: EXIT.FAILED });

@@ -46,6 +46,12 @@ describe("agnt5 call (the built CLI against a coordinator and a worker as proces
     expect(result.stderr).toContain("SERVICE_NOT_FOUND");
   });
 
+  it("prints the API's error document on stdout with --json, besides the exit code", async () => {
+    const result = await runCli(["--json", "call", "no-such-service/greet", "{}"], cluster.url);
+    expect(result.code).toBe(3);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: { code: "SERVICE_NOT_FOUND" } });
+  });
+
   it("exits 2 on a malformed target or JSON input, before any request", async () => {
     const target = await runCli(["call", "just-a-name"], cluster.url);
     expect(target.code).toBe(2);

@@ -77,6 +77,9 @@ describe("agnt5 runs pause|resume|retry|restart (against a stub admin API)", () 
     const result = await runCli(["runs", "pause", "done"], url);
     expect(result.code).toBe(4);
     expect(result.stderr).toContain('RUN_NOT_PAUSABLE: Run "done" is completed');
+    const json = await runCli(["--json", "runs", "pause", "done"], url);
+    expect(json.code).toBe(4);
+    expect(JSON.parse(json.stdout)).toEqual(answers["POST /admin/v1/runs/done/pause"]![1]);
   });
 
   it("resumes a run; exits 3 for a run that does not exist", async () => {
