@@ -153,6 +153,26 @@ describe.each<StoreKind>(["postgres", "pglite"])("the seed's flows through a coo
     ]);
   });
 
+  it("cancels a flow run waiting for a signal like any workflow run", async () => {
+    await flows.startWorker("doc-service", { hostFlows: true });
+    await flows.startWorker("notification-service");
+    const runId = await flows.startRun("document_approval", { tag: "cancel" });
+    await flows.waitForRun(runId, (run) => stepState(run, "wait_for_approval") === "waiting", "the approval wait");
+    const cancelled = await postJson(`${flows.url}/v1/runs/${runId}/cancel`, null);
+    expect(cancelled.status).toBe(202);
+    expect(await flows.result(runId)).toMatchObject({ status: "cancelled" });
+    const run = await flows.run(runId);
+    expect(run.status).toBe("cancelled");
+    expect(run.steps.map((s: { state: string }) => s.state)).toEqual([
+      "completed",
+      "completed",
+      "pending",
+      "pending",
+      "pending",
+      "pending",
+    ]);
+  });
+
   it("escalates document_approval when the first wait times out, and publishes on the escalated approval", async () => {
     await flows.startWorker("doc-service", { hostFlows: true });
     await flows.startWorker("notification-service");

@@ -7,7 +7,8 @@ import type { GatewayDeps } from "./gateway-deps.js";
  * `step` entry named "flow:step" each time a step settles or changes phase, its value
  * `{ step, state, output?, error?, attempt? }`. A step's state is its latest record; a step with no
  * record is running (task) or waiting (signal, timer) once every step it has an edge from has
- * settled, and pending otherwise (or when the run ended before it started).
+ * settled, and pending otherwise (and when the run ended without it settling: failed or cancelled
+ * elsewhere).
  */
 export type FlowStepState = "pending" | "running" | "waiting" | "completed" | "skipped" | "failed" | "timed_out";
 
