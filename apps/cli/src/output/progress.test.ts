@@ -14,8 +14,10 @@ describe("Progress", () => {
     progress.update("run r1 suspended: waiting on signal go");
     progress.stop();
     expect(writes).toHaveLength(3);
-    expect(writes[0]).toMatch(/^\r\x1b\[2K. run r1 running: entry 0 step one running \(\d+s\)$/);
-    expect(writes[1]).toMatch(/^\r\x1b\[2K. run r1 suspended: waiting on signal go \(\d+s\)$/);
+    const CLEAR_LINE = "\r\x1b[2K";
+    expect(writes[0]!.startsWith(CLEAR_LINE)).toBe(true);
+    expect(writes[0]!.slice(CLEAR_LINE.length)).toMatch(/^. run r1 running: entry 0 step one running \(\d+s\)$/);
+    expect(writes[1]!.slice(CLEAR_LINE.length)).toMatch(/^. run r1 suspended: waiting on signal go \(\d+s\)$/);
     expect(writes[2]).toBe("\r\x1b[2K");
   });
 
