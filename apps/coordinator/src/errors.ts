@@ -41,6 +41,8 @@ const meaningByCode: Record<string, string> = {
   SESSION_NOT_FOUND: "No session with that id (never written, or deleted)",
   FORBIDDEN: "The approver lacks the roles the approval requires",
   RUN_FINISHED: "The run has already finished",
+  RUN_NOT_PAUSABLE: "The run has already finished; only a run that has not ended can be paused",
+  RUN_NOT_RETRYABLE: "Only a failed run can be retried (restart one from an entry instead)",
   RUN_ID_CONFLICT: "The run id already belongs to a run of another workflow; the message names both",
   IDEMPOTENCY_KEY_REUSED: "The Idempotency-Key was already used with a different request (entity key, method or input)",
   NO_PENDING_APPROVAL: "The run is not waiting for that approval",

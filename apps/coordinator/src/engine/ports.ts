@@ -16,6 +16,9 @@ export type InvocationRecords = Pick<
   | "resume"
   | "scheduleRetry"
   | "recordRunning"
+  | "setPaused"
+  | "reopen"
+  | "restart"
   | "get"
   | "listUnfinished"
   | "listSuspended"
@@ -25,7 +28,13 @@ export type InvocationRecords = Pick<
 /** Journals, with the timers, child calls and signals committed alongside their entries. */
 export type JournalRecords = Pick<
   JournalStore,
-  "append" | "completeEntry" | "emitSignal" | "load" | "loadMany" | "pendingCallsWithFinishedChildren"
+  | "append"
+  | "completeEntry"
+  | "emitSignal"
+  | "load"
+  | "loadMany"
+  | "pendingCallsWithFinishedChildren"
+  | "dropFailedTail"
 >;
 
 /** The timer service: told when a timer is written or may have come due, so it wakes for it. */

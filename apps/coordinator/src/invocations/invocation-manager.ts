@@ -19,6 +19,8 @@ import type { LiveEntry } from "../journal/journal-entry.js";
 import type { FiredTimer } from "../journal/timer-service.js";
 import type { Logger } from "../logger.js";
 import type { EngineObserver } from "../observability/engine-observer.js";
+import { pauseRun, resumeRun } from "../runs/pause.js";
+import { restartRunFrom, retryRun } from "../runs/retry.js";
 import { cancelRun, signalRun } from "../runs/run-control.js";
 import type { EntryResultRow, InvocationRecord } from "../store/index.js";
 import type { ServiceRegistry } from "../workers/service-registry.js";
@@ -202,6 +204,29 @@ export class InvocationManager {
   /** Asks a run to cancel (RUN_FINISHED when it has ended). */
   cancel(runId: string): Promise<InvocationRecord> {
     return cancelRun(this.#ctx, runId);
+  }
+
+  /** Pauses a run: not dispatched, its timers wait, until resumed (409 RUN_NOT_PAUSABLE once ended). */
+  pause(runId: string): Promise<InvocationRecord> {
+    return pauseRun(this.#ctx, runId);
+  }
+
+  /** Resumes a paused run: dispatched again if it was runnable; timers that came due fire. */
+  resume(runId: string): Promise<InvocationRecord> {
+    return resumeRun(this.#ctx, runId);
+  }
+
+  /** Runs a failed run again under its id, at the next attempt (409 RUN_NOT_RETRYABLE otherwise). */
+  retry(runId: string): Promise<InvocationRecord> {
+    return retryRun(this.#ctx, runId);
+  }
+
+  /**
+   * A new run (`newRunId` or `<runId>.r<n>`) of the same component and input, replaying the
+   * entries before `fromEntry` and running the rest (400 INVALID_REQUEST when out of range).
+   */
+  restartFrom(runId: string, fromEntry: number, options?: { newRunId?: string }): Promise<InvocationRecord> {
+    return restartRunFrom(this.#ctx, runId, fromEntry, options);
   }
 
   // --- worker events --------------------------------------------------------------------------

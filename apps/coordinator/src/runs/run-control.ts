@@ -44,15 +44,19 @@ export async function cancelRun(ctx: EngineContext, runId: string): Promise<Invo
     );
   }
   await ctx.records.requestCancel(runId);
+  // Cancellation wins over a pause: the run must run to see it.
+  if (record.paused) await ctx.records.setPaused(runId, false);
   const live = ctx.active.get(runId);
   if (live) {
     live.cancelRequested = true;
+    live.paused = false;
+    if (live.state === "held") ctx.ready(live);
     if (live.state === "running" && live.worker) {
       live.worker.send({ case: "cancel", value: { invocationId: runId, reason: "cancel requested" } });
     }
-    return { ...record, cancelRequested: true };
+    return { ...record, cancelRequested: true, paused: false };
   }
   // Suspended: bring it back so it can see the cancellation and clean up.
   await ctx.resume(runId);
-  return { ...record, cancelRequested: true };
+  return { ...record, cancelRequested: true, paused: false };
 }

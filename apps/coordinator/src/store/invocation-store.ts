@@ -2,6 +2,7 @@
 // WriteBatcher and resolves only after its transaction committed; reads go
 // straight to the database.
 import type { Database, Queryable } from "./database.js";
+import { restartRun } from "./run-restart.js";
 import { DeferredRunningMarks } from "./running-marks.js";
 import type { StoredError } from "./sql.js";
 import { toStoredError, valuesList } from "./sql.js";
@@ -53,6 +54,8 @@ export interface InvocationRecord {
   cancelRequested: boolean;
   runKey: string | null;
   methodName: string | null;
+  /** Paused by run control: not dispatched, its timers wait, until resumed. */
+  paused: boolean;
 }
 
 export interface ServiceRecord {
@@ -86,7 +89,10 @@ type Op =
   | { type: "running"; id: string }
   | { type: "suspend"; id: string; waitingOn: number[] }
   | { type: "resume"; id: string }
-  | { type: "requestCancel"; id: string };
+  | { type: "requestCancel"; id: string }
+  | { type: "pause"; id: string }
+  | { type: "unpause"; id: string }
+  | { type: "reopen"; id: string };
 type OpResult = CreateResult | FinishResult | boolean;
 type InsertOp = Extract<Op, { type: "create" | "createRun" }>;
 type FinishOp = Extract<Op, { type: "complete" | "fail" | "cancelled" }>;
@@ -118,7 +124,9 @@ export class InvocationStore {
 
   /** Every status write supersedes a `running` mark still waiting for the same invocation. */
   #write(op: Op): Promise<OpResult> {
-    if (op.type !== "running" && op.type !== "requestCancel") this.#running.drop(op.id);
+    if (op.type !== "running" && op.type !== "requestCancel" && op.type !== "pause" && op.type !== "unpause") {
+      this.#running.drop(op.id);
+    }
     return this.#batcher.enqueue(op);
   }
 
@@ -167,6 +175,26 @@ export class InvocationStore {
   /** Sets `cancelRequested`. Returns false (and changes nothing) if terminal or missing. */
   requestCancel(id: string): Promise<boolean> {
     return this.#write({ type: "requestCancel", id }) as Promise<boolean>;
+  }
+
+  /** Pauses (unless terminal) or resumes a run. Returns whether it applied. */
+  setPaused(id: string, paused: boolean): Promise<boolean> {
+    return this.#write({ type: paused ? "pause" : "unpause", id }) as Promise<boolean>;
+  }
+
+  /** failed -> pending at the next attempt (run control's retry). Returns false if it was not failed. */
+  reopen(id: string): Promise<boolean> {
+    return this.#write({ type: "reopen", id }) as Promise<boolean>;
+  }
+
+  /**
+   * Records a new run `newId` of the same component and input as `sourceId`, whose journal starts
+   * with a copy of the source's entries below `fromEntry`, in one transaction. `created: false`
+   * (nothing written) when `newId` exists already; undefined when the source does not exist.
+   */
+  async restart(sourceId: string, newId: string, fromEntry: number): Promise<CreateResult | undefined> {
+    const restarted = await restartRun<InvocationRow>(this.#db, sourceId, newId, fromEntry);
+    return restarted && { created: restarted.created, record: toRecord(restarted.row) };
   }
 
   /** -> suspended, unless terminal. Returns whether it applied. */
@@ -445,6 +473,24 @@ const UPDATES = {
     set: `cancel_requested = true`,
     where: `i.status NOT IN ${TERMINAL}`,
   },
+  pause: {
+    columns: [],
+    values: () => [],
+    set: `paused = true`,
+    where: `i.status NOT IN ${TERMINAL}`,
+  },
+  unpause: {
+    columns: [],
+    values: () => [],
+    set: `paused = false`,
+    where: `i.paused`,
+  },
+  reopen: {
+    columns: [],
+    values: () => [],
+    set: `status = 'pending', attempt = i.attempt + 1, error = NULL, output = NULL, completed_at = NULL, next_attempt_at = NULL, cancel_requested = false`,
+    where: `i.status = 'failed'`,
+  },
 } as const;
 
 async function updateInvocations(tx: Queryable, type: UpdateOp["type"], ops: UpdateOp[]): Promise<boolean[]> {
@@ -577,6 +623,7 @@ interface InvocationRow {
   cancel_requested: boolean;
   run_key: string | null;
   method_name: string | null;
+  paused: boolean;
 }
 
 interface ServiceRow {
@@ -610,6 +657,7 @@ function newRow(v: NewInvocation, createdAt: Date): InvocationRow {
     cancel_requested: false,
     run_key: v.runKey ?? null,
     method_name: v.methodName ?? null,
+    paused: false,
   };
 }
 
@@ -636,6 +684,7 @@ function toRecord(r: InvocationRow): InvocationRecord {
     cancelRequested: r.cancel_requested,
     runKey: r.run_key,
     methodName: r.method_name,
+    paused: r.paused,
   };
 }
 

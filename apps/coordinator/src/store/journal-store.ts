@@ -145,8 +145,26 @@ export class JournalStore {
 
   /** The earliest pending timer, if any. */
   async nextTimerAt(): Promise<Date | undefined> {
-    const rows = await this.#db.query<{ at: Date | null }>(`SELECT min(fire_at) AS at FROM timers`);
+    const rows = await this.#db.query<{ at: Date | null }>(
+      `SELECT min(fire_at) AS at FROM timers AS t
+       WHERE NOT EXISTS (SELECT 1 FROM invocations AS i WHERE i.id = t.invocation_id AND i.paused)`,
+    );
     return rows[0]?.at ?? undefined;
+  }
+
+  /**
+   * Drops the journal's tail from its last failed entry on (run control's retry: the step that
+   * failed runs again rather than replaying its failure). Returns how many entries were dropped.
+   */
+  async dropFailedTail(invocationId: string): Promise<number> {
+    const rows = await this.#db.query<{ idx: number }>(
+      `DELETE FROM journal_entries
+       WHERE invocation_id = $1::text AND idx >= (
+         SELECT max(idx) FROM journal_entries WHERE invocation_id = $1::text AND failure IS NOT NULL)
+       RETURNING idx`,
+      [invocationId],
+    );
+    return rows.length;
   }
 
   /** An invocation's journal, by index. */
@@ -608,11 +626,13 @@ async function deliverSignals(tx: Queryable, ops: EmitOp[]): Promise<SignalDeliv
 async function fireTimers(tx: Queryable, op: FireOp): Promise<FiredTimer[]> {
   const rows = await tx.query<{ invocation_id: string; idx: number; result: string }>(
     `WITH due AS (
-       SELECT invocation_id, entry_index FROM timers
+       SELECT invocation_id, entry_index FROM timers AS t
        WHERE fire_at <= $1::timestamptz
+         -- A paused run's timers wait for its resume.
+         AND NOT EXISTS (SELECT 1 FROM invocations AS i WHERE i.id = t.invocation_id AND i.paused)
        ORDER BY fire_at, invocation_id, entry_index
        LIMIT $2::int
-       FOR UPDATE SKIP LOCKED
+       FOR UPDATE OF t SKIP LOCKED
      ),
      held AS (
        SELECT e.invocation_id, e.idx FROM journal_entries AS e, due AS d
