@@ -7,5 +7,6 @@
  * - `DatabaseMemoryService`: PostgreSQL full-text search, no embeddings; PostgreSQL or PGlite.
  */
 export { DatabaseMemoryService, type DatabaseMemoryServiceOptions } from "./database-memory-service.js";
+export type { HnswBuildOptions, HnswIndexStatus } from "./hnsw-index.js";
 export type { MemoryDatabase } from "./sql-database.js";
 export { VectorMemoryService, type VectorMemoryServiceOptions } from "./vector-memory-service.js";
