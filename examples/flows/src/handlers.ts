@@ -4,7 +4,8 @@ import { fn, Registry } from "@agnt5/sdk";
 /**
  * The task handlers the seed's flows call, one registry per service (this example runs the four
  * services in one process; in production each is its own deployment). A task handler receives
- * `{ runInput, inputData, deps }`: the run's input, the step's inputData, its dependencies' outputs.
+ * `{ runInput, inputData, deps, upstream }`: the run's input, the step's inputData, its direct
+ * dependencies' outputs, and the outputs of every completed step upstream of it.
  */
 export const etlService = new Registry();
 export const reportingService = new Registry();
@@ -28,7 +29,8 @@ etl("enrich_with_metadata", ({ deps, runInput }) => ({
   rows: (deps.clean_data as { rows: number }).rows,
   batch: runInput?.date ?? "today",
 }));
-etl("load_data_warehouse", ({ deps }) => ({ loaded: (deps.enrich_data as { rows: number } | undefined)?.rows ?? 0 }));
+// Its dependency is the maintenance timer; the enriched data comes from `upstream`.
+etl("load_data_warehouse", ({ upstream }) => ({ loaded: (upstream.enrich_data as { rows: number }).rows }));
 
 fn({ name: "generate_daily_reports", registry: reportingService }, async ({ deps }: Task) => ({
   reports: ["sales", "inventory"],

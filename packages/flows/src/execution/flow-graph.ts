@@ -43,6 +43,20 @@ export class FlowGraph {
     return taken ? "run" : "skip";
   }
 
+  /** Every step `name` has a path from (through dependency and timeout edges), in definition order. */
+  ancestors(name: string): string[] {
+    const found = new Set<string>();
+    const visit = (step: string) => {
+      for (const edge of this.incoming.get(step) ?? []) {
+        if (found.has(edge.from)) continue;
+        found.add(edge.from);
+        visit(edge.from);
+      }
+    };
+    visit(name);
+    return this.flow.steps.map((step) => step.name).filter((step) => found.has(step));
+  }
+
   /** The timer step a failed task retries through: its first timer dependency with maxRetries > 0. */
   retryTimer(step: WorkflowStep): WorkflowStep | undefined {
     for (const name of step.dependencies) {

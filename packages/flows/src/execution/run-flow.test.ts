@@ -41,11 +41,12 @@ describe("runFlow", () => {
       },
     });
     expect(engine.calls).toEqual(["etl-service/extract_data", "etl-service/transform_data", "etl-service/load_data"]);
-    expect(inputs.extract).toEqual({ runInput: { source: "test_data" }, inputData: null, deps: {} });
+    expect(inputs.extract).toEqual({ runInput: { source: "test_data" }, inputData: null, deps: {}, upstream: {} });
     expect(inputs.transform).toEqual({
       runInput: { source: "test_data" },
       inputData: null,
       deps: { extract: { rows: 3 } },
+      upstream: { extract: { rows: 3 } },
     });
     expect(engine.journal.map((e) => `${e.kind}:${e.name}`)).toEqual([
       "call:etl-service/extract_data",
@@ -150,6 +151,7 @@ describe("runFlow", () => {
   });
 
   it("waits nightly_etl's cron step until the next 3 AM of the engine's clock, then loads", async () => {
+    const seen: Record<string, any> = {};
     const handlers = Object.fromEntries(
       [
         "etl-service/validate_data_sources",
@@ -161,7 +163,13 @@ describe("runFlow", () => {
         "etl-service/enrich_with_metadata",
         "etl-service/load_data_warehouse",
         "reporting-service/generate_daily_reports",
-      ].map((name) => [name, () => name.split("/")[1]]),
+      ].map((name) => [
+        name,
+        (input: unknown) => {
+          seen[name] = input;
+          return name.split("/")[1];
+        },
+      ]),
     );
     const engine = new FakeEngine(handlers);
     const outcome = run(engine, nightlyEtl("UTC"));
@@ -183,6 +191,14 @@ describe("runFlow", () => {
       "etl-service/extract_from_files",
     ]);
     expect(engine.calls.at(-1)).toBe("reporting-service/generate_daily_reports");
+    // Across the timer step: deps has the timer's null output, upstream every completed step's output.
+    const load = seen["etl-service/load_data_warehouse"];
+    expect(load.deps).toEqual({ wait_for_maintenance_window: null });
+    expect(load.upstream).toMatchObject({
+      enrich_data: "enrich_with_metadata",
+      validate_sources: "validate_data_sources",
+    });
+    expect(Object.keys(load.upstream)).toHaveLength(8);
   });
 
   const approvalHandlers = () => ({
@@ -337,7 +353,7 @@ describe("runFlow", () => {
         keys: ["user:123"],
         service: "object-service",
         handler: "update_state",
-        input: { runInput: { source: "test_data" }, inputData: null, deps: {} },
+        input: { runInput: { source: "test_data" }, inputData: null, deps: {}, upstream: {} },
       },
     ]);
   });

@@ -4,7 +4,13 @@ import { StepType, type TimerConfig, type WorkflowStep } from "../model/step.js"
 import { FlowStepFailedError } from "./flow-errors.js";
 import { FlowGraph } from "./flow-graph.js";
 import { callWithObjectKeys } from "./object-lock.js";
-import { type FinalStepState, FLOW_ENTRY, type FlowRunOutput, type StepRecord } from "./step-record.js";
+import {
+  type FinalStepState,
+  FLOW_ENTRY,
+  type FlowRunOutput,
+  type FlowTaskInput,
+  type StepRecord,
+} from "./step-record.js";
 
 /** How one durable operation of a step ended. Never a rejection: the loop decides what it means. */
 type Outcome =
@@ -43,7 +49,9 @@ export async function runFlow(ctx: DurableContext, flow: FlowDefinition, runInpu
   const startTask = (step: WorkflowStep) => {
     const deps: Record<string, unknown> = {};
     for (const name of step.dependencies) if (outputs.has(name)) deps[name] = outputs.get(name);
-    const input = { runInput: runInput ?? null, inputData: step.inputData ?? null, deps };
+    const upstream: Record<string, unknown> = {};
+    for (const name of graph.ancestors(step.name)) if (outputs.has(name)) upstream[name] = outputs.get(name);
+    const input: FlowTaskInput = { runInput: runInput ?? null, inputData: step.inputData ?? null, deps, upstream };
     return step.objectKeys?.length
       ? callWithObjectKeys(ctx, step.objectKeys, step.serviceName!, step.handlerName!, input)
       : ctx.task(step.serviceName!, step.handlerName!, input);

@@ -38,4 +38,9 @@ export interface FlowTaskInput<RunInput = unknown, Data = unknown> {
   inputData: Data;
   /** Outputs of the step's dependencies that completed, by step name (a signal step's: its payload). */
   deps: Record<string, unknown>;
+  /**
+   * Outputs of every completed step upstream of this one (dependencies, their dependencies, ..., and
+   * the wait whose onTimeout this is), by step name: data passes across a wait or timer step.
+   */
+  upstream: Record<string, unknown>;
 }
