@@ -7,6 +7,8 @@ import {
   type ToolCall,
   type ToolResultPart,
   type Usage,
+  withoutRecordedPrompt,
+  withRecordedPrompt,
 } from "@agnt5/llm";
 import type { Agent } from "./agent.js";
 import { leadingSystemMessages, recallMemories } from "./agent-memory.js";
@@ -119,7 +121,7 @@ async function loop(
     };
     let answer: GenerateResult;
     try {
-      answer = await runtime.step(
+      const recorded = await runtime.step(
         `${prefix}:llm:${iteration}`,
         async () => {
           live = true;
@@ -127,13 +129,17 @@ async function loop(
             ? (delta: string) => emit({ type: "response", agent: agent.name, content: delta })
             : undefined;
           try {
-            return await callModel(await resolveModel(), request, runtime.journaled ? 0 : 2, onDelta);
+            const model = await resolveModel();
+            const result = await callModel(model, request, runtime.journaled ? 0 : 2, onDelta);
+            // The entry keeps the prompt and the model beside the answer (the admin API shows them).
+            return withRecordedPrompt(result, request.messages, `${model.provider}/${model.modelId}`);
           } catch (error) {
             throw modelStepError(error, abortSignal);
           }
         },
         agent.modelRetry,
       );
+      answer = withoutRecordedPrompt<GenerateResult>(recorded);
     } catch (error) {
       if (abortSignal.aborted || !StepFailedError.isInstance(error)) throw error;
       emit({ type: "error", agent: agent.name, error: error.message, code: error.code });

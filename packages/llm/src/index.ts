@@ -59,6 +59,12 @@ export {
   type ProviderRegistryOptions,
   registerProvider,
 } from "./llm-provider-registry.js";
+export {
+  MAX_RECORDED_PROMPT_CHARS,
+  type RecordedPrompt,
+  withoutRecordedPrompt,
+  withRecordedPrompt,
+} from "./llm-recorded-prompt.js";
 export { isRetryableLlmError, type RetryOptions, retryWithBackoff } from "./llm-retry.js";
 export { type StreamTextOptions, type StreamTextResult, streamText } from "./llm-stream-text.js";
 export {

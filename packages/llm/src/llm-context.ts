@@ -13,6 +13,7 @@ import { type GenerateTextOptions, type GenerateTextResult, runGenerateText } fr
 import { modelLabel } from "./llm-model-resolver.js";
 import { PartLog } from "./llm-part-log.js";
 import { toMessages } from "./llm-prompt.js";
+import { withoutRecordedPrompt, withRecordedPrompt } from "./llm-recorded-prompt.js";
 import { createStreamTextResult, type StreamTextOptions, type StreamTextResult } from "./llm-stream-text.js";
 import { toToolDefinitions } from "./llm-tools.js";
 
@@ -82,15 +83,20 @@ export function createLlmContext(ctx: LlmHost): LlmContext {
       const call = modelCaller(request.model, request);
       return runGenerateText(request, {
         callModel: (callOptions) =>
-          ctx.step(
-            name,
-            () =>
-              failForStep(
-                call((model) => model.generate(callOptions), callOptions.abortSignal),
-                callOptions.abortSignal,
-              ),
-            stepOptions(retry),
-          ),
+          ctx
+            .step(
+              name,
+              async () =>
+                withRecordedPrompt(
+                  await failForStep(
+                    call((model) => model.generate(callOptions), callOptions.abortSignal),
+                    callOptions.abortSignal,
+                  ),
+                  callOptions.messages,
+                ),
+              stepOptions(retry),
+            )
+            .then(withoutRecordedPrompt),
         runTool: (toolCall, run) => ctx.step(`tool:${toolCall.toolName}`, run),
       });
     },
@@ -104,7 +110,7 @@ export function createLlmContext(ctx: LlmHost): LlmContext {
         return Promise.reject(error);
       }
       const call = modelCaller(request.model, request);
-      const answer = ctx.step<GenerateResult>(
+      const answer = ctx.step(
         stepName ?? `llm:${modelLabel(request.model)}`,
         async () => {
           const result = await failForStep(
@@ -112,11 +118,11 @@ export function createLlmContext(ctx: LlmHost): LlmContext {
             callOptions.abortSignal,
           );
           parseStructuredOutput(request.schema, result.text);
-          return result;
+          return withRecordedPrompt(result, callOptions.messages);
         },
         stepOptions(retry),
       );
-      return answer.then((result) => toObjectResult(request.schema, result));
+      return answer.then((result) => toObjectResult(request.schema, withoutRecordedPrompt<GenerateResult>(result)));
     },
 
     stream({ stepName, retry, ...options }) {

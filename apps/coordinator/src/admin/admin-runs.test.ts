@@ -243,6 +243,16 @@ describe("admin API: runs (PostgreSQL)", () => {
       toolCalls: [{ toolCallId: "c1", toolName: "lookup", input: { sku: "A1" } }],
     });
     expect(run.modelCalls[1]?.answer).toBe("A1: 3 in stock.");
+    // The agent loop records the model and the prompt it sent beside each answer.
+    expect(run.modelCalls.map((call) => call.model)).toEqual(["scripted/scripted-model", "scripted/scripted-model"]);
+    expect(run.modelCalls[0]?.prompt).toEqual([
+      expect.objectContaining({ role: "system" }),
+      { role: "user", content: "Stock of A1?" },
+    ]);
+    expect((run.modelCalls[1]?.prompt as unknown[]).slice(-2)).toEqual([
+      expect.objectContaining({ role: "assistant" }),
+      expect.objectContaining({ role: "tool" }),
+    ]);
     expect(run.modelCalls.every((call) => typeof call.latencyMs === "number")).toBe(true);
     expect(run.totals).toEqual({ modelCalls: 2, inputTokens: 42, outputTokens: 12 });
     expect(run.toolCalls).toEqual([
@@ -302,6 +312,21 @@ describe("admin API: runs (PostgreSQL)", () => {
       status: 409,
       code: "NO_PENDING_APPROVAL",
     });
+  }, 60_000);
+
+  it("shows a paused run as paused, in its detail and under the status filter", async () => {
+    const runId = await startWorkflow("wait_go", null, `paused-${randomUUID()}`);
+    await detailWhen(runId, (run) => run.status === "suspended", "the run to suspend");
+    expect((await admin.pauseRun(runId)).status).toBe("paused");
+    expect((await admin.getRun(runId)).status).toBe("paused");
+    const ids = async (status: string) => (await admin.listRuns({ idPrefix: runId, status })).runs.map((r) => r.id);
+    expect(await ids("paused")).toEqual([runId]);
+    expect(await ids("suspended")).toEqual([]);
+    expect(await ids("suspended,paused")).toEqual([runId]);
+    expect((await admin.resumeRun(runId)).status).toBe("suspended");
+    expect(await ids("paused")).toEqual([]);
+    await admin.signalRun(runId, "go", 1);
+    expect(await finished(runId)).toMatchObject({ status: "completed" });
   }, 60_000);
 
   it("cancels a waiting run; cancelling it again is a conflict", async () => {

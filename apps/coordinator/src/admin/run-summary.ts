@@ -11,11 +11,13 @@ export interface LiveStatusSource {
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 /**
- * The run's status: the store's, refined by the engine's in-memory view while the run is held
- * (a dispatched run is "running" there before the store records it; "waiting" is "suspended").
+ * The run's status: the store's, "paused" while an operator has paused it, refined by the engine's
+ * in-memory view while the run is held (a dispatched run is "running" there before the store
+ * records it; "waiting" is "suspended").
  */
-export function runStatusOf(row: Pick<RunRow, "id" | "status">, live: LiveStatusSource): RunStatus {
+export function runStatusOf(row: Pick<RunRow, "id" | "status" | "paused">, live: LiveStatusSource): RunStatus {
   if (TERMINAL.has(row.status)) return row.status as RunStatus;
+  if (row.paused) return "paused";
   const current = live.liveStatus(row.id)?.status;
   if (current === "running" || current === "pending") return current;
   if (current === "waiting") return "suspended";

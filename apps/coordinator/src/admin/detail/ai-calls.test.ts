@@ -63,25 +63,21 @@ describe("model and tool calls from a run's timeline", () => {
     ]);
   });
 
-  it("reads a streamed call's parts, the response's model id, and a prompt recorded in the request", () => {
+  it("reads a streamed call's parts, the response's model id, and the prompt recorded beside the answer", () => {
     const timeline = [
-      entry(
-        0,
-        "agent:bot:llm:0",
-        {
-          parts: [
-            { type: "text-delta", delta: "Hel" },
-            { type: "text-delta", delta: "lo" },
-            { type: "finish", finishReason: "stop", usage: usage(7, 2) },
-          ],
-        },
-        { request: { messages: [{ role: "user", content: "Hi" }] } },
-      ),
+      entry(0, "agent:bot:llm:0", {
+        parts: [
+          { type: "text-delta", delta: "Hel" },
+          { type: "text-delta", delta: "lo" },
+          { type: "finish", finishReason: "stop", usage: usage(7, 2) },
+        ],
+        prompt: { model: "openai/gpt-x", messages: [{ role: "user", content: "Hi" }], omittedMessages: 0 },
+      }),
       entry(1, "agent:bot:llm:1", { text: "ok", toolCalls: [], usage: usage(1, 1), response: { modelId: "claude-x" } }),
     ];
     expect(modelCallsOf(timeline)).toEqual([
       expect.objectContaining({
-        model: null,
+        model: "openai/gpt-x",
         inputTokens: 7,
         outputTokens: 2,
         answer: "Hello",

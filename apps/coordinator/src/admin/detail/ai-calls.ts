@@ -23,16 +23,17 @@ export function modelCallsOf(timeline: readonly TimelineEntry[]): ModelCall[] {
     if (entry.kind !== "step" || !MODEL_STEP.test(entry.name)) continue;
     const answer = modelAnswer(entry.result);
     if (!answer) continue;
-    const request = isObject(entry.request) ? entry.request : {};
+    const recorded = isObject(entry.result) && isObject(entry.result.prompt) ? entry.result.prompt : {};
     calls.push({
       index: entry.index,
       name: entry.name,
-      model: answer.modelId ?? modelFromName(entry.name) ?? stringOrNull(request.model),
+      model: answer.modelId ?? modelFromName(entry.name) ?? stringOrNull(recorded.model),
       inputTokens: numberOrNull(answer.usage.inputTokens),
       outputTokens: numberOrNull(answer.usage.outputTokens),
       latencyMs: entry.durationMs,
-      // Recorded by @agnt5/llm and @agnt5/adk in the step's request (absent in older journals).
-      prompt: request.messages ?? request.prompt ?? null,
+      // @agnt5/llm and @agnt5/adk record the request's newest messages beside the answer
+      // (withRecordedPrompt; absent from entries journaled before they did).
+      prompt: recorded.messages ?? null,
       answer: answer.toolCalls.length > 0 ? { text: answer.text, toolCalls: answer.toolCalls } : answer.text,
     });
   }

@@ -19,6 +19,8 @@ export interface RunRow {
   parent_entry_index: number | null;
   object_key: string | null;
   method_name: string | null;
+  /** Paused by an operator (migration 0004): not dispatched, its timers held, whatever its status. */
+  paused: boolean;
   /** created_at in microseconds since the epoch, exact: the keyset cursor (a Date keeps milliseconds only). */
   created_us: string;
 }
@@ -31,8 +33,10 @@ export interface FullRunRow extends RunRow {
   cancel_requested: boolean;
 }
 
+const TERMINAL = `('completed', 'failed', 'cancelled')`;
+
 const SUMMARY_COLUMNS = `i.id, i.service, i.handler, i.kind, i.status, i.attempt, i.error, i.created_at, i.updated_at,
-  i.completed_at, i.parent_id, i.parent_entry_index, i.object_key, i.method_name,
+  i.completed_at, i.parent_id, i.parent_entry_index, i.object_key, i.method_name, i.paused,
   ((extract(epoch FROM i.created_at) * 1000000)::bigint)::text AS created_us`;
 
 export interface RunFilters {
@@ -62,7 +66,16 @@ export async function listRunRows(db: Queryable, f: RunFilters): Promise<RunRow[
   const params: unknown[] = [];
   const p = (value: unknown, cast: string) => `$${params.push(value)}::${cast}`;
   const where: string[] = [];
-  if (f.statuses?.length) where.push(`i.status = ANY(${p(f.statuses, "text[]")})`);
+  if (f.statuses?.length) {
+    // "paused" is the paused flag of an unfinished run; the other statuses are the column's, for
+    // runs not paused (a paused run shows as paused whatever its status).
+    const stored = f.statuses.filter((status) => status !== "paused");
+    const any: string[] = [];
+    if (stored.length > 0)
+      any.push(`(i.status = ANY(${p(stored, "text[]")}) AND (NOT i.paused OR i.status IN ${TERMINAL}))`);
+    if (stored.length < f.statuses.length) any.push(`(i.paused AND i.status NOT IN ${TERMINAL})`);
+    where.push(`(${any.join(" OR ")})`);
+  }
   if (f.service !== undefined) where.push(`i.service = ${p(f.service, "text")}`);
   if (f.component !== undefined) where.push(`i.handler = ${p(f.component, "text")}`);
   if (f.kinds !== undefined || f.components !== undefined) {
