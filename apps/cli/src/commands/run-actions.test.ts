@@ -1,8 +1,8 @@
 /**
- * pause, resume, retry and restart against a stub of the admin API: the coordinator's routes for
- * them answer 501 NOT_IMPLEMENTED until its engine supports them, so these tests pin the CLI's
- * side (the request it sends, what it prints, its exit code) on every answer the contract allows.
- * The other commands are tested against a real coordinator (runs.test.ts).
+ * pause, resume, retry and restart against a stub of the admin API: the exact request the CLI
+ * sends, and what it prints and exits with for each answer the contract allows, including the 501
+ * NOT_IMPLEMENTED a coordinator without run control answers. run-control.test.ts runs the same
+ * commands against a real coordinator.
  */
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
