@@ -9,8 +9,10 @@ import { InvocationManager } from "./invocations/invocation-manager.js";
 import { TimerService } from "./journal/timer-service.js";
 import { createLogger, type Logger } from "./logger.js";
 import { CoordinatorMetrics } from "./observability/coordinator-metrics.js";
+import { registerHttpTracing } from "./observability/http-tracing.js";
 import { registerMetricsRoute } from "./observability/metrics-route.js";
 import { storeCounts } from "./observability/store-counts.js";
+import { startTracing } from "./observability/tracing-setup.js";
 import { SESSION_SWEEP_INTERVAL_MS, SessionRetentionSweeper } from "./sessions/retention-sweeper.js";
 import { openStore } from "./store/index.js";
 import type { ComponentInfo } from "./workers/component-info.js";
@@ -47,6 +49,8 @@ export async function startCoordinator(
     services.define(service.name, service.version, service.components as ComponentInfo[], new Date(service.updatedAt));
   }
   const entityStore = await openCoordinatorEntityStore(config, store.db);
+  // OTLP trace export when the OTEL_* variables ask for it (nothing is installed otherwise).
+  const tracing = startTracing({ serviceName: "agnt5-coordinator" });
   const metrics = new CoordinatorMetrics();
   const invocations = new InvocationManager(store.invocations, store.journal, services, logger, entityStore, metrics);
   const timers = new TimerService(store.journal, (timer) => invocations.timerFired(timer), logger);
@@ -105,6 +109,7 @@ export async function startCoordinator(
     admin: { db: store.db, entityStore, entityStateInDb: config.entityStore === "default", retention: runRetention },
   });
   registerMetricsRoute(gateway, metrics);
+  if (tracing) registerHttpTracing(gateway);
   await gateway.listen({ host: config.host, port: config.httpPort });
   const address = gateway.server.address();
   const httpPort = typeof address === "object" && address ? address.port : config.httpPort;
@@ -145,6 +150,7 @@ export async function startCoordinator(
       // A store on the coordinator's own database is closed with it, below.
       if (config.entityStore !== "default") await entityStore.close();
       await store.close();
+      await tracing?.shutdown().catch(() => {});
     })();
     return closing;
   };

@@ -79,6 +79,7 @@ export class DurableExecution {
       timers,
       logger,
       cancelRequested: options.cancelRequested ?? false,
+      ...(options.observability?.traceContext ? { traceContext: options.observability.traceContext } : {}),
     });
     const env: EngineEnvironment = {
       invocationId: options.invocationId,

@@ -1,4 +1,5 @@
 import { Agnt5Error, CancelledError, type Logger, TerminalError } from "@agnt5/core";
+import type { Context } from "@opentelemetry/api";
 import { failedOutcome } from "./entry-failure.js";
 import {
   type EntryKind,
@@ -9,6 +10,7 @@ import {
   type Outbound,
 } from "./journal-entry.js";
 import { Operation, type OperationState } from "./operation.js";
+import { OperationSpans } from "./operation-spans.js";
 import { ReplayCursor } from "./replay-cursor.js";
 import { currentStep } from "./step-scope.js";
 import { type ExecutionTimers, SuspensionTracker } from "./suspension-tracker.js";
@@ -20,6 +22,8 @@ export interface ExecutionCoreOptions {
   timers: ExecutionTimers;
   logger: Logger;
   cancelRequested: boolean;
+  /** The invocation span's context: operations get spans under it (none when absent). */
+  traceContext?: Context;
 }
 
 type Convert<T> = (result: EntryResult, operation: Operation<T>) => T;
@@ -38,6 +42,7 @@ export class ExecutionCore {
   readonly #send: (frame: Outbound) => void;
   readonly #logger: Logger;
   readonly #suspension: SuspensionTracker;
+  readonly spans: OperationSpans;
   /** Operations with an index that are not settled yet. */
   readonly #operations = new Map<number, Operation<any>>();
   /** How many operations are new, running or proposing (the handler is not blocked while any is). */
@@ -53,6 +58,7 @@ export class ExecutionCore {
     this.#cursor = new ReplayCursor(options.journal);
     this.#send = options.send;
     this.#logger = options.logger;
+    this.spans = new OperationSpans(options.traceContext);
     this.#suspension = new SuspensionTracker({
       delayMs: options.suspendAfterMs,
       timers: options.timers,
@@ -134,7 +140,9 @@ export class ExecutionCore {
 
   /** A step's function starts running. */
   markRunning(operation: Operation<any>): void {
-    if (!this.#closed) this.#setState(operation, "running");
+    if (this.#closed) return;
+    this.spans.start(operation.index, operation.kind, operation.name);
+    this.#setState(operation, "running");
   }
 
   /** Proposes a new entry: with its result for completed-at-proposal kinds, without for awaiting ones. */
@@ -143,6 +151,8 @@ export class ExecutionCore {
     operation.proposedResult = result;
     this.#setState(operation, "proposing");
     const { index, kind, name } = operation;
+    this.spans.start(index, kind, name);
+    if (kind === "call") request = this.spans.withTraceHeaders(index, request);
     this.#sendFrame({
       type: "propose",
       entry: result === undefined ? { index, kind, name, request } : { index, kind, name, request, result },
@@ -188,6 +198,7 @@ export class ExecutionCore {
     if (this.#closed) return;
     this.#closed = true;
     this.#suspension.stop();
+    this.spans.endAll(outcome.type);
     for (const operation of this.#operations.values()) operation.state = "abandoned";
     this.#operations.clear();
     this.#awaitedPending.clear();
@@ -210,6 +221,7 @@ export class ExecutionCore {
   }
 
   #settle(operation: Operation<any>, result: EntryResult): void {
+    this.spans.end(operation.index, result);
     this.#setState(operation, "settled");
     operation.settleWith(result);
   }

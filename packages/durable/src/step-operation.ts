@@ -6,6 +6,7 @@ import { invalidArgument, isName } from "./invalid-argument.js";
 import type { EntryResult } from "./journal-entry.js";
 import { toJsonValue } from "./json-value.js";
 import type { Operation } from "./operation.js";
+import { runIn } from "./operation-spans.js";
 import { decideStepRetry } from "./step-retry.js";
 import { stepScope } from "./step-scope.js";
 
@@ -52,7 +53,10 @@ async function execute<T>(
   for (let attempt = 1; ; attempt++) {
     let result: EntryResult;
     try {
-      const value = await stepScope.run({ owner: core, name: operation.name }, fn);
+      // The step's own spans (a model call, ctx.traceSpan()) hang under the step's span.
+      const value = await runIn(core.spans.contextOf(operation.index), () =>
+        stepScope.run({ owner: core, name: operation.name }, fn),
+      );
       result = { ok: true, value: toJsonValue(value, `The result of step "${operation.name}"`, "INVALID_OUTPUT") };
     } catch (error) {
       if (core.closed) return;

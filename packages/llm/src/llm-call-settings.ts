@@ -2,6 +2,7 @@ import type { CallOptions, LanguageModelV1 } from "./language-model-v1/language-
 import { type LanguageModel, resolveLanguageModel } from "./llm-model-resolver.js";
 import type { ProviderRegistry } from "./llm-provider-registry.js";
 import { retryWithBackoff } from "./llm-retry.js";
+import { traceModelCall } from "./llm-tracing.js";
 
 /** Settings every generate/stream call takes next to its prompt: the contract's CallOptions and these. */
 export interface ModelCallSettings extends Omit<CallOptions, "messages" | "tools" | "toolChoice"> {
@@ -22,7 +23,7 @@ export function modelCaller(
   return (call, abortSignal) => {
     resolved ??= resolveLanguageModel(model, options.registry === undefined ? {} : { registry: options.registry });
     return resolved.then((languageModel) =>
-      retryWithBackoff(() => call(languageModel), {
+      retryWithBackoff(() => traceModelCall(languageModel, () => call(languageModel)), {
         ...(options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries }),
         ...(abortSignal === undefined ? {} : { abortSignal }),
       }),

@@ -15,10 +15,10 @@ export * from "@agnt5/adk";
 export * from "@agnt5/core";
 // The type of ctx.llm; importing it also brings @agnt5/llm's augmentation of DurableContext.
 export type { LlmContext } from "@agnt5/llm";
+export type { DefinitionInput, DefinitionOutput } from "./client-definitions.js";
 // The Client and its types: the same list as the @agnt5/sdk/client entry. The definition helper
 // types share names with @agnt5/core's; the explicit export says the Client's are meant here.
 export * from "./client-entry.js";
-export type { DefinitionInput, DefinitionOutput } from "./client-definitions.js";
 export {
   type LogFormat,
   type LogLevel,
@@ -35,6 +35,9 @@ export { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
 export type { CorsOptions } from "./http-cors.js";
 export type { HttpRequestListener } from "./http-request-handler.js";
 export { createWorkerLogger, type PinoLogger, type WorkerLoggerOptions } from "./logger.js";
+export { installOpenTelemetryLogging, removeOpenTelemetryLogging } from "./observability/otel-logging.js";
+export type { ProviderOptions } from "./observability/providers.js";
+export { startTracing, type Tracing, tracingRequested } from "./observability/tracing-setup.js";
 export type { ReconnectBackoff } from "./reconnect-backoff.js";
 export { SDK_VERSION } from "./sdk-version.js";
 export { Worker } from "./worker.js";

@@ -23,6 +23,7 @@ import { type EntityInvocation, entityInvocation } from "./entity-invocation.js"
 import { failureLogLevel } from "./failure-log-level.js";
 import { untilAborted } from "./invoke-component.js";
 import { entryToProto, journalFromProto, resultFromProto } from "./journal-codec.js";
+import { type InvocationSpan, startInvocationSpan, withContext } from "./observability/invocation-span.js";
 import { toWireFailure } from "./wire-failure.js";
 import type { OutgoingMessage } from "./worker-connection.js";
 
@@ -89,6 +90,7 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
   /** Set once the outcome is decided: later frames from an abandoned handler are dropped. */
   let finished = false;
   let execution: DurableExecution | undefined;
+  let span: InvocationSpan | undefined;
   let definition: ComponentDefinition | undefined;
   /** Set for an entity method: its state changes go out with the result. */
   let entityCall: EntityInvocation | undefined;
@@ -148,6 +150,17 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
       return failedOutcome(error);
     }
     const component = definition;
+    span = startInvocationSpan({
+      invocationId,
+      runId,
+      attempt,
+      service: deps.serviceName,
+      component: component.name,
+      kind: component.kind,
+      headers: start.headers,
+    });
+    // Tracing off: no trace context goes on, so the engine makes no spans at all.
+    const traceContext = span.recording ? span.context : undefined;
     execution = new DurableExecution({
       invocationId,
       runId,
@@ -164,16 +177,16 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
       headers: { ...start.headers },
       metadata: { ...start.metadata, service_name: deps.serviceName, service_version: deps.serviceVersion },
       signal: controller.signal,
-      ...(deps.observability ? { observability: deps.observability } : {}),
+      observability: { ...deps.observability, ...(traceContext ? { traceContext } : {}) },
     });
     // ctx.llm: model calls as journaled steps (the engine's context is a plain, extensible object).
     attachLlmContext(execution.context);
     // ctx.tools: tools registered for this invocation, their runs journaled as steps.
     attachToolsContext(execution.context);
     const method = entityCall;
-    const run = execution.run((ctx) =>
-      component.kind === "entity" ? method!.run(input, ctx) : runHandler(component, input, ctx),
-    );
+    const body = (ctx: DurableContext) =>
+      component.kind === "entity" ? method!.run(input, ctx) : runHandler(component, input, ctx);
+    const run = traceContext ? execution.run((ctx) => withContext(traceContext, () => body(ctx))) : execution.run(body);
     return Promise.race([run, runnerFailure]);
   };
 
@@ -204,6 +217,8 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
 
   const report = (outcome: ExecutionOutcome): void => {
     const name = definition?.name ?? start.componentName;
+    span?.end(outcome);
+    span = undefined;
     switch (outcome.type) {
       case "suspended":
         finished = true;

@@ -1,6 +1,7 @@
 import { type Logger, pino } from "pino";
 import pinoPretty from "pino-pretty";
 import type { LogFormat, LogLevel } from "./config.js";
+import { traceFields } from "./observability/otel-logging.js";
 
 export type { Logger as PinoLogger };
 
@@ -14,7 +15,8 @@ export interface WorkerLoggerOptions {
 /** The worker's pino logger, named "agnt5.worker" like the seed's Python logger. */
 export function createWorkerLogger(options: WorkerLoggerOptions = {}): Logger {
   const { level = "info", format = "json" } = options;
-  const base = { name: "agnt5.worker", level };
+  // The mixin adds trace ids once installOpenTelemetryLogging() was called (an empty object otherwise).
+  const base = { name: "agnt5.worker", level, mixin: traceFields };
   if (format === "pretty") {
     // pino-pretty as an in-process synchronous stream rather than a pino transport: a transport
     // runs in a worker thread whose buffered lines can be lost when the process exits on SIGTERM.

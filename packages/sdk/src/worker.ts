@@ -9,6 +9,7 @@ import type { HttpRequestListener } from "./http-request-handler.js";
 import { HttpRuntime } from "./http-runtime.js";
 import { createWorkerLogger } from "./logger.js";
 import { resolveProviders } from "./observability/providers.js";
+import { startTracing } from "./observability/tracing-setup.js";
 import { installProcessGuards } from "./process-guards.js";
 import { type ReconnectBackoff, resolveReconnectBackoff } from "./reconnect-backoff.js";
 import { StandaloneRuntime } from "./standalone-runtime.js";
@@ -85,6 +86,8 @@ export class Worker extends EventEmitter<WorkerEventMap> {
     for (const component of components) logger.info(`Registered ${component.kind}: ${component.name}`);
     if (components.length === 0) logger.warn("No components are registered: define them with fn() before worker.run()");
 
+    // OTLP trace export when the OTEL_* variables ask for it; nothing is installed otherwise.
+    const tracing = startTracing({ serviceName: config.serviceName, serviceVersion: config.serviceVersion });
     const removeGuards = installProcessGuards({
       logger,
       catchUnhandledRejections: this.#options.catchUnhandledRejections !== false,
@@ -109,6 +112,11 @@ export class Worker extends EventEmitter<WorkerEventMap> {
       }
     } finally {
       removeGuards();
+      await tracing
+        ?.shutdown()
+        .catch((error: unknown) =>
+          logger.warn({ reason: (error as Error)?.message }, "Could not export the last spans"),
+        );
       this.#standalone = undefined;
       this.#running = false;
       logger.info("Worker stopped");

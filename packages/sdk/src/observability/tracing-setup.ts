@@ -1,0 +1,79 @@
+import { context, propagation, trace } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+
+export interface Tracing {
+  /** Exports what is buffered and stops. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * true when the standard OpenTelemetry variables ask for traces: an OTLP endpoint
+ * (OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) or OTEL_TRACES_EXPORTER=otlp,
+ * unless OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none.
+ */
+export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true") return false;
+  const exporter = env.OTEL_TRACES_EXPORTER?.toLowerCase();
+  if (exporter === "none") return false;
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || exporter === "otlp");
+}
+
+let installed: { tracing: Tracing; users: number } | undefined;
+
+/**
+ * Installs OTLP/HTTP (JSON) trace export for this process when the OTEL_* environment asks for it
+ * (see tracingRequested), with W3C trace-context propagation and async context tracking. Without
+ * it nothing is installed: the OpenTelemetry API stays a no-op and spans cost next to nothing.
+ * Several workers in one process share one installation; the last shutdown flushes it.
+ */
+export function startTracing(
+  resource: { serviceName: string; serviceVersion?: string },
+  env: NodeJS.ProcessEnv = process.env,
+): Tracing | undefined {
+  if (!tracingRequested(env)) return undefined;
+  if (installed) {
+    installed.users++;
+    return release();
+  }
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({
+      "service.name": env.OTEL_SERVICE_NAME || resource.serviceName,
+      ...(resource.serviceVersion ? { "service.version": resource.serviceVersion } : {}),
+    }),
+    spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
+  });
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  trace.setGlobalTracerProvider(provider);
+  installed = {
+    users: 1,
+    tracing: {
+      shutdown: async () => {
+        await provider.shutdown();
+        trace.disable();
+        propagation.disable();
+        context.disable();
+      },
+    },
+  };
+  return release();
+}
+
+function release(): Tracing {
+  let released = false;
+  return {
+    shutdown: async () => {
+      if (released || !installed) return;
+      released = true;
+      const current = installed;
+      if (--current.users > 0) return;
+      installed = undefined;
+      await current.tracing.shutdown();
+    },
+  };
+}
