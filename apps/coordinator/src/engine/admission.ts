@@ -134,6 +134,7 @@ export class Admission {
       journal,
       parentId: record.parentId,
       cancelRequested: record.cancelRequested,
+      paused: record.paused,
       objectKey: record.objectKey,
       methodName: record.methodName,
     });
