@@ -427,6 +427,16 @@ describe("admin API: runs (PostgreSQL)", () => {
     }
   });
 
+  it("answers no entities (not an error) before any entity state was written", async () => {
+    // The entity store creates its table on first use: none exists on this coordinator yet.
+    // (The SDK's worker registers the session entities with every service.)
+    const { types } = await admin.listEntityTypes();
+    expect(types.map((t) => t.type)).toContain("agnt5.session");
+    expect(types.every((t) => t.keys === 0 && t.service === SERVICE)).toBe(true);
+    expect(await admin.listEntityKeys("Counter", { prefix: "a" })).toEqual({ keys: [], nextCursor: null });
+    expect(await admin.listStuckEntityKeys({ olderThanMs: 0 })).toEqual({ keys: [] });
+  });
+
   it("serves its OpenAPI document, generated from the same schemas", async () => {
     const document = await admin.openapi();
     expect(document.openapi).toBe("3.1.0");

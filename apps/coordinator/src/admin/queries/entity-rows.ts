@@ -3,8 +3,21 @@
 // store's interface does not offer. Other backends go through the interface (see entity-reader.ts).
 import type { Queryable } from "../../store/index.js";
 
+/**
+ * The store creates `entity_state` when it is first used: until an entity is written there is no
+ * table, which reads as no entities (PostgreSQL's undefined_table, on PostgreSQL and PGlite alike).
+ */
+async function orNone<T>(query: Promise<T[]>): Promise<T[]> {
+  try {
+    return await query;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === "42P01") return [];
+    throw error;
+  }
+}
+
 export async function entityTypeCounts(db: Queryable): Promise<Array<{ type: string; keys: number }>> {
-  return db.query(`SELECT type, count(*)::int AS keys FROM entity_state GROUP BY type ORDER BY type`);
+  return orNone(db.query(`SELECT type, count(*)::int AS keys FROM entity_state GROUP BY type ORDER BY type`));
 }
 
 export interface EntityKeyRow {
@@ -30,17 +43,21 @@ export async function entityKeyRows(
     where.push(`key > $${params.length}::text`);
   }
   params.push(options.limit);
-  return db.query<EntityKeyRow>(
-    `SELECT key, version::int AS version, updated_at FROM entity_state
+  return orNone(
+    db.query<EntityKeyRow>(
+      `SELECT key, version::int AS version, updated_at FROM entity_state
      WHERE ${where.join(" AND ")} ORDER BY key LIMIT $${params.length}::int`,
-    params,
+      params,
+    ),
   );
 }
 
 export async function entityUpdatedAt(db: Queryable, type: string, key: string): Promise<Date | null> {
-  const rows = await db.query<{ updated_at: Date }>(
-    `SELECT updated_at FROM entity_state WHERE type = $1::text AND key = $2::text`,
-    [type, key],
+  const rows = await orNone(
+    db.query<{ updated_at: Date }>(`SELECT updated_at FROM entity_state WHERE type = $1::text AND key = $2::text`, [
+      type,
+      key,
+    ]),
   );
   return rows[0]?.updated_at ?? null;
 }
