@@ -4,12 +4,14 @@
 import type { Database, Queryable } from "./database.js";
 import { restartRun } from "./run-restart.js";
 import { DeferredRunningMarks } from "./running-marks.js";
+import { type ServiceRecord, ServiceStore } from "./service-store.js";
 import type { StoredError } from "./sql.js";
 import { toStoredError, valuesList } from "./sql.js";
 import { storableJson } from "./storable-text.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
 import { WriteBatcher } from "./write-batcher.js";
 
+export type { ServiceRecord } from "./service-store.js";
 export type { StoredError } from "./sql.js";
 
 export type InvocationStatus = "pending" | "running" | "suspended" | "completed" | "failed" | "cancelled";
@@ -58,13 +60,6 @@ export interface InvocationRecord {
   paused: boolean;
 }
 
-export interface ServiceRecord {
-  name: string;
-  version: string;
-  components: unknown[];
-  updatedAt: Date;
-}
-
 export interface CreateResult {
   /** false when the idempotency key already existed: `record` is the existing invocation. */
   created: boolean;
@@ -104,6 +99,7 @@ export class InvocationStore {
   readonly #db: Database;
   readonly #batcher: WriteBatcher<Op, OpResult>;
   readonly #running: DeferredRunningMarks;
+  readonly #services: ServiceStore;
 
   constructor(
     db: Database,
@@ -114,6 +110,7 @@ export class InvocationStore {
     } = {},
   ) {
     this.#db = db;
+    this.#services = new ServiceStore(db);
     this.#batcher = new WriteBatcher<Op, OpResult>(db, writeBatch, { ...options, singleStatement: isSingleStatement });
     this.#running = new DeferredRunningMarks(
       (ids) => this.markRunning(ids),
@@ -262,30 +259,17 @@ export class InvocationStore {
     return rows.map(toRecord);
   }
 
-  async upsertService(record: Omit<ServiceRecord, "updatedAt"> & { updatedAt?: Date }): Promise<ServiceRecord> {
-    const rows = await this.#db.query<ServiceRow>(
-      `INSERT INTO services (name, version, components, updated_at)
-       VALUES ($1::text, $2::text, $3::jsonb, coalesce($4::timestamptz, clock_timestamp()))
-       ON CONFLICT (name) DO UPDATE
-         SET version = EXCLUDED.version, components = EXCLUDED.components, updated_at = EXCLUDED.updated_at
-       RETURNING *`,
-      // A worker's descriptions, schemas and metadata: U+0000 and lone surrogates become U+FFFD (jsonb refuses them).
-      [record.name, record.version, storableJson(record.components), record.updatedAt?.toISOString() ?? null],
-    );
-    return toService(rows[0] as ServiceRow);
+  /** The services table: registrations survive a restart. */
+  upsertService(record: Omit<ServiceRecord, "updatedAt"> & { updatedAt?: Date }): Promise<ServiceRecord> {
+    return this.#services.upsertService(record);
   }
 
-  async listServices(): Promise<ServiceRecord[]> {
-    const rows = await this.#db.query<ServiceRow>(`SELECT * FROM services ORDER BY name`);
-    return rows.map(toService);
+  listServices(): Promise<ServiceRecord[]> {
+    return this.#services.listServices();
   }
 
-  /** Forgets a service's registration (an operator removing a retired service); false when there was none. */
-  async deleteService(name: string): Promise<boolean> {
-    const rows = await this.#db.query<{ name: string }>(`DELETE FROM services WHERE name = $1::text RETURNING name`, [
-      name,
-    ]);
-    return rows.length > 0;
+  deleteService(name: string): Promise<boolean> {
+    return this.#services.deleteService(name);
   }
 
   /** Waits for queued writes (and waiting `running` marks, written now) to commit. */
@@ -626,13 +610,6 @@ interface InvocationRow {
   paused: boolean;
 }
 
-interface ServiceRow {
-  name: string;
-  version: string;
-  components: unknown[];
-  updated_at: Date;
-}
-
 /** The row a fresh insert produced, from what was inserted and the database's timestamp. */
 function newRow(v: NewInvocation, createdAt: Date): InvocationRow {
   return {
@@ -686,8 +663,4 @@ function toRecord(r: InvocationRow): InvocationRecord {
     methodName: r.method_name,
     paused: r.paused,
   };
-}
-
-function toService(r: ServiceRow): ServiceRecord {
-  return { name: r.name, version: r.version, components: r.components, updatedAt: r.updated_at };
 }

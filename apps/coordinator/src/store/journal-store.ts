@@ -17,81 +17,40 @@
 //   LOCKED, so it never waits and cannot deadlock with a completer, and two
 //   timer services never fire one timer twice.
 import type { Database, Queryable } from "./database.js";
-import type { NewInvocation } from "./invocation-store.js";
+import {
+  type AppendResult,
+  type EmitOp,
+  entryKey,
+  type FinishedChildCall,
+  type FiredTimer,
+  type FireOp,
+  type JournalEntryRecord,
+  type NewJournalEntry,
+  type SignalDelivery,
+} from "./journal-types.js";
+import { consumeSignals, deliverSignals } from "./signal-sql.js";
 import type { EntryResultRow, StoredError } from "./sql.js";
 import { resultColumns, toEntryResult, valuesList } from "./sql.js";
 import { storableJson } from "./storable-text.js";
+import { fireTimers, NEXT_TIMER_SQL } from "./timer-sql.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
 import { WriteBatcher } from "./write-batcher.js";
 
+export type {
+  AppendResult,
+  FinishedChildCall,
+  FiredTimer,
+  JournalEntryRecord,
+  NewJournalEntry,
+  SignalDelivery,
+  TimerKind,
+} from "./journal-types.js";
 export type { EntryResultRow } from "./sql.js";
-
-export type TimerKind = "timer" | "signal_timeout";
-
-export interface NewJournalEntry {
-  invocationId: string;
-  index: number;
-  /** step | deterministic | timer | signal_wait | signal_emit | call */
-  kind: string;
-  name: string;
-  /** JSON text, or null when the operation has no request. */
-  request: string | null;
-  /** Completed at proposal (step, deterministic, signal_emit): the entry commits complete. */
-  result?: EntryResultRow;
-  /** Awaiting timer or signal timeout: a timer row for this entry. */
-  timer?: { fireAt: Date; kind: TimerKind };
-  /** Awaiting child call: the child invocation (pending), created unless its id exists. */
-  child?: NewInvocation & { parentId: string; parentEntryIndex: number };
-  /**
-   * Awaiting signal: consumes the oldest unconsumed signal `name` of run `runId` if there is one
-   * (the entry then commits complete with `{"payload":...}` and its timer is dropped). Signals
-   * emitted later are delivered to waits of the invocation whose id is `runId`.
-   */
-  signalWait?: { runId: string; name: string };
-}
-
-export interface AppendResult {
-  /** The entry already existed (a re-proposal): nothing was written. */
-  duplicate: boolean;
-  /** Set when the entry is complete after the transaction (carried result, consumed signal, or a complete duplicate). */
-  completed?: EntryResultRow;
-}
-
-export interface JournalEntryRecord {
-  index: number;
-  kind: string;
-  name: string;
-  request: string | null;
-  /** undefined while awaiting. */
-  result: EntryResultRow | undefined;
-}
-
-export interface FiredTimer {
-  invocationId: string;
-  index: number;
-  result: EntryResultRow;
-}
-
-export interface SignalDelivery {
-  /** The waiting entry the signal completed; absent when it went to the mailbox. */
-  deliveredTo?: { invocationId: string; index: number };
-}
-
-export interface FinishedChildCall {
-  parentId: string;
-  index: number;
-  childId: string;
-  result: EntryResultRow;
-}
 
 type AppendOp = { type: "append"; entry: NewJournalEntry };
 type CompleteOp = { type: "complete"; invocationId: string; index: number; result: EntryResultRow };
-type EmitOp = { type: "emit"; runId: string; name: string; payload: string };
-type FireOp = { type: "fire"; now: Date; limit: number };
 type Op = AppendOp | CompleteOp | EmitOp | FireOp;
 type OpResult = AppendResult | boolean | SignalDelivery | FiredTimer[];
-
-const TIMER_RESULT: Record<TimerKind, string> = { timer: "null", signal_timeout: '{"timedOut":true}' };
 
 // Advisory lock namespace for signal delivery per run ("AG5S"); the second key is hashtext(run id).
 const SIGNAL_LOCK_CLASS = 0x41473553;
@@ -145,10 +104,7 @@ export class JournalStore {
 
   /** The earliest pending timer, if any. */
   async nextTimerAt(): Promise<Date | undefined> {
-    const rows = await this.#db.query<{ at: Date | null }>(
-      `SELECT min(fire_at) AS at FROM timers AS t
-       WHERE NOT EXISTS (SELECT 1 FROM invocations AS i WHERE i.id = t.invocation_id AND i.paused)`,
-    );
+    const rows = await this.#db.query<{ at: Date | null }>(NEXT_TIMER_SQL);
     return rows[0]?.at ?? undefined;
   }
 
@@ -381,8 +337,6 @@ async function writeSegment(tx: Queryable, ops: readonly Op[], indexes: number[]
   }
 }
 
-const entryKey = (invocationId: string, index: number) => `${invocationId}${SEP}${index}`;
-
 /** Inserts entries (skipping existing ones) and, for the new ones only, their timers and children. */
 async function insertEntries(tx: Queryable, entries: NewJournalEntry[]): Promise<AppendResult[]> {
   const params: unknown[] = [];
@@ -477,51 +431,6 @@ async function insertEntries(tx: Queryable, entries: NewJournalEntry[]): Promise
   });
 }
 
-/** For new signal-wait entries: takes the oldest waiting signal of each (distinct) run and name. */
-async function consumeSignals(tx: Queryable, waits: NewJournalEntry[]): Promise<Array<EntryResultRow | undefined>> {
-  const params: unknown[] = [];
-  const values = valuesList(
-    params,
-    ["text", "int", "text", "text"],
-    waits.map((e) => [e.invocationId, e.index, e.signalWait?.runId, e.signalWait?.name]),
-  );
-  const rows = await tx.query<{ invocation_id: string; idx: number; result: string }>(
-    `WITH w(inv, idx, run_id, name) AS (VALUES ${values}),
-     oldest AS (
-       SELECT w.inv, w.idx, s.id
-       FROM w CROSS JOIN LATERAL (
-         SELECT id FROM signals
-         WHERE run_id = w.run_id AND name = w.name AND consumed_by IS NULL
-         ORDER BY id LIMIT 1
-       ) AS s
-     ),
-     taken AS (
-       UPDATE signals AS s SET consumed_by = o.inv, consumed_index = o.idx
-       FROM oldest AS o
-       WHERE s.id = o.id AND s.consumed_by IS NULL
-       RETURNING o.inv, o.idx, s.payload
-     ),
-     done AS (
-       UPDATE journal_entries AS e
-       SET result = '{"payload":' || t.payload || '}', failure = NULL, completed_at = clock_timestamp()
-       FROM taken AS t
-       WHERE e.invocation_id = t.inv AND e.idx = t.idx AND e.completed_at IS NULL
-       RETURNING e.invocation_id, e.idx, e.result
-     ),
-     dropped AS (
-       DELETE FROM timers AS t USING done AS d
-       WHERE t.invocation_id = d.invocation_id AND t.entry_index = d.idx
-     )
-     SELECT invocation_id, idx, result FROM done`,
-    params,
-  );
-  const byKey = new Map(rows.map((r) => [entryKey(r.invocation_id, r.idx), r.result]));
-  return waits.map((e) => {
-    const value = byKey.get(entryKey(e.invocationId, e.index));
-    return value === undefined ? undefined : { ok: true, value };
-  });
-}
-
 /** First completion wins; a completed entry's timer goes with it. */
 async function completeEntries(tx: Queryable, ops: CompleteOp[]): Promise<boolean[]> {
   const params: unknown[] = [];
@@ -548,114 +457,6 @@ async function completeEntries(tx: Queryable, ops: CompleteOp[]): Promise<boolea
   );
   const done = new Set(rows.map((r) => entryKey(r.invocation_id, r.idx)));
   return ops.map((op) => done.has(entryKey(op.invocationId, op.index)));
-}
-
-/**
- * Emits to distinct (run, name) pairs: each completes the lowest awaiting wait, or goes to the
- * mailbox when none waits. A wait seen awaiting but completed meanwhile by someone else (a timeout
- * firing) makes that emit try again with a fresh snapshot, so the signal is neither lost nor
- * parked while a later wait awaits it.
- */
-async function deliverSignals(tx: Queryable, ops: EmitOp[]): Promise<SignalDelivery[]> {
-  const out: SignalDelivery[] = new Array<SignalDelivery>(ops.length);
-  let remaining = ops.map((op, k) => ({ op, k }));
-  for (let round = 0; remaining.length > 0; round++) {
-    if (round >= 100) throw new Error("signal delivery kept losing races with concurrent completions");
-    const params: unknown[] = [];
-    const values = valuesList(
-      params,
-      ["int", "text", "text", "text"],
-      remaining.map(({ op, k }) => [k, op.runId, op.name, op.payload]),
-    );
-    const rows = await tx.query<{
-      k: number;
-      invocation_id: string | null;
-      idx: number | null;
-      had_target: boolean;
-    }>(
-      `WITH v(k, run_id, name, payload) AS (VALUES ${values}),
-       target AS (
-         SELECT v.k, e.invocation_id, e.idx
-         FROM v CROSS JOIN LATERAL (
-           SELECT invocation_id, idx FROM journal_entries
-           WHERE invocation_id = v.run_id AND kind = 'signal_wait' AND name = v.name AND completed_at IS NULL
-           ORDER BY idx LIMIT 1
-         ) AS e
-       ),
-       done AS (
-         UPDATE journal_entries AS e
-         SET result = '{"payload":' || v.payload || '}', failure = NULL, completed_at = clock_timestamp()
-         FROM target AS t JOIN v ON v.k = t.k
-         WHERE e.invocation_id = t.invocation_id AND e.idx = t.idx AND e.completed_at IS NULL
-         RETURNING t.k, e.invocation_id, e.idx
-       ),
-       dropped AS (
-         DELETE FROM timers AS t USING done AS d
-         WHERE t.invocation_id = d.invocation_id AND t.entry_index = d.idx
-       ),
-       stored AS (
-         INSERT INTO signals (run_id, name, payload, consumed_by, consumed_index)
-         SELECT v.run_id, v.name, v.payload, d.invocation_id, d.idx
-         FROM v LEFT JOIN done AS d ON d.k = v.k
-         WHERE d.k IS NOT NULL OR NOT EXISTS (SELECT 1 FROM target AS t WHERE t.k = v.k)
-         ORDER BY v.k
-       )
-       SELECT v.k, d.invocation_id, d.idx, (t.k IS NOT NULL) AS had_target
-       FROM v LEFT JOIN done AS d ON d.k = v.k LEFT JOIN target AS t ON t.k = v.k`,
-      params,
-    );
-    const retry = new Set<number>();
-    for (const r of rows) {
-      if (r.invocation_id !== null && r.idx !== null) {
-        out[r.k] = { deliveredTo: { invocationId: r.invocation_id, index: r.idx } };
-      } else if (r.had_target) {
-        retry.add(r.k);
-      } else {
-        out[r.k] = {};
-      }
-    }
-    remaining = remaining.filter(({ k }) => retry.has(k));
-  }
-  return out;
-}
-
-/**
- * Locks due timers, then their entries, both SKIP LOCKED: a timer or entry another transaction
- * holds (another timer service, or a completer about to drop the timer) is left to it.
- */
-async function fireTimers(tx: Queryable, op: FireOp): Promise<FiredTimer[]> {
-  const rows = await tx.query<{ invocation_id: string; idx: number; result: string }>(
-    `WITH due AS (
-       SELECT invocation_id, entry_index FROM timers AS t
-       WHERE fire_at <= $1::timestamptz
-         -- A paused run's timers wait for its resume.
-         AND NOT EXISTS (SELECT 1 FROM invocations AS i WHERE i.id = t.invocation_id AND i.paused)
-       ORDER BY fire_at, invocation_id, entry_index
-       LIMIT $2::int
-       FOR UPDATE OF t SKIP LOCKED
-     ),
-     held AS (
-       SELECT e.invocation_id, e.idx FROM journal_entries AS e, due AS d
-       WHERE e.invocation_id = d.invocation_id AND e.idx = d.entry_index
-       FOR UPDATE OF e SKIP LOCKED
-     ),
-     gone AS (
-       DELETE FROM timers AS t USING held AS h
-       WHERE t.invocation_id = h.invocation_id AND t.entry_index = h.idx
-       RETURNING t.invocation_id, t.entry_index, t.kind, t.fire_at
-     ),
-     done AS (
-       UPDATE journal_entries AS e
-       SET result = CASE g.kind WHEN 'timer' THEN $3::text ELSE $4::text END,
-           failure = NULL, completed_at = clock_timestamp()
-       FROM gone AS g
-       WHERE e.invocation_id = g.invocation_id AND e.idx = g.entry_index AND e.completed_at IS NULL
-       RETURNING e.invocation_id, e.idx, e.result, g.fire_at
-     )
-     SELECT invocation_id, idx, result FROM done ORDER BY fire_at, invocation_id, idx`,
-    [op.now.toISOString(), op.limit, TIMER_RESULT.timer, TIMER_RESULT.signal_timeout],
-  );
-  return rows.map((r) => ({ invocationId: r.invocation_id, index: r.idx, result: { ok: true, value: r.result } }));
 }
 
 // ------------------------------------------------------------------ row mapping
