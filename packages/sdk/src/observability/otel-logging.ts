@@ -23,5 +23,5 @@ export function traceFields(): Record<string, string> {
   const span = trace.getSpan(context.active());
   if (!span) return {};
   const { traceId, spanId, traceFlags } = span.spanContext();
-  return { trace_id: traceId, span_id: spanId, trace_flags: `0${traceFlags.toString(16)}` };
+  return { trace_id: traceId, span_id: spanId, trace_flags: traceFlags.toString(16).padStart(2, "0") };
 }
