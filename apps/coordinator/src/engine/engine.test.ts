@@ -13,7 +13,7 @@ import {
 import { describe, expect, it } from "vitest";
 import { MAX_WORKER_LOSSES } from "../domain/retry-decision.js";
 import { httpStatusFor } from "../errors.js";
-import { fakeEngine } from "./__fixtures__/fake-engine.js";
+import { fakeEngine } from "../test-support/fake-engine.js";
 
 const encoder = new TextEncoder();
 const completed = (invocationId: string, attempt: number, output = "42") =>

@@ -4,9 +4,10 @@
  * are recorded. No database: these tests are about the engine's decisions, not SQL.
  */
 import type { CoordinatorMessage } from "@agnt5/proto";
-import type { EntityStorePort } from "../../entities/entity-store-port.js";
-import { InvocationManager } from "../../invocations/invocation-manager.js";
-import { createLogger } from "../../logger.js";
+import type { InvocationRecords, JournalRecords } from "../engine/ports.js";
+import type { EntityStorePort } from "../entities/entity-store-port.js";
+import { InvocationManager } from "../invocations/invocation-manager.js";
+import { createLogger } from "../logger.js";
 import type {
   AppendResult,
   CreateResult,
@@ -17,11 +18,10 @@ import type {
   NewInvocation,
   NewJournalEntry,
   StoredError,
-} from "../../store/index.js";
-import type { ComponentInfo, ComponentKindName } from "../../workers/component-info.js";
-import { ServiceRegistry } from "../../workers/service-registry.js";
-import { WorkerConnection } from "../../workers/worker-connection.js";
-import type { InvocationRecords, JournalRecords } from "../ports.js";
+} from "../store/index.js";
+import type { ComponentInfo, ComponentKindName } from "../workers/component-info.js";
+import { ServiceRegistry } from "../workers/service-registry.js";
+import { WorkerConnection } from "../workers/worker-connection.js";
 
 type Frame = CoordinatorMessage["message"];
 type FrameOf<C extends Frame["case"]> = Extract<Frame, { case: C }>["value"];
