@@ -34,7 +34,7 @@ export class JournalCommits {
     const arrivedAt = performance.now();
     this.#commit(invocation, plan).then(
       (appended) => {
-        this.ctx.observer?.journalCommitted(entry, (performance.now() - arrivedAt) / 1000);
+        if (!appended.duplicate) this.ctx.observer?.journalCommitted(entry, (performance.now() - arrivedAt) / 1000);
         // The journal's version wins (a re-proposal after a crash returns what was recorded first).
         const recorded: LiveEntry = {
           ...entry,

@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { EngineObserver, ObservedInvocation } from "./engine-observer.js";
+import { type CommittedEntry, modelUsageOf } from "./model-usage.js";
 
 /** Where the gauges are read from at scrape time (existing state: nothing is counted twice). */
 export interface MetricSources {
@@ -27,6 +28,7 @@ export class CoordinatorMetrics implements EngineObserver {
   readonly #duration: Histogram<"service" | "component" | "status">;
   readonly #commits: Histogram<"kind">;
   readonly #suspensions: Counter<"service" | "component">;
+  readonly #tokens: Counter<"provider" | "model" | "direction">;
   /** When each invocation admitted by this process started (end-to-end latency). */
   readonly #startedAt = new Map<string, number>();
   #sources: MetricSources | undefined;
@@ -63,6 +65,12 @@ export class CoordinatorMetrics implements EngineObserver {
       name: "agnt5_invocations_suspended_total",
       help: "Suspensions (an invocation leaving its worker to wait on a timer, signal or child)",
       labelNames: ["service", "component"],
+      registers,
+    });
+    this.#tokens = new Counter({
+      name: "agnt5_model_tokens_total",
+      help: "Model tokens of journaled model calls (ctx.llm, agents), by provider, model and direction (input, output)",
+      labelNames: ["provider", "model", "direction"],
       registers,
     });
     const self = this;
@@ -158,8 +166,13 @@ export class CoordinatorMetrics implements EngineObserver {
     this.#duration.observe(labels, (performance.now() - startedAt) / 1000);
   }
 
-  journalCommitted(kind: string, seconds: number): void {
-    this.#commits.observe({ kind }, seconds);
+  journalCommitted(entry: CommittedEntry, seconds: number): void {
+    this.#commits.observe({ kind: entry.kind }, seconds);
+    const usage = modelUsageOf(entry);
+    if (!usage) return;
+    const { provider, model } = usage;
+    this.#tokens.inc({ provider, model, direction: "input" }, usage.inputTokens);
+    this.#tokens.inc({ provider, model, direction: "output" }, usage.outputTokens);
   }
 
   suspended(invocation: ObservedInvocation): void {

@@ -1,3 +1,5 @@
+import type { CommittedEntry } from "./model-usage.js";
+
 /**
  * What the engine tells observers (metrics today) at its clear points. Optional on the engine
  * context: each call site is one line, `ctx.observer?.x(...)`, so the engine does not depend on how
@@ -9,7 +11,7 @@ export interface EngineObserver {
   /** It ended (recorded completed, failed or cancelled). */
   settled(invocation: ObservedInvocation, status: "completed" | "failed" | "cancelled"): void;
   /** A proposed journal entry was committed, `seconds` after it arrived. */
-  journalCommitted(kind: string, seconds: number): void;
+  journalCommitted(entry: CommittedEntry, seconds: number): void;
   /** It left its worker, suspended. */
   suspended(invocation: ObservedInvocation): void;
 }

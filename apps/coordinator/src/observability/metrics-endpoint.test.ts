@@ -1,5 +1,6 @@
 // GET /metrics after a known load: the counts match what was done. In-process coordinator on
 // PostgreSQL and an SDK Worker over real gRPC and HTTP.
+import { ScriptedModel } from "@agnt5/llm/test";
 import { fn, Registry, TerminalError, workflow } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pollUntil, postJson, send } from "../test-support/http.js";
@@ -19,6 +20,14 @@ function service() {
     await ctx.step("a", () => 1);
     await ctx.step("b", () => 2);
     return "done";
+  });
+  workflow({ name: "asks_model", registry }, async (ctx) => {
+    const model = new ScriptedModel([{ text: "hi", usage: { inputTokens: 12, outputTokens: 3 } }], {
+      provider: "acme",
+      modelId: "tiny-1",
+    });
+    const { text } = await ctx.llm.generate({ model, prompt: "hello" });
+    return text;
   });
   workflow({ name: "sleeper", registry }, async (ctx) => {
     await ctx.sleep(3600);
@@ -62,6 +71,8 @@ describe("GET /metrics", () => {
       );
     }
     expect((await postJson(`${coordinator.url}/v1/services/${SERVICE}/two_steps`, null)).body).toBe("done");
+    for (let i = 0; i < 2; i++)
+      expect((await postJson(`${coordinator.url}/v1/services/${SERVICE}/asks_model`, null)).body).toBe("hi");
     const sleeping = await postJson(`${coordinator.url}/v1/workflows/sleeper/runs`, { input: null });
     expect(sleeping.status).toBe(202);
 
@@ -85,12 +96,15 @@ describe("GET /metrics", () => {
         status: "completed",
       }),
     ).toBe(3);
-    expect(sampleValue(samples, "agnt5_journal_commit_duration_seconds_count", { kind: "step" })).toBe(2);
+    expect(sampleValue(samples, "agnt5_journal_commit_duration_seconds_count", { kind: "step" })).toBe(4);
     expect(sampleValue(samples, "agnt5_journal_commit_duration_seconds_count", { kind: "timer" })).toBe(1);
     expect(sampleValue(samples, "agnt5_invocations_suspended_total", { service: SERVICE, component: "sleeper" })).toBe(
       1,
     );
     expect(sampleValue(samples, "agnt5_timers_pending")).toBe(1);
+    const tokens = (direction: string) =>
+      sampleValue(samples, "agnt5_model_tokens_total", { provider: "acme", model: "tiny-1", direction });
+    expect([tokens("input"), tokens("output")]).toEqual([24, 6]);
     expect(sampleValue(samples, "agnt5_connected_workers")).toBe(1);
     expect(sampleValue(samples, "agnt5_queue_depth", { service: SERVICE })).toBe(0);
   }, 90_000);
