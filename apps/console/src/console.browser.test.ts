@@ -81,8 +81,12 @@ describe("the console in Chromium", () => {
     const approval = page.locator(".approval");
     await approval.locator(".approval-call").getByText("refund", { exact: true }).waitFor();
     await approval.getByText('"A-1042"').waitFor();
-    await page.locator("[data-model-call] summary").getByText("182 in · 41 out").waitFor();
+    const firstCall = page.locator('[data-model-call="0"]');
+    await firstCall.locator(":scope > summary").getByText("182 in · 41 out").waitFor();
+    await firstCall.locator(":scope > summary").getByText("openai/gpt-4o-mini").waitFor();
     await snap("console-run.png");
+    await firstCall.locator(":scope > summary").click();
+    await firstCall.locator(".message", { hasText: "Order A-1042 arrived broken" }).locator(".role-user").waitFor();
 
     await approval.getByLabel("Approver name").fill("rita");
     await approval.getByRole("button", { name: "Approve" }).click();

@@ -31,6 +31,8 @@ function ModelCallRow({ call }: { call: ModelCall }) {
           <h4>Prompt</h4>
           {call.prompt === null ? (
             <span class="json-empty">not recorded for this call</span>
+          ) : isMessages(call.prompt) ? (
+            <Messages messages={call.prompt} />
           ) : (
             <JsonView value={call.prompt} openDepth={3} />
           )}
@@ -41,6 +43,33 @@ function ModelCallRow({ call }: { call: ModelCall }) {
         </div>
       </div>
     </details>
+  );
+}
+
+type Message = { role: string; content: unknown };
+
+function isMessages(value: unknown): value is Message[] {
+  return (
+    Array.isArray(value) &&
+    value.every((m) => typeof m === "object" && m !== null && typeof (m as Message).role === "string")
+  );
+}
+
+/** A prompt as the conversation it is: one block per message, its role beside it. */
+function Messages({ messages }: { messages: Message[] }) {
+  return (
+    <div class="messages">
+      {messages.map((message, i) => (
+        <div class="message" key={i}>
+          <span class={`role role-${message.role}`}>{message.role}</span>
+          {typeof message.content === "string" ? (
+            <div class="message-text">{message.content}</div>
+          ) : (
+            <JsonView value={message.content} openDepth={1} />
+          )}
+        </div>
+      ))}
+    </div>
   );
 }
 
