@@ -249,7 +249,7 @@ describe("admin API: runs (PostgreSQL)", () => {
       expect.objectContaining({ role: "system" }),
       { role: "user", content: "Stock of A1?" },
     ]);
-    expect((run.modelCalls[1]?.prompt as unknown[]).slice(-2)).toEqual([
+    expect((run.modelCalls[1]?.prompt as unknown[] | undefined)?.slice(-2)).toEqual([
       expect.objectContaining({ role: "assistant" }),
       expect.objectContaining({ role: "tool" }),
     ]);
