@@ -1,5 +1,6 @@
 import { type DurableContext, type Logger, staticConfig } from "@agnt5/core";
-import { describe, expect, it } from "vitest";
+import { type MeterProvider, metrics } from "@opentelemetry/api";
+import { afterAll, describe, expect, it } from "vitest";
 import type { JournalEntry } from "./journal-entry.js";
 import { createHarness, ok } from "./test-support/harness.js";
 
@@ -76,5 +77,30 @@ describe("ctx.config().variant() in a durable run", () => {
     const h3 = createHarness({ observability: { config: staticConfig({ experiment_group: "control" }) } });
     h3.autoAck();
     expect(await h3.execution.run(branch)).toEqual({ type: "completed", value: "legacy flow" });
+  });
+});
+
+describe("ctx.metrics() during replay", () => {
+  // A MeterProvider that keeps every counter add (the SDK's is not a dependency of this package).
+  const adds: Array<{ name: string; value: number }> = [];
+  const provider = {
+    getMeter: () => ({
+      createCounter: (name: string) => ({ add: (value: number) => adds.push({ name, value }) }),
+      createHistogram: (name: string) => ({ record: (value: number) => adds.push({ name, value }) }),
+    }),
+  } as unknown as MeterProvider;
+  metrics.setGlobalMeterProvider(provider);
+  afterAll(() => metrics.disable());
+
+  it("records nothing for the recorded part of the run, once for what comes after", async () => {
+    const counted = async (ctx: DurableContext) => {
+      ctx.metrics().increment("before");
+      await ctx.step("a", () => "A");
+      ctx.metrics().increment("after");
+      return "ok";
+    };
+    const h = createHarness({ journal: [{ index: 0, kind: "step", name: "a", request: null, result: ok("A") }] });
+    expect(await h.execution.run(counted)).toEqual({ type: "completed", value: "ok" });
+    expect(adds).toEqual([{ name: "after", value: 1 }]);
   });
 });

@@ -35,6 +35,7 @@ export { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
 export type { CorsOptions } from "./http-cors.js";
 export type { HttpRequestListener } from "./http-request-handler.js";
 export { createWorkerLogger, type PinoLogger, type WorkerLoggerOptions } from "./logger.js";
+export { type MetricsExport, metricsRequested, startMetricsExport } from "./observability/metrics-setup.js";
 export { installOpenTelemetryLogging, removeOpenTelemetryLogging } from "./observability/otel-logging.js";
 export type { ProviderOptions } from "./observability/providers.js";
 export { startTracing, type Tracing, tracingRequested } from "./observability/tracing-setup.js";

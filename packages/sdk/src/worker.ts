@@ -8,6 +8,7 @@ import type { CorsOptions } from "./http-cors.js";
 import type { HttpRequestListener } from "./http-request-handler.js";
 import { HttpRuntime } from "./http-runtime.js";
 import { createWorkerLogger } from "./logger.js";
+import { startMetricsExport } from "./observability/metrics-setup.js";
 import { resolveProviders } from "./observability/providers.js";
 import { startTracing } from "./observability/tracing-setup.js";
 import { installProcessGuards } from "./process-guards.js";
@@ -87,7 +88,9 @@ export class Worker extends EventEmitter<WorkerEventMap> {
     if (components.length === 0) logger.warn("No components are registered: define them with fn() before worker.run()");
 
     // OTLP trace export when the OTEL_* variables ask for it; nothing is installed otherwise.
-    const tracing = startTracing({ serviceName: config.serviceName, serviceVersion: config.serviceVersion });
+    const resource = { serviceName: config.serviceName, serviceVersion: config.serviceVersion };
+    const tracing = startTracing(resource);
+    const metricsExport = startMetricsExport(resource);
     const removeGuards = installProcessGuards({
       logger,
       catchUnhandledRejections: this.#options.catchUnhandledRejections !== false,
@@ -116,6 +119,11 @@ export class Worker extends EventEmitter<WorkerEventMap> {
         ?.shutdown()
         .catch((error: unknown) =>
           logger.warn({ reason: (error as Error)?.message }, "Could not export the last spans"),
+        );
+      await metricsExport
+        ?.shutdown()
+        .catch((error: unknown) =>
+          logger.warn({ reason: (error as Error)?.message }, "Could not export the last metric points"),
         );
       this.#standalone = undefined;
       this.#running = false;

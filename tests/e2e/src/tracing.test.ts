@@ -24,8 +24,9 @@ describe("distributed tracing", () => {
     store = await createTestStore("postgres");
     cluster = await TestCluster.create(store, {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      // Export every 50 ms, so spans arrive while the test waits for them.
+      // Export every 50 ms (spans) and 200 ms (metrics), so they arrive while the test waits.
       OTEL_BSP_SCHEDULE_DELAY: "50",
+      OTEL_METRIC_EXPORT_INTERVAL: "200",
     });
     await cluster.startCoordinator();
     await cluster.startWorker({ E2E_ROLE: "child", AGNT5_SUSPEND_AFTER_MS: "0" }, tracedWorker);
@@ -117,5 +118,20 @@ describe("distributed tracing", () => {
     const child = one("function child_fn");
     expect(child).toMatchObject({ service: "traced-child", parentSpanId: call!.spanId });
     expect(parentOf(one("step double"))?.spanId).toBe(child.spanId);
+  }, 120_000);
+
+  it("exports the handler's ctx.metrics() counters over OTLP, once per run", async () => {
+    const answer = await postJson(`${cluster.url}/v1/services/traced-parent/traced_flow`, { name: "Bo" });
+    expect(answer.status, answer.text).toBe(200);
+    // The counter is incremented after the run's last journal entry: exported once, with the labels.
+    const ofBo = (received: typeof receiver.points) =>
+      received.filter((point) => point.metric === "traced_flow.completed" && point.attributes.name === "Bo");
+    const points = await receiver.untilPoints((received) => ofBo(received).length > 0);
+    const ours = ofBo(points);
+    expect(Math.max(...ours.map((point) => point.value))).toBe(1);
+    expect(ours.at(-1)).toMatchObject({
+      service: "traced-parent",
+      attributes: { greeting: "hi", "agnt5.component": "traced_flow", "agnt5.service": "traced-parent" },
+    });
   }, 120_000);
 });

@@ -34,12 +34,22 @@ function attributesOf(list: Array<{ key: string; value: AnyValue }> | undefined)
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, valueOf(value)]));
 }
 
+/** A counter's data point as OTLP metrics carry it. */
+export interface ReceivedPoint {
+  service: string;
+  metric: string;
+  value: number;
+  attributes: Record<string, unknown>;
+}
+
 /**
- * An in-process OTLP/HTTP trace receiver (the JSON encoding the OTLP/HTTP exporter sends by
+ * An in-process OTLP/HTTP trace and metrics receiver (the JSON encoding the OTLP/HTTP exporter sends by
  * default): what the workers and the coordinator export, decoded, with a way to await spans.
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
+  /** Counter points, in arrival order (cumulative: the last one per series is the total). */
+  readonly points: ReceivedPoint[] = [];
   readonly #waiters = new Set<() => void>();
 
   private constructor(
@@ -53,11 +63,14 @@ export class OtlpReceiver {
       const chunks: Buffer[] = [];
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
-        if (request.url !== "/v1/traces" || !String(request.headers["content-type"]).includes("json")) {
+        const json = String(request.headers["content-type"]).includes("json");
+        if (!json || (request.url !== "/v1/traces" && request.url !== "/v1/metrics")) {
           response.writeHead(415).end();
           return;
         }
-        receiver!.#accept(JSON.parse(Buffer.concat(chunks).toString("utf8")));
+        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        if (request.url === "/v1/traces") receiver!.#accept(body);
+        else receiver!.#acceptMetrics(body);
         response.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
     });
@@ -87,6 +100,38 @@ export class OtlpReceiver {
       }
     }
     for (const wake of this.#waiters) wake();
+  }
+
+  #acceptMetrics(body: any): void {
+    for (const resourceMetrics of body.resourceMetrics ?? []) {
+      const service = String(attributesOf(resourceMetrics.resource?.attributes)["service.name"] ?? "");
+      for (const scope of resourceMetrics.scopeMetrics ?? []) {
+        for (const metric of scope.metrics ?? []) {
+          for (const point of metric.sum?.dataPoints ?? []) {
+            this.points.push({
+              service,
+              metric: metric.name,
+              value: Number(point.asInt ?? point.asDouble ?? 0),
+              attributes: attributesOf(point.attributes),
+            });
+          }
+        }
+      }
+    }
+    for (const wake of this.#waiters) wake();
+  }
+
+  /** Resolves once `done` accepts the counter points received so far. */
+  untilPoints(done: (points: ReceivedPoint[]) => boolean): Promise<ReceivedPoint[]> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done(this.points)) return;
+        this.#waiters.delete(check);
+        resolve(this.points);
+      };
+      this.#waiters.add(check);
+      check();
+    });
   }
 
   /** Resolves once `done` accepts the spans received so far. */
