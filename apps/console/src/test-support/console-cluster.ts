@@ -33,13 +33,21 @@ export class ConsoleCluster {
       AGNT5_GRPC_PORT: String(grpcPort),
       AGNT5_HTTP_PORT: String(httpPort),
     });
-    await coordinator.waitForLine("Coordinator listening");
-    // Suspend at once while waiting (approvals), as in production, not after the default grace period.
-    const worker = new NodeProcess("worker", workerScript, {
-      AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
-      AGNT5_SUSPEND_AFTER_MS: "0",
-    });
-    await worker.waitForLine("Worker running, waiting for tasks");
+    let worker: NodeProcess | undefined;
+    try {
+      await coordinator.waitForLine("Coordinator listening");
+      // Suspend at once while waiting (approvals), as in production, not after the default grace period.
+      worker = new NodeProcess("worker", workerScript, {
+        AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
+        AGNT5_SUSPEND_AFTER_MS: "0",
+      });
+      await worker.waitForLine("Worker running, waiting for tasks");
+    } catch (error) {
+      // A start that fails halfway leaves no process and no schema behind.
+      await Promise.all([worker?.kill(), coordinator.kill()]);
+      await dropSchema(schema);
+      throw error;
+    }
     return new ConsoleCluster(`http://127.0.0.1:${httpPort}`, schema, coordinator, worker);
   }
 
@@ -56,9 +64,16 @@ export class ConsoleCluster {
 
   async stop(): Promise<void> {
     await Promise.all([this.worker.kill(), this.coordinator.kill()]);
-    const client = new pg.Client({ connectionString: DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS "${this.schema}" CASCADE`);
+    await dropSchema(this.schema);
+  }
+}
+
+async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
     await client.end();
   }
 }
