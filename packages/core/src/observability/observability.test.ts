@@ -40,7 +40,7 @@ describe("SecretRedactor", () => {
     redactor.add("sk-live-123456");
     redactor.add("abc"); // too short to redact
     expect(redactor.redactText("key sk-live-123456 and sk-live-123 abc")).toBe(`key ${REDACTED} and ${REDACTED} abc`);
-    const value = { nested: [{ token: "Bearer sk-live-123" }], ["sk-live-123"]: 1, n: 5 };
+    const value = { nested: [{ token: "Bearer sk-live-123" }], "sk-live-123": 1, n: 5 };
     expect(redactor.redact(value)).toEqual({ nested: [{ token: `Bearer ${REDACTED}` }], [REDACTED]: 1, n: 5 });
     expect(value.nested[0]?.token).toBe("Bearer sk-live-123");
     const error = redactor.redact(new Error("failed with sk-live-123"));
