@@ -2,7 +2,8 @@ import type { ComponentChildren } from "preact";
 
 /**
  * A JSON value, pretty and collapsible: objects and arrays are <details> (open near the top,
- * folded deeper down), strings keep their line breaks, long ones wrap instead of scrolling.
+ * folded deeper down) whose members sit under their key, strings keep their line breaks, long
+ * ones wrap instead of scrolling.
  */
 export function JsonView({ value, openDepth = 2 }: { value: unknown; openDepth?: number }) {
   if (value === undefined) return <span class="json-empty">none</span>;
@@ -13,45 +14,120 @@ export function JsonView({ value, openDepth = 2 }: { value: unknown; openDepth?:
   );
 }
 
-function JsonNode({ value, depth, openDepth }: { value: unknown; depth: number; openDepth: number }) {
-  if (value === null) return <span class="json-null">null</span>;
-  if (typeof value === "string") return <span class="json-string">"{value}"</span>;
-  if (typeof value === "number") return <span class="json-number">{String(value)}</span>;
-  if (typeof value === "boolean") return <span class="json-bool">{String(value)}</span>;
-  if (Array.isArray(value)) {
-    if (value.length === 0) return <span class="json-punct">[]</span>;
+/** A member's name: an object key, or an array index (shown muted). */
+type Name = { text: string; index: boolean } | undefined;
+
+function JsonNode({
+  value,
+  depth,
+  openDepth,
+  name,
+}: {
+  value: unknown;
+  depth: number;
+  openDepth: number;
+  name?: Name;
+}) {
+  if (value === null)
     return (
-      <Fold open={depth < openDepth} label={`[ ${value.length} item${value.length === 1 ? "" : "s"} ]`}>
+      <Leaf name={name}>
+        <span class="json-null">null</span>
+      </Leaf>
+    );
+  if (typeof value === "string")
+    return (
+      <Leaf name={name}>
+        <span class="json-string">"{value}"</span>
+      </Leaf>
+    );
+  if (typeof value === "number")
+    return (
+      <Leaf name={name}>
+        <span class="json-number">{String(value)}</span>
+      </Leaf>
+    );
+  if (typeof value === "boolean")
+    return (
+      <Leaf name={name}>
+        <span class="json-bool">{String(value)}</span>
+      </Leaf>
+    );
+  if (Array.isArray(value)) {
+    if (value.length === 0)
+      return (
+        <Leaf name={name}>
+          <span class="json-punct">[]</span>
+        </Leaf>
+      );
+    return (
+      <Fold name={name} open={depth < openDepth} label={`[ ${value.length} item${value.length === 1 ? "" : "s"} ]`}>
         {value.map((item, i) => (
-          <div class="json-row" key={i}>
-            <span class="json-index">{i}</span>
-            <JsonNode value={item} depth={depth + 1} openDepth={openDepth} />
-          </div>
+          <JsonNode
+            key={i}
+            name={{ text: String(i), index: true }}
+            value={item}
+            depth={depth + 1}
+            openDepth={openDepth}
+          />
         ))}
       </Fold>
     );
   }
   if (typeof value === "object") {
     const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0) return <span class="json-punct">{"{}"}</span>;
+    if (entries.length === 0)
+      return (
+        <Leaf name={name}>
+          <span class="json-punct">{"{}"}</span>
+        </Leaf>
+      );
     return (
-      <Fold open={depth < openDepth} label={`{ ${entries.map(([k]) => k).join(", ")} }`}>
+      <Fold name={name} open={depth < openDepth} label={`{ ${entries.map(([k]) => k).join(", ")} }`}>
         {entries.map(([key, item]) => (
-          <div class="json-row" key={key}>
-            <span class="json-key">{key}</span>
-            <JsonNode value={item} depth={depth + 1} openDepth={openDepth} />
-          </div>
+          <JsonNode key={key} name={{ text: key, index: false }} value={item} depth={depth + 1} openDepth={openDepth} />
         ))}
       </Fold>
     );
   }
-  return <span>{String(value)}</span>;
+  return (
+    <Leaf name={name}>
+      <span>{String(value)}</span>
+    </Leaf>
+  );
 }
 
-function Fold({ open, label, children }: { open: boolean; label: string; children: ComponentChildren }) {
+function NameLabel({ name }: { name: Name }) {
+  if (!name) return null;
+  return <span class={name.index ? "json-index" : "json-key"}>{name.text}</span>;
+}
+
+function Leaf({ name, children }: { name: Name; children: ComponentChildren }) {
+  if (!name) return <>{children}</>;
+  return (
+    <div class="json-row">
+      <NameLabel name={name} />
+      {children}
+    </div>
+  );
+}
+
+function Fold({
+  name,
+  open,
+  label,
+  children,
+}: {
+  name: Name;
+  open: boolean;
+  label: string;
+  children: ComponentChildren;
+}) {
   return (
     <details class="json-fold" open={open}>
-      <summary class="json-summary">{label.length > 80 ? `${label.slice(0, 77)}…}` : label}</summary>
+      <summary class="json-summary">
+        <NameLabel name={name} />
+        <span class="json-shape">{label.length > 80 ? `${label.slice(0, 77)}…}` : label}</span>
+      </summary>
       <div class="json-children">{children}</div>
     </details>
   );
