@@ -46,10 +46,14 @@ export function startTracing(
     }),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter())],
   });
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  context.setGlobalContextManager(contextManager);
+  // A process that installed its own OpenTelemetry SDK keeps it: ours is then not used, and its
+  // globals are left alone on shutdown.
+  if (!trace.setGlobalTracerProvider(provider)) {
+    void provider.shutdown();
+    return undefined;
+  }
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(provider);
   installed = {
     users: 1,
     tracing: {

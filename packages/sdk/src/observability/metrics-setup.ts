@@ -46,7 +46,11 @@ export function startMetricsExport(
         }),
       ],
     });
-    metrics.setGlobalMeterProvider(provider);
+    // A MeterProvider installed by the application wins: ours is then not used.
+    if (!metrics.setGlobalMeterProvider(provider)) {
+      void provider.shutdown();
+      return undefined;
+    }
     installed = { provider, users: 0 };
   }
   installed.users++;
