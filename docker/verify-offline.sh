@@ -105,6 +105,7 @@ missing=()
 command -v debootstrap >/dev/null || missing+=(debootstrap)
 command -v bc >/dev/null || missing+=(bc)
 command -v curl >/dev/null || missing+=(curl)
+command -v git >/dev/null || missing+=(git)
 if ((${#missing[@]})); then
   log "installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -161,9 +162,16 @@ build() {
 }
 build -f "$REPO/docker/standins/postgres.Dockerfile" -t agnt5/postgres-standin:15 "$REPO/docker/standins"
 phase_done image-postgres
+# One snapshot of the sources for the four builds: the working tree may change while they run (other
+# work goes on in it), and a changed context would rebuild the workspace for every target. Build
+# caches compare content, so an unchanged snapshot reuses every layer of the previous run.
+context="$ROOT/context"
+rm -rf "$context" && mkdir -p "$context"
+git -C "$REPO" ls-files -z --cached --others --exclude-standard |
+  tar -C "$REPO" --null -T - --ignore-failed-read -c 2>/dev/null | tar -C "$context" -x
 # Compose v1 cannot build with the host network: every image is built here, then `up --no-build`.
 for target in coordinator hello-service workflows agents; do
-  build -f "$REPO/docker/Dockerfile" --target "$target" -t "agnt5/$target:local" "$REPO"
+  build -f "$context/docker/Dockerfile" --target "$target" -t "agnt5/$target:local" "$context"
 done
 phase_done images-app
 
