@@ -129,8 +129,9 @@ phase_done daemon
 
 # --- base image: debootstrap + the host's Node 20 and CA bundle, under the Dockerfiles' FROM tag ---
 if ! $DOCKER image inspect "$BASE_TAG" >/dev/null 2>&1; then
-  mirror=${DEBIAN_MIRROR:-$(grep -rhoE '(URIs:|deb) +https?://[^ ]+/debian/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null |
-    head -1 | awk '{print $2}')}
+  # The first Debian mirror apt is configured with (one-line or deb822 sources; either file may be absent).
+  mirror=${DEBIAN_MIRROR:-$( (cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true) |
+    awk '$1 ~ /^(URIs:|deb)$/ && $2 ~ /^https?:\/\/.*\/debian\/?$/ { print $2; exit }')}
   rootfs="$ROOT/rootfs"
   rm -rf "$rootfs"
   log "debootstrap bookworm from ${mirror:-http://deb.debian.org/debian} (about a minute)"
@@ -173,6 +174,8 @@ git -C "$REPO" ls-files -z --cached --others --exclude-standard |
 for target in coordinator hello-service workflows agents; do
   build -f "$context/docker/Dockerfile" --target "$target" -t "agnt5/$target:local" "$context"
 done
+# The previous run's images, untagged by this one's: removed, or every run would keep a copy.
+$DOCKER image prune --force >/dev/null
 phase_done images-app
 
 # --- stack ----------------------------------------------------------------------------------------
