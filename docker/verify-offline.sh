@@ -72,6 +72,8 @@ cleanup() {
   exit "$status"
 }
 trap cleanup EXIT
+# A command that fails outside fail() (set -e) says where, before cleanup runs.
+trap 'log "FAILED at line $LINENO: $BASH_COMMAND"' ERR
 
 # Polls until "$@" succeeds; what is awaited is another process's state, which has no event to wait on.
 wait_for() {
@@ -134,7 +136,7 @@ if ! $DOCKER image inspect "$BASE_TAG" >/dev/null 2>&1; then
     awk '$1 ~ /^(URIs:|deb)$/ && $2 ~ /^https?:\/\/.*\/debian\/?$/ { print $2; exit }')}
   rootfs="$ROOT/rootfs"
   rm -rf "$rootfs"
-  log "debootstrap bookworm from ${mirror:-http://deb.debian.org/debian} (about a minute)"
+  log "debootstrap bookworm from ${mirror:-http://deb.debian.org/debian} (2-6 minutes)"
   debootstrap --variant=minbase bookworm "$rootfs" "${mirror:-http://deb.debian.org/debian}" >"$ROOT/debootstrap.log" 2>&1 ||
     fail "debootstrap (log: $ROOT/debootstrap.log)"
   node_major=$(node -p 'process.versions.node.split(".")[0]')
