@@ -27,7 +27,15 @@ describe("toInputJsonSchema", () => {
 
   it("leaves faithful nodes unmarked", () => {
     const schema = toInputJsonSchema(
-      z.object({ a: z.number(), b: z.string().min(2).regex(/^[a-z]+$/), c: z.email(), d: z.array(z.int()) }),
+      z.object({
+        a: z.number(),
+        b: z
+          .string()
+          .min(2)
+          .regex(/^[a-z]+$/),
+        c: z.email(),
+        d: z.array(z.int()),
+      }),
     );
 
     expect(JSON.stringify(schema)).not.toContain(LENIENT_INPUT_KEYWORD);

@@ -20,18 +20,18 @@ type AnyValue = {
   arrayValue?: { values?: AnyValue[] };
 };
 
-function valueOf(value: AnyValue | undefined): unknown {
+function attributeValue(value: AnyValue | undefined): unknown {
   if (!value) return undefined;
   if (value.stringValue !== undefined) return value.stringValue;
   if (value.intValue !== undefined) return Number(value.intValue);
   if (value.doubleValue !== undefined) return value.doubleValue;
   if (value.boolValue !== undefined) return value.boolValue;
-  if (value.arrayValue) return (value.arrayValue.values ?? []).map(valueOf);
+  if (value.arrayValue) return (value.arrayValue.values ?? []).map(attributeValue);
   return undefined;
 }
 
 function attributesOf(list: Array<{ key: string; value: AnyValue }> | undefined): Record<string, unknown> {
-  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, valueOf(value)]));
+  return Object.fromEntries((list ?? []).map(({ key, value }) => [key, attributeValue(value)]));
 }
 
 /** A counter's data point as OTLP metrics carry it. */
