@@ -76,10 +76,18 @@ describe("GET /metrics", () => {
     const sleeping = await postJson(`${coordinator.url}/v1/workflows/sleeper/runs`, { input: null });
     expect(sleeping.status).toBe(202);
 
-    const samples = await pollUntil(scrape, (s) => sampleValue(s, "agnt5_suspended_runs") === 1, {
-      timeoutMs: 30_000,
-      what: "the sleeper to be recorded suspended",
-    });
+    // The suspension and the timer entry can land in one group commit, and their observers run in
+    // either order: wait until both are counted.
+    const samples = await pollUntil(
+      scrape,
+      (s) =>
+        sampleValue(s, "agnt5_suspended_runs") === 1 &&
+        sampleValue(s, "agnt5_journal_commit_duration_seconds_count", { kind: "timer" }) === 1,
+      {
+        timeoutMs: 30_000,
+        what: "the sleeper to be recorded suspended",
+      },
+    );
     const started = (component: string) =>
       sampleValue(samples, "agnt5_invocations_started_total", { service: SERVICE, component });
     const finished = (component: string, status: string) =>
