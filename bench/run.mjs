@@ -153,6 +153,8 @@ async function benchStore(kind) {
     "apps/coordinator/dist/main.js",
     {
       ...storeEnv,
+      // Authentication off, as in the figures measured before it existed (a cached key costs no query).
+      AGNT5_DEV_MODE: "1",
       AGNT5_LOG_LEVEL: "info",
       AGNT5_HOST: "127.0.0.1",
       AGNT5_GRPC_PORT: String(grpcPort),

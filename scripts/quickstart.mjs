@@ -15,6 +15,9 @@ const env = {
   AGNT5_HTTP_PORT: httpPort,
   AGNT5_GRPC_PORT: grpcPort,
   AGNT5_LOG_FORMAT: process.env.AGNT5_LOG_FORMAT ?? "pretty",
+  // Local try-out: authentication off (the coordinator logs a warning saying so). docs/security.md
+  // says how to run with keys.
+  AGNT5_DEV_MODE: "1",
 };
 env.AGNT5_COORDINATOR_ENDPOINT ??= `http://127.0.0.1:${grpcPort}`;
 

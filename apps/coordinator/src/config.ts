@@ -26,6 +26,11 @@ export interface CoordinatorConfig {
   entityStoreUrl: string | undefined;
   /** AGNT5_RUN_RETENTION*: when finished runs and their journals are deleted (admin/retention). */
   runRetention: RunRetentionConfig;
+  /**
+   * AGNT5_DEV_MODE=1: authentication is off (every caller is an admin, every worker may register
+   * anything). For the quickstart, `agnt5 dev` and tests only; a warning says so at start.
+   */
+  devMode: boolean;
 }
 
 export function loadConfig(
@@ -47,6 +52,7 @@ export function loadConfig(
     entityStore: entityStoreKind(env.AGNT5_ENTITY_STORE),
     entityStoreUrl: env.AGNT5_ENTITY_STORE_URL || env.AGNT5_REDIS_URL || undefined,
     runRetention: runRetentionFromEnv(env),
+    devMode: flag(env, "AGNT5_DEV_MODE"),
   };
   return { ...config, ...overrides };
 }
@@ -65,4 +71,11 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   return value;
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
+  if (raw === "1" || raw === "true") return true;
+  throw new Error(`${name} must be 1 or 0, got "${env[name]}"`);
 }

@@ -3,7 +3,8 @@ import { loadConfig } from "./config.js";
 import { startCoordinator } from "./coordinator.js";
 import { createLogger } from "./logger.js";
 
-const config = loadConfig();
+// `--dev` is AGNT5_DEV_MODE=1 for shells where setting a variable inline is awkward (npm scripts).
+const config = loadConfig(process.argv.includes("--dev") ? { ...process.env, AGNT5_DEV_MODE: "1" } : process.env);
 const logger = createLogger(config);
 
 try {

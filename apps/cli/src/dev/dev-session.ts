@@ -63,6 +63,8 @@ export class DevSession {
         AGNT5_DATA_DIR: this.#options.dataDir,
         // The embedded store, whatever the shell says: dev mode never writes to a shared database.
         AGNT5_DATABASE_URL: "",
+        // `agnt5 dev` is local development: no keys, no worker tokens (the coordinator warns once).
+        AGNT5_DEV_MODE: "1",
         AGNT5_LOG_LEVEL: this.#options.coordinatorLogLevel,
         AGNT5_LOG_FORMAT: process.env.AGNT5_LOG_FORMAT ?? "pretty",
       },

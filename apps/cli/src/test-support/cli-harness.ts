@@ -69,6 +69,8 @@ export async function startCluster(): Promise<CliCluster> {
   const common = { AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "info" };
   const coordinator = LineProcess.start("coordinator", [coordinatorBin()], {
     ...common,
+    // Authentication off for the command tests; the `keys` tests start their own with a bootstrap key.
+    AGNT5_DEV_MODE: "1",
     AGNT5_HOST: "127.0.0.1",
     AGNT5_HTTP_PORT: String(httpPort),
     AGNT5_GRPC_PORT: String(grpcPort),

@@ -27,6 +27,8 @@ export class ConsoleCluster {
     const schema = `console_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
     const [grpcPort, httpPort] = [await freePort(), await freePort()];
     const coordinator = new NodeProcess("coordinator", coordinatorScript, {
+      // Authentication off: the console's own tests do not hold keys.
+      AGNT5_DEV_MODE: "1",
       AGNT5_DATABASE_URL: DATABASE_URL,
       AGNT5_DATABASE_SCHEMA: schema,
       AGNT5_HOST: "127.0.0.1",

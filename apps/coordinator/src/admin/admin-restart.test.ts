@@ -35,6 +35,7 @@ async function start(): Promise<RunningCoordinator> {
         httpPort: 0,
         logLevel: process.env.AGNT5_TEST_LOG_LEVEL ?? "silent",
         logFormat: "json",
+        devMode: true,
         databaseUrl: TEST_DATABASE_URL,
         databaseSchema: schema,
       },

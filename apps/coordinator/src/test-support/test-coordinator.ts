@@ -50,6 +50,8 @@ export async function startTestCoordinator(
       httpPort: 0,
       logLevel: process.env.AGNT5_TEST_LOG_LEVEL ?? "silent",
       logFormat: "json",
+      // Authentication off unless a test turns it on (auth tests pass devMode: false and keys).
+      devMode: true,
       ...store.config,
       ...overrides,
     },

@@ -30,6 +30,8 @@ export class TestCluster {
 
   async startCoordinator(): Promise<ProcessHandle> {
     const coordinator = ProcessHandle.start("coordinator", coordinatorScript, {
+      // Authentication off: these suites test durability, not keys (extraEnv may turn it back on).
+      AGNT5_DEV_MODE: "1",
       ...this.store.env,
       ...this.extraEnv,
       AGNT5_HOST: "127.0.0.1",
