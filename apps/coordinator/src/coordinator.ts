@@ -1,4 +1,5 @@
 import { MAX_MESSAGE_BYTES, workerServiceDefinition } from "@agnt5/proto";
+import { startTracing } from "@agnt5/telemetry";
 import * as grpc from "@grpc/grpc-js";
 import { RunRetentionSweeper } from "./admin/retention/run-retention-sweeper.js";
 import type { CoordinatorConfig } from "./config.js";
@@ -12,7 +13,6 @@ import { CoordinatorMetrics } from "./observability/coordinator-metrics.js";
 import { registerHttpTracing } from "./observability/http-tracing.js";
 import { registerMetricsRoute } from "./observability/metrics-route.js";
 import { storeCounts } from "./observability/store-counts.js";
-import { startTracing } from "./observability/tracing-setup.js";
 import { SESSION_SWEEP_INTERVAL_MS, SessionRetentionSweeper } from "./sessions/retention-sweeper.js";
 import { openStore } from "./store/index.js";
 import type { ComponentInfo } from "./workers/component-info.js";

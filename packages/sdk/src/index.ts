@@ -15,6 +15,14 @@ export * from "@agnt5/adk";
 export * from "@agnt5/core";
 // The type of ctx.llm; importing it also brings @agnt5/llm's augmentation of DurableContext.
 export type { LlmContext } from "@agnt5/llm";
+export {
+  type MetricsExport,
+  metricsRequested,
+  startMetricsExport,
+  startTracing,
+  type Tracing,
+  tracingRequested,
+} from "@agnt5/telemetry";
 export type { DefinitionInput, DefinitionOutput } from "./client-definitions.js";
 // The Client and its types: the same list as the @agnt5/sdk/client entry. The definition helper
 // types share names with @agnt5/core's; the explicit export says the Client's are meant here.
@@ -35,10 +43,8 @@ export { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
 export type { CorsOptions } from "./http-cors.js";
 export type { HttpRequestListener } from "./http-request-handler.js";
 export { createWorkerLogger, type PinoLogger, type WorkerLoggerOptions } from "./logger.js";
-export { type MetricsExport, metricsRequested, startMetricsExport } from "./observability/metrics-setup.js";
 export { installOpenTelemetryLogging, removeOpenTelemetryLogging } from "./observability/otel-logging.js";
 export type { ProviderOptions } from "./observability/providers.js";
-export { startTracing, type Tracing, tracingRequested } from "./observability/tracing-setup.js";
 export type { ReconnectBackoff } from "./reconnect-backoff.js";
 export { SDK_VERSION } from "./sdk-version.js";
 export { Worker } from "./worker.js";

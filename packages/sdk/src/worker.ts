@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { Agnt5Error, type Logger } from "@agnt5/core";
+import { startMetricsExport, startTracing } from "@agnt5/telemetry";
 import { type ComponentSource, createComponentSource } from "./component-source.js";
 import { resolveWorkerConfig, type WorkerConfig, type WorkerRuntime } from "./config.js";
 import { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
@@ -8,9 +9,7 @@ import type { CorsOptions } from "./http-cors.js";
 import type { HttpRequestListener } from "./http-request-handler.js";
 import { HttpRuntime } from "./http-runtime.js";
 import { createWorkerLogger } from "./logger.js";
-import { startMetricsExport } from "./observability/metrics-setup.js";
 import { resolveProviders } from "./observability/providers.js";
-import { startTracing } from "./observability/tracing-setup.js";
 import { installProcessGuards } from "./process-guards.js";
 import { type ReconnectBackoff, resolveReconnectBackoff } from "./reconnect-backoff.js";
 import { StandaloneRuntime } from "./standalone-runtime.js";

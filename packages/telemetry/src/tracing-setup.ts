@@ -28,7 +28,7 @@ let installed: { tracing: Tracing; users: number } | undefined;
  * Installs OTLP/HTTP (JSON) trace export for this process when the OTEL_* environment asks for it
  * (see tracingRequested), with W3C trace-context propagation and async context tracking. Without
  * it nothing is installed: the OpenTelemetry API stays a no-op and spans cost next to nothing.
- * Several coordinators in one process (tests) share one installation; the last shutdown flushes it.
+ * Several workers or coordinators in one process share one installation; the last shutdown flushes it.
  */
 export function startTracing(
   resource: { serviceName: string; serviceVersion?: string },

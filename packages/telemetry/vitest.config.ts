@@ -1,0 +1,12 @@
+import { defineConfig } from "vitest/config";
+
+// Type tests (src/**/*.test-d.ts, expectTypeOf) are compile-time assertions: `tsc --noEmit -p
+// tsconfig.json` (this package's typecheck script, run by the root `npm test` before vitest) fails
+// on any of them. Vitest's own typecheck mode would run that same tsc again, once per package, and
+// print its "experimental feature" notice each time.
+
+export default defineConfig({
+  test: {
+    include: ["src/**/*.test.ts"],
+  },
+});
