@@ -55,6 +55,7 @@ const meaningByCode: Record<string, string> = {
   PAYLOAD_TOO_LARGE: "The body exceeds AGNT5_MAX_BODY_BYTES",
   UNSUPPORTED_MEDIA_TYPE: "The request's content type is not accepted",
   REQUEST_TIMEOUT: "The request was not received in time",
+  RATE_LIMITED: "The caller exceeded AGNT5_RATE_LIMIT_PER_MINUTE; Retry-After gives the seconds to wait",
   HEADERS_TOO_LARGE: "The request's headers are too large",
   UNAVAILABLE: "The coordinator cannot take or record the call now (store down, shutting down); retry",
   TIMEOUT: "The call did not complete within timeoutMs; the invocation continues",

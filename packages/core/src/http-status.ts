@@ -37,6 +37,8 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
   REQUEST_TIMEOUT: 408,
+  // A caller over its AGNT5_RATE_LIMIT_PER_MINUTE; Retry-After says when its window resets.
+  RATE_LIMITED: 429,
   HEADERS_TOO_LARGE: 431,
   UNAVAILABLE: 503,
   TIMEOUT: 504,
