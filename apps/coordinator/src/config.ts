@@ -1,4 +1,6 @@
 import { type RunRetentionConfig, runRetentionFromEnv } from "./admin/retention/retention-config.js";
+import { type PayloadLimits, payloadLimitsFromEnv } from "./limits/payload-limits.js";
+import { type TlsConfig, tlsConfigFromEnv } from "./tls/tls-config.js";
 /** Coordinator configuration, from AGNT5_* environment variables over defaults. */
 export interface CoordinatorConfig {
   host: string;
@@ -16,6 +18,10 @@ export interface CoordinatorConfig {
   logFormat: "json" | "pretty";
   /** Largest accepted HTTP request body. */
   maxBodyBytes: number;
+  /** AGNT5_MAX_JOURNAL_ENTRY_BYTES, _STEP_RESULT_, _ENTITY_STATE_, _SIGNAL_: refused payloads (limits/). */
+  payloadLimits: PayloadLimits;
+  /** AGNT5_TLS_CERT_FILE + AGNT5_TLS_KEY_FILE (+ AGNT5_TLS_CLIENT_CA_FILE for mTLS); plain when absent. */
+  tls: TlsConfig | undefined;
   /** How long a synchronous call waits (for a worker and for the result) when the caller sets no timeout. */
   defaultCallTimeoutMs: number;
   /** How often workers heartbeat; a worker silent for 3 intervals is considered dead. */
@@ -47,6 +53,8 @@ export function loadConfig(
     logLevel: env.AGNT5_LOG_LEVEL?.toLowerCase() ?? "info",
     logFormat: (env.AGNT5_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty" ? "pretty" : "json",
     maxBodyBytes: integer(env, "AGNT5_MAX_BODY_BYTES", 10 * 1024 * 1024),
+    payloadLimits: payloadLimitsFromEnv(env),
+    tls: tlsConfigFromEnv(env),
     defaultCallTimeoutMs: integer(env, "AGNT5_CALL_TIMEOUT_MS", 30_000),
     heartbeatIntervalMs: integer(env, "AGNT5_HEARTBEAT_INTERVAL_MS", 5_000),
     entityStore: entityStoreKind(env.AGNT5_ENTITY_STORE),

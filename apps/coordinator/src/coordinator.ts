@@ -15,6 +15,8 @@ import { registerMetricsRoute } from "./observability/metrics-route.js";
 import { storeCounts } from "./observability/store-counts.js";
 import { SESSION_SWEEP_INTERVAL_MS, SessionRetentionSweeper } from "./sessions/retention-sweeper.js";
 import { openStore } from "./store/index.js";
+import { gatewayHttpsOptions, grpcServerCredentials } from "./tls/server-credentials.js";
+import { readTlsMaterial } from "./tls/tls-config.js";
 import type { ComponentInfo } from "./workers/component-info.js";
 import { ServiceRegistry } from "./workers/service-registry.js";
 import type { WorkerConnection } from "./workers/worker-connection.js";
@@ -33,6 +35,9 @@ export async function startCoordinator(
   config: CoordinatorConfig,
   logger: Logger = createLogger(config),
 ): Promise<RunningCoordinator> {
+  // Certificates are read (and the key checked against its certificate) before anything opens.
+  const tls = config.tls ? await readTlsMaterial(config.tls) : undefined;
+  const https = gatewayHttpsOptions(tls);
   const store = await openStore({
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
@@ -52,7 +57,15 @@ export async function startCoordinator(
   // OTLP trace export when the OTEL_* variables ask for it (nothing is installed otherwise).
   const tracing = startTracing({ serviceName: "agnt5-coordinator" });
   const metrics = new CoordinatorMetrics();
-  const invocations = new InvocationManager(store.invocations, store.journal, services, logger, entityStore, metrics);
+  const invocations = new InvocationManager(
+    store.invocations,
+    store.journal,
+    services,
+    logger,
+    entityStore,
+    metrics,
+    config.payloadLimits,
+  );
   const timers = new TimerService(store.journal, (timer) => invocations.timerFired(timer), logger);
   invocations.attachTimers(timers);
   await invocations.recover();
@@ -93,7 +106,7 @@ export async function startCoordinator(
     }),
   );
   const grpcPort = await new Promise<number>((resolve, reject) => {
-    grpcServer.bindAsync(`${config.host}:${config.grpcPort}`, grpc.ServerCredentials.createInsecure(), (error, port) =>
+    grpcServer.bindAsync(`${config.host}:${config.grpcPort}`, grpcServerCredentials(tls), (error, port) =>
       error ? reject(error) : resolve(port),
     );
   });
@@ -105,6 +118,7 @@ export async function startCoordinator(
     journal: store.journal,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    ...(https ? { https } : {}),
     defaultCallTimeoutMs: config.defaultCallTimeoutMs,
     admin: { db: store.db, entityStore, entityStateInDb: config.entityStore === "default", retention: runRetention },
   });
@@ -133,6 +147,7 @@ export async function startCoordinator(
       httpPort,
       store: store.db.kind === "postgres" ? "postgres" : `pglite (${config.dataDir})`,
       entityStore: config.entityStore === "default" ? store.db.kind : entityStore.backend,
+      tls: tls ? (tls.clientCa ? "mutual (workers need a client certificate)" : "on") : "off",
     },
     `Coordinator listening: gRPC on ${grpcPort}, HTTP on ${httpPort}`,
   );
@@ -155,5 +170,6 @@ export async function startCoordinator(
     return closing;
   };
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
-  return { grpcPort, httpPort, url: `http://${host}:${httpPort}`, close, [Symbol.asyncDispose]: close };
+  const scheme = tls ? "https" : "http";
+  return { grpcPort, httpPort, url: `${scheme}://${host}:${httpPort}`, close, [Symbol.asyncDispose]: close };
 }

@@ -1,6 +1,7 @@
 import { EntityStoreError } from "@agnt5/entity-store";
 import type { InvocationCompleted } from "@agnt5/proto";
 import { ENTITY_COMMIT_RETRY_MS } from "../domain/retry-decision.js";
+import { PayloadLimitExceeded } from "../limits/payload-too-large.js";
 import type { EntryResultRow, StoredError } from "../store/index.js";
 import { toStoredError } from "../store/sql.js";
 import type { ActiveInvocation, Outcome } from "./active-invocation.js";
@@ -69,6 +70,12 @@ export class Completion {
         this.completeWith(invocation, output);
       },
       (error: unknown) => {
+        if (error instanceof PayloadLimitExceeded) {
+          // AGNT5_MAX_ENTITY_STATE_BYTES: a re-run would grow it again; the write fails once, nothing stored.
+          this.ctx.logger.warn({ invocationId: invocation.id, code: error.failure.code }, error.message);
+          void this.finishFailed(invocation, error.failure);
+          return;
+        }
         if (error instanceof EntityStoreError && error.code === "INVALID_ARGUMENT") {
           // State no store can keep (a field name holding U+0000, a value that is not JSON): a
           // re-run would produce it again. The write fails once; the state stays as it was.

@@ -1,5 +1,6 @@
 import type { InvocationEvent } from "../domain/invocation-state.js";
 import type { EntityScheduler } from "../entities/entity-scheduler.js";
+import type { PayloadLimits } from "../limits/payload-limits.js";
 import type { Logger } from "../logger.js";
 import type { EngineObserver } from "../observability/engine-observer.js";
 import type { EntryResultRow, InvocationRecord, JournalEntryRecord, StoredError } from "../store/index.js";
@@ -20,6 +21,8 @@ export interface EngineContext {
   readonly journal: JournalRecords;
   readonly services: ServiceRegistry;
   readonly logger: Logger;
+  /** AGNT5_MAX_*: payloads over these are refused before they are stored (limits/). */
+  readonly limits: PayloadLimits;
   readonly waiters: RunWaiters;
   /**
    * The chunks and stream listeners of suspended invocations a caller is streaming (an agent run's

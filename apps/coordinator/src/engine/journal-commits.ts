@@ -2,7 +2,9 @@ import type { ProposeEntry, StreamChunk } from "@agnt5/proto";
 import { JOURNAL_WRITE_RETRY_MS } from "../domain/retry-decision.js";
 import { type LiveEntry, toProtoResult } from "../journal/journal-entry.js";
 import { type ChildInvocation, type ProposalPlan, planProposal } from "../journal/proposal.js";
-import type { EntryResultRow } from "../store/index.js";
+import { oversizedEntry } from "../limits/entry-size.js";
+import { payloadTooLargeFailure } from "../limits/payload-too-large.js";
+import type { EntryResultRow, StoredError } from "../store/index.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
 import type { ActiveInvocation } from "./active-invocation.js";
 import type { EngineContext } from "./engine-context.js";
@@ -22,12 +24,19 @@ export class JournalCommits {
 
   propose(worker: WorkerConnection, invocation: ActiveInvocation, message: ProposeEntry): void {
     if (!message.entry) return;
+    // AGNT5_MAX_JOURNAL_ENTRY_BYTES and friends: the handler's own doing, so a warning, and a
+    // failure for good (a re-run would propose the same entry).
+    const oversized = oversizedEntry(message.entry, this.ctx.limits);
+    if (oversized) {
+      const failure = payloadTooLargeFailure(oversized);
+      this.ctx.logger.warn({ invocationId: invocation.id, code: failure.code }, failure.message);
+      this.#refuse(worker, invocation, failure);
+      return;
+    }
     const plan = planProposal(invocation, message.entry, this.ctx.services);
     if (typeof plan === "string") {
       this.ctx.logger.error({ invocationId: invocation.id }, `Rejected journal entry: ${plan}`);
-      worker.send({ case: "cancel", value: { invocationId: invocation.id, reason: plan } });
-      this.ctx.release(worker, invocation);
-      void this.ctx.finishFailed(invocation, { code: "INVALID_JOURNAL_ENTRY", message: plan });
+      this.#refuse(worker, invocation, { code: "INVALID_JOURNAL_ENTRY", message: plan });
       return;
     }
     const { entry } = plan;
@@ -69,6 +78,13 @@ export class JournalCommits {
         }
       },
     );
+  }
+
+  /** Nothing of the entry is stored: the worker stops the attempt and the invocation fails with `failure`. */
+  #refuse(worker: WorkerConnection, invocation: ActiveInvocation, failure: StoredError): void {
+    worker.send({ case: "cancel", value: { invocationId: invocation.id, reason: failure.message } });
+    this.ctx.release(worker, invocation);
+    void this.ctx.finishFailed(invocation, failure);
   }
 
   async #commit(invocation: ActiveInvocation, plan: ProposalPlan) {

@@ -1,5 +1,8 @@
 import type { StateChange } from "@agnt5/proto";
 import type { ActiveInvocation } from "../engine/active-invocation.js";
+import { oversizedEntityState } from "../limits/entity-state-size.js";
+import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "../limits/payload-limits.js";
+import { PayloadLimitExceeded } from "../limits/payload-too-large.js";
 import type { Logger } from "../logger.js";
 import type { EntitySnapshot, EntityStorePort } from "./entity-store-port.js";
 
@@ -51,6 +54,7 @@ export class EntityScheduler {
     private readonly store: EntityStorePort,
     private readonly hooks: EntitySchedulerHooks,
     private readonly logger: Logger,
+    private readonly limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS,
   ) {}
 
   get backend(): string {
@@ -104,6 +108,9 @@ export class EntityScheduler {
   async commitWrite(invocation: ActiveInvocation, changes: readonly StateChange[], output: string): Promise<void> {
     const state = this.#state(invocation.handler, invocation.objectKey ?? "");
     const base = invocation.entityState ?? (await this.#load(state));
+    // Refused before the store sees it: the key keeps its state as it was.
+    const oversized = oversizedEntityState(`entity ${state.type}/${state.key}`, base.state, changes, this.limits);
+    if (oversized) throw new PayloadLimitExceeded(oversized);
     const sets: Record<string, string> = {};
     const deletes: string[] = [];
     for (const change of changes) {

@@ -11,6 +11,8 @@ export interface GatewayDeps {
   journal: JournalStore;
   logger: Logger;
   maxBodyBytes: number;
+  /** Serve HTTPS with this certificate and key (AGNT5_TLS_CERT_FILE / AGNT5_TLS_KEY_FILE). */
+  https?: { cert: Buffer; key: Buffer };
   defaultCallTimeoutMs: number;
   /** The admin API's own dependencies; without them /admin/v1 is not served. */
   admin?: AdminDeps;

@@ -21,6 +21,7 @@ import { registerSessionRoutes } from "./session-routes.js";
 /** The HTTP gateway: callers submit invocations and read their results here. */
 export function createGateway(deps: GatewayDeps): FastifyInstance {
   const app = Fastify({
+    ...(deps.https ? { https: deps.https } : {}),
     bodyLimit: deps.maxBodyBytes,
     logger: false,
     routerOptions: { maxParamLength: MAX_RAW_PARAM_LENGTH },

@@ -17,6 +17,7 @@ import type { EntityStorePort } from "../entities/entity-store-port.js";
 import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
 import type { FiredTimer } from "../journal/timer-service.js";
+import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "../limits/payload-limits.js";
 import type { Logger } from "../logger.js";
 import type { EngineObserver } from "../observability/engine-observer.js";
 import { pauseRun, resumeRun } from "../runs/pause.js";
@@ -55,6 +56,7 @@ export class InvocationManager {
     logger: Logger,
     entityStore: EntityStorePort,
     observer?: EngineObserver,
+    limits: PayloadLimits = DEFAULT_PAYLOAD_LIMITS,
   ) {
     // The parts reach each other through the context; each method is bound once all exist.
     const ctx = {
@@ -63,6 +65,7 @@ export class InvocationManager {
       journal,
       services,
       logger,
+      limits,
       waiters: new RunWaiters(),
       suspendedStreams: new Map(),
       timers: undefined,
@@ -95,6 +98,7 @@ export class InvocationManager {
       | "journal"
       | "services"
       | "logger"
+      | "limits"
       | "waiters"
       | "suspendedStreams"
       | "entities"
@@ -114,6 +118,7 @@ export class InvocationManager {
         isWrite: (invocation) => ctx.isEntityWrite(invocation),
       },
       logger,
+      limits,
     );
     ctx.entities = this.entities;
   }

@@ -1,5 +1,6 @@
 import type { EngineContext } from "../engine/engine-context.js";
 import { CoordinatorError } from "../errors.js";
+import { payloadTooLargeError } from "../limits/payload-too-large.js";
 import type { InvocationRecord } from "../store/index.js";
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
@@ -20,6 +21,12 @@ export async function signalRun(
   name: string,
   payload: string,
 ): Promise<{ delivered: boolean }> {
+  // Refused before the run is looked up: nothing of it is stored.
+  const bytes = Buffer.byteLength(payload);
+  if (bytes > ctx.limits.signalBytes) {
+    const subject = `signal ${JSON.stringify(name.slice(0, 200))} to run "${runId}"`;
+    throw payloadTooLargeError({ limit: "signalBytes", bytes, maxBytes: ctx.limits.signalBytes, subject });
+  }
   const record = await runRecord(ctx, runId);
   if (isFinished(record)) {
     throw new CoordinatorError("RUN_FINISHED", `Run "${runId}" has already ended (${record.status})`);
