@@ -2,8 +2,8 @@ import type { DurableContext } from "@agnt5/core";
 import { describe, expect, it } from "vitest";
 import { FlowDefinition } from "../model/flow-definition.js";
 import { taskStep, waitTimerStep } from "../model/step-helpers.js";
+import { dataPipeline, documentApproval, nightlyEtl, parallelProcessing } from "../seed/seed-flows.js";
 import { FakeEngine, NOW, until } from "../test-support/fake-engine.js";
-import { dataPipeline, documentApproval, nightlyEtl, parallelProcessing } from "../test-support/seed-flows.js";
 import { runFlow } from "./run-flow.js";
 
 const run = (engine: FakeEngine, flow: FlowDefinition, input: unknown = { source: "test_data" }) =>
@@ -172,7 +172,7 @@ describe("runFlow", () => {
       ]),
     );
     const engine = new FakeEngine(handlers);
-    const outcome = run(engine, nightlyEtl("UTC"));
+    const outcome = run(engine, nightlyEtl({ timezone: "UTC" }));
     await until(() => engine.waiting("timer").length === 1);
     expect(engine.calls).not.toContain("etl-service/load_data_warehouse");
     // NOW is 2026-01-15 12:00 UTC: the next 3 AM is the following day's.

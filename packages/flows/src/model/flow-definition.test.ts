@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { dataPipeline, documentApproval, nightlyEtl } from "../test-support/seed-flows.js";
+import { dataPipeline, documentApproval, nightlyEtl } from "../seed/seed-flows.js";
 import { FlowValidationError } from "../validation/flow-validation-error.js";
 import { FlowDefinition } from "./flow-definition.js";
 import { SignalConfig, StepType, TimerConfig, WorkflowStep } from "./step.js";
@@ -32,7 +32,7 @@ describe("FlowDefinition", () => {
       signal: { name: "document_approved", timeoutMs: 172_800_000, onTimeout: "escalate_approval" },
     });
     expect(flow.toDict().steps[0]!.inputData).toEqual({ priority: "normal" });
-    expect(nightlyEtl().toDict().steps[7]).toEqual({
+    expect(nightlyEtl({ timezone: "UTC" }).toDict().steps[7]).toEqual({
       name: "wait_for_maintenance_window",
       stepType: "wait_timer",
       dependencies: ["enrich_data"],
@@ -44,7 +44,7 @@ describe("FlowDefinition", () => {
 
   it.each([
     ["data_pipeline", dataPipeline],
-    ["nightly_etl", () => nightlyEtl()],
+    ["nightly_etl", () => nightlyEtl({ timezone: "UTC" })],
     ["document_approval", documentApproval],
   ])("reads %s back from its dictionary and JSON forms unchanged", (_, make) => {
     const flow = make();

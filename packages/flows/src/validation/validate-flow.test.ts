@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FlowDefinition } from "../model/flow-definition.js";
 import { StepType, WorkflowStep } from "../model/step.js";
 import { taskStep, waitSignalStep, waitTimerStep } from "../model/step-helpers.js";
-import { documentApproval, nightlyEtl, parallelProcessing } from "../test-support/seed-flows.js";
+import { documentApproval, nightlyEtl, parallelProcessing } from "../seed/seed-flows.js";
 import { FlowValidationError } from "./flow-validation-error.js";
 
 const problemsOf = (flow: FlowDefinition) => flow.problems().map((p) => [p.step, p.rule]);
