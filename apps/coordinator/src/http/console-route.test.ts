@@ -59,4 +59,34 @@ describe("/console", () => {
     expect(response.json().error).toMatchObject({ code: "ROUTE_NOT_FOUND" });
     expect(response.json().error.message).toContain("npm run build");
   });
+
+  it("sends the browser security headers on the console's pages and files, not on the JSON API", async () => {
+    const app = appWith({ "index.html": "<p>console</p>", "assets/index-abc123.js": "export {};" });
+    app.get("/v1/services", async () => ({ services: [] }));
+    for (const url of ["/console/", "/console/assets/index-abc123.js", "/console/assets/gone-1.js"]) {
+      const response = await app.inject({ url });
+      const csp = String(response.headers["content-security-policy"]);
+      const directives = new Map(
+        csp.split(";").map((part) => {
+          const [name = "", ...sources] = part.trim().split(/\s+/);
+          return [name, sources.join(" ")] as const;
+        }),
+      );
+      expect(directives.get("default-src"), url).toBe("'self'");
+      expect(directives.get("script-src"), url).toBe("'self'");
+      expect(directives.get("style-src"), url).toBe("'self'");
+      expect(directives.get("img-src"), url).toBe("'self' data:");
+      expect(directives.get("connect-src"), url).toBe("'self'");
+      expect(directives.get("object-src"), url).toBe("'none'");
+      expect(directives.get("frame-ancestors"), url).toBe("'none'");
+      expect(directives.has("upgrade-insecure-requests"), url).toBe(false);
+      expect(response.headers["x-frame-options"], url).toBe("DENY");
+      expect(response.headers["x-content-type-options"], url).toBe("nosniff");
+      expect(response.headers["referrer-policy"], url).toBe("no-referrer");
+      expect(response.headers["strict-transport-security"], url).toBe("max-age=31536000");
+    }
+    const api = await app.inject({ url: "/v1/services" });
+    expect(api.statusCode).toBe(200);
+    expect(api.headers["content-security-policy"]).toBeUndefined();
+  });
 });
