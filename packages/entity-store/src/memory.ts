@@ -42,7 +42,8 @@ class MemoryEntityStore implements EntityStore {
     const entry = keys?.get(key);
     const current = entry?.version ?? 0;
     if (current !== change.expectedVersion) return { ok: false, reason: "stale", currentVersion: current };
-    const state = new Map(entry?.state);
+    // Changed in place: load() hands out copies, so only the changed fields cost anything.
+    const state = entry?.state ?? new Map<string, string>();
     for (const field of change.deletes) state.delete(field);
     for (const [field, value] of change.sets) state.set(field, value);
     if (!keys) {

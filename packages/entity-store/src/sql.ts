@@ -54,21 +54,52 @@ function checkSchema(schema: string | undefined): void {
   }
 }
 
-const tableName = (schema?: string) => (schema ? `"${schema}".entity_state` : "entity_state");
+const qualified = (name: string, schema?: string) => (schema ? `"${schema}".${name}` : name);
+
+interface Tables {
+  /** One row per entity: its version and the marker of the write that produced it. */
+  entity: string;
+  /** One row per state field: a write inserts, updates or deletes only the fields it changed. */
+  field: string;
+}
+
+const tablesOf = (schema?: string): Tables => ({
+  entity: qualified("entity_state", schema),
+  field: qualified("entity_field", schema),
+});
+
+/**
+ * The statements that move rows of the first layout (every field in one jsonb column,
+ * \`entity_state.state\`, rewritten whole by each write) into \`entity_field\`, then drop the column.
+ * Idempotent: they do nothing once the column is gone. Run inside a DO block (PL/pgSQL).
+ * The coordinator's migration 0006 holds the same statements for its own schema.
+ */
+function upgradeFromJsonbStateSql(tables: Tables): string {
+  return `IF EXISTS (SELECT 1 FROM pg_attribute
+              WHERE attrelid = to_regclass('${tables.entity}') AND attname = 'state' AND NOT attisdropped) THEN
+    INSERT INTO ${tables.field} (type, key, field, value)
+      SELECT s.type, s.key, f.key, f.value FROM ${tables.entity} s, jsonb_each_text(s.state) f
+      ON CONFLICT (type, key, field) DO NOTHING;
+    ALTER TABLE ${tables.entity} DROP COLUMN state;
+  END IF;`;
+}
 
 /**
  * The DDL, as one idempotent statement (a DO block: one implicit transaction holding an advisory
  * lock, so processes migrating one schema together serialize instead of racing in the catalog).
  *
- * `state` is a jsonb object mapping each field name to its JSON text as a jsonb *string*: the text
- * comes back byte for byte (jsonb would re-format a parsed value), and a commit still merges and
- * removes fields inside one UPDATE (`(state - deletes) || sets`). To query a field as JSON:
- * `(state ->> 'field')::jsonb`. Keys use the "C" collation: byte order, the order listKeys pages in,
- * straight from the primary key index.
+ * Two tables: \`entity_state\` holds each entity's version and last-write marker, \`entity_field\`
+ * one row per state field holding its JSON text byte for byte (\`value::jsonb\` to query it as
+ * JSON). A commit bumps the version (the compare-and-set) and writes only the fields it changed, in
+ * one statement, so a write costs the same whatever the size of the rest of the state. Keys and
+ * field names use the "C" collation: byte order, the order listKeys pages in, straight from the
+ * primary key index. A database holding the first layout (every field in one jsonb column) is
+ * upgraded in place.
  */
 export function entityStoreSchemaSql(schema?: string): string {
   checkSchema(schema);
   const lockKey = schema ? `'${schema}'` : "coalesce(current_schema(), '')";
+  const tables = tablesOf(schema);
   return `DO $agnt5_entity_store$
 BEGIN
   PERFORM pg_advisory_xact_lock(${LOCK_CLASS}, hashtext(${lockKey}));
@@ -80,16 +111,23 @@ BEGIN
   END;`
       : ""
   }
-  CREATE TABLE IF NOT EXISTS ${tableName(schema)} (
+  CREATE TABLE IF NOT EXISTS ${tables.entity} (
     type               text COLLATE "C" NOT NULL,
     key                text COLLATE "C" NOT NULL,
     version            bigint      NOT NULL CHECK (version > 0),
-    state              jsonb       NOT NULL DEFAULT '{}'::jsonb CHECK (jsonb_typeof(state) = 'object'),
     last_invocation_id text,
     last_output        text,
     updated_at         timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (type, key)
   );
+  CREATE TABLE IF NOT EXISTS ${tables.field} (
+    type  text COLLATE "C" NOT NULL,
+    key   text COLLATE "C" NOT NULL,
+    field text COLLATE "C" NOT NULL,
+    value text NOT NULL,
+    PRIMARY KEY (type, key, field)
+  );
+  ${upgradeFromJsonbStateSql(tables)}
 END
 $agnt5_entity_store$`;
 }
@@ -121,7 +159,7 @@ class SqlStore implements SqlEntityStore {
     this.#schema = options.schema;
     this.#autoMigrate = options.migrate ?? true;
     this.#release = release;
-    this.#sql = statements(tableName(options.schema));
+    this.#sql = statements(tablesOf(options.schema));
   }
 
   migrate(): Promise<void> {
@@ -154,12 +192,14 @@ class SqlStore implements SqlEntityStore {
     const change = normalizeCommit(commit);
     await this.#prepare();
     const sets = JSON.stringify(Object.fromEntries(change.sets));
+    const deletes = JSON.stringify(change.deletes);
     const invocationId = change.write?.invocationId ?? null;
     const output = change.write?.output ?? null;
     for (let attempt = 1; ; attempt++) {
-      // Version 0 means "no row": insert, and a row that exists (whatever its version) wins.
-      // Otherwise the UPDATE's WHERE is the compare-and-set; under READ COMMITTED a concurrent
-      // update makes it wait, then re-check the WHERE on the new row version.
+      // One statement each way, so nothing is ever half-written. Version 0 means "no row": insert,
+      // and a row that exists (whatever its version) wins. Otherwise the UPDATE's WHERE is the
+      // compare-and-set; under READ COMMITTED a concurrent update makes it wait, then re-check the
+      // WHERE on the new row version. The field rows change only when the version row did.
       const rows =
         change.expectedVersion === 0
           ? await this.#db.query<{ version: string }>(this.#sql.insert, [type, key, sets, invocationId, output])
@@ -167,7 +207,7 @@ class SqlStore implements SqlEntityStore {
               type,
               key,
               sets,
-              JSON.stringify(change.deletes),
+              deletes,
               invocationId,
               output,
               change.expectedVersion,
@@ -219,30 +259,51 @@ class SqlStore implements SqlEntityStore {
   }
 }
 
-function statements(table: string) {
+function statements({ entity, field }: Tables) {
+  // $3: the sets as one JSON object (field -> JSON text); $4: the deletes as one JSON array. Both
+  // travel as text, which PostgreSQL and PGlite bind alike.
+  const writeFields = `written AS (
+               INSERT INTO ${field} (type, key, field, value)
+               SELECT $1::text, $2::text, f.key, f.value FROM jsonb_each_text($3::text::jsonb) f
+                WHERE EXISTS (SELECT 1 FROM bumped)
+               ON CONFLICT (type, key, field) DO UPDATE SET value = EXCLUDED.value)`;
   return {
-    load: `SELECT version::text AS version, state::text AS state, last_invocation_id, last_output
-             FROM ${table} WHERE type = $1::text AND key = $2::text`,
-    version: `SELECT version::text AS version FROM ${table} WHERE type = $1::text AND key = $2::text`,
-    insert: `INSERT INTO ${table} (type, key, version, state, last_invocation_id, last_output, updated_at)
-             VALUES ($1::text, $2::text, 1, $3::text::jsonb, $4::text, $5::text, now())
-             ON CONFLICT (type, key) DO NOTHING
-             RETURNING version::text AS version`,
-    update: `UPDATE ${table}
-                SET version = version + 1,
-                    state = (state - ARRAY(SELECT jsonb_array_elements_text($4::text::jsonb))) || $3::text::jsonb,
-                    last_invocation_id = $5::text,
-                    last_output = $6::text,
-                    updated_at = now()
-              WHERE type = $1::text AND key = $2::text AND version = $7::bigint
-              RETURNING version::text AS version`,
-    listKeys: `SELECT key FROM ${table}
+    // One statement, so the version and the fields come from one snapshot.
+    load: `SELECT s.version::text AS version, s.last_invocation_id, s.last_output,
+                  (SELECT coalesce(jsonb_object_agg(f.field, f.value), '{}'::jsonb)::text
+                     FROM ${field} f WHERE f.type = s.type AND f.key = s.key) AS state
+             FROM ${entity} s WHERE s.type = $1::text AND s.key = $2::text`,
+    version: `SELECT version::text AS version FROM ${entity} WHERE type = $1::text AND key = $2::text`,
+    // Field rows left without an entity (none should be: delete removes both) are cleared first.
+    insert: `WITH bumped AS (
+               INSERT INTO ${entity} (type, key, version, last_invocation_id, last_output, updated_at)
+               VALUES ($1::text, $2::text, 1, $4::text, $5::text, now())
+               ON CONFLICT (type, key) DO NOTHING
+               RETURNING version),
+             cleared AS (
+               DELETE FROM ${field} WHERE type = $1::text AND key = $2::text AND EXISTS (SELECT 1 FROM bumped)),
+             ${writeFields}
+             SELECT version::text AS version FROM bumped`,
+    update: `WITH bumped AS (
+               UPDATE ${entity}
+                  SET version = version + 1, last_invocation_id = $5::text, last_output = $6::text, updated_at = now()
+                WHERE type = $1::text AND key = $2::text AND version = $7::bigint
+                RETURNING version),
+             removed AS (
+               DELETE FROM ${field}
+                WHERE type = $1::text AND key = $2::text
+                  AND field IN (SELECT jsonb_array_elements_text($4::text::jsonb))
+                  AND EXISTS (SELECT 1 FROM bumped)),
+             ${writeFields}
+             SELECT version::text AS version FROM bumped`,
+    listKeys: `SELECT key FROM ${entity}
                 WHERE type = $1::text AND key >= $2::text
                   AND ($3::text IS NULL OR key < $3::text)
                   AND ($4::text IS NULL OR key > $4::text)
                 ORDER BY key
                 LIMIT $5::int`,
-    delete: `DELETE FROM ${table} WHERE type = $1::text AND key = $2::text`,
+    delete: `WITH removed AS (DELETE FROM ${entity} WHERE type = $1::text AND key = $2::text)
+             DELETE FROM ${field} WHERE type = $1::text AND key = $2::text`,
   };
 }
 
