@@ -3,7 +3,6 @@
  * (InvocationRecords, JournalRecords), with failures injected per method, and workers whose frames
  * are recorded. No database: these tests are about the engine's decisions, not SQL.
  */
-import type { CoordinatorMessage } from "@agnt5/proto";
 import type { InvocationRecords, JournalRecords } from "../engine/ports.js";
 import type { EntityStorePort } from "../entities/entity-store-port.js";
 import { InvocationManager } from "../invocations/invocation-manager.js";
@@ -21,10 +20,7 @@ import type {
 } from "../store/index.js";
 import type { ComponentInfo, ComponentKindName } from "../workers/component-info.js";
 import { ServiceRegistry } from "../workers/service-registry.js";
-import { WorkerConnection } from "../workers/worker-connection.js";
-
-type Frame = CoordinatorMessage["message"];
-type FrameOf<C extends Frame["case"]> = Extract<Frame, { case: C }>["value"];
+import { component, RecordingWorker } from "./recording-worker.js";
 
 /** Failures to inject: the next `count` calls of a method reject with `error`. */
 class Failures {
@@ -203,71 +199,12 @@ export class FakeJournal extends Failures implements JournalRecords {
   }
 }
 
-/** A worker whose frames are kept; `next(case, id)` awaits the next frame of that kind for `id`. */
-export class FakeWorker {
-  readonly frames: Frame[] = [];
-  readonly connection: WorkerConnection;
-  readonly #waiting = new Set<() => void>();
-
-  constructor(id: string, service: string, maxConcurrency = 10) {
-    const stream = {
-      write: (message: CoordinatorMessage) => {
-        this.frames.push(message.message);
-        for (const wake of this.#waiting) wake();
-      },
-      emit() {},
-    };
-    this.connection = new WorkerConnection(
-      id,
-      service,
-      "1",
-      maxConcurrency,
-      stream as unknown as ConstructorParameters<typeof WorkerConnection>[4],
-    );
-  }
-
-  /** Frames of one kind for one invocation, in order. */
-  of<C extends Frame["case"]>(kind: C, id: string): FrameOf<C>[] {
-    return this.frames.flatMap((f) =>
-      f.case === kind && (f.value as { invocationId?: string }).invocationId === id ? [f.value as FrameOf<C>] : [],
-    );
-  }
-
-  /** Resolves with the nth (1-based) frame of that kind for the invocation, once it is sent. */
-  nth<C extends Frame["case"]>(kind: C, id: string, n = 1): Promise<FrameOf<C>> {
-    // TypeScript cannot relate a generic Extract to itself through Promise's resolve: unknown first.
-    return new Promise<unknown>((resolve) => {
-      const check = () => {
-        const frames = this.of(kind, id);
-        if (frames.length < n) return;
-        this.#waiting.delete(check);
-        resolve(frames[n - 1]);
-      };
-      this.#waiting.add(check);
-      check();
-    }) as Promise<FrameOf<C>>;
-  }
-}
-
 const noEntities: EntityStorePort = {
   backend: "none",
   load: () => Promise.reject(new Error("no entities in these tests")),
   commit: () => Promise.reject(new Error("no entities in these tests")),
   close: () => Promise.resolve(),
 };
-
-export function component(name: string, kind: ComponentKindName = "workflow"): ComponentInfo {
-  return {
-    kind,
-    name,
-    streaming: false,
-    description: "",
-    inputSchema: undefined,
-    outputSchema: undefined,
-    metadata: undefined,
-    retryPolicy: { maxAttempts: 1, initialIntervalMs: 10, maxIntervalMs: 10, backoffMultiplier: 1 },
-  };
-}
 
 /** The facade over fakes, with one service "svc" hosting `components`. */
 export function fakeEngine(components: ComponentInfo[] = [component("flow")]) {
@@ -283,7 +220,7 @@ export function fakeEngine(components: ComponentInfo[] = [component("flow")]) {
   );
   let workers = 0;
   const connect = (maxConcurrency = 10) => {
-    const worker = new FakeWorker(`w${++workers}`, "svc", maxConcurrency);
+    const worker = new RecordingWorker(`w${++workers}`, "svc", maxConcurrency);
     services.addWorker(worker.connection, components);
     manager.workerAvailable(worker.connection);
     return worker;

@@ -2,20 +2,20 @@
  * Test-only: the coordinator's engine (InvocationManager) on a real store in a fresh PostgreSQL
  * schema, with workers whose gRPC stream is replaced by a recorder of the frames sent to them. For
  * engine behaviour that HTTP cannot reach deterministically: a store write failing at one precise
- * moment, a worker lost at a chosen point, a coordinator restart over the same store.
+ * moment, a worker lost at a chosen point, a coordinator restart over the same store. (fake-engine.ts
+ * is the same engine over in-memory fakes of the store; both record frames with recording-worker.ts.)
  */
 import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { createSqlEntityStore } from "@agnt5/entity-store";
-import type { CoordinatorMessage } from "@agnt5/proto";
 import pg from "pg";
 import { pino } from "pino";
 import { InvocationManager } from "../invocations/invocation-manager.js";
 import type { Logger } from "../logger.js";
 import { openStore, type Store } from "../store/index.js";
-import type { ComponentInfo, ComponentKindName } from "../workers/component-info.js";
+import type { ComponentKindName } from "../workers/component-info.js";
 import { ServiceRegistry } from "../workers/service-registry.js";
-import { WorkerConnection } from "../workers/worker-connection.js";
+import { component, RecordingWorker } from "./recording-worker.js";
 import { TEST_DATABASE_URL } from "./test-coordinator.js";
 
 /** A pino line as JSON. */
@@ -63,16 +63,6 @@ export function capturingLogger(): CapturedLog {
   return { logger: pino({ level: "debug" }, sink), lines, logged };
 }
 
-export interface FakeWorker {
-  readonly connection: WorkerConnection;
-  /** Every frame sent to this worker, in order. */
-  readonly frames: CoordinatorMessage["message"][];
-  /** Resolves with the next `start` frame for `id` (counting from the `nth` one, 1-based). */
-  started(id: string, nth?: number): Promise<StartFrame>;
-}
-
-export type StartFrame = Extract<CoordinatorMessage["message"], { case: "start" }>["value"];
-
 export interface TestEngine {
   readonly store: Store;
   readonly manager: InvocationManager;
@@ -82,7 +72,7 @@ export interface TestEngine {
   readonly lines: LogLine[];
   readonly logged: CapturedLog["logged"];
   /** Connects a worker of `service` hosting `components` (name -> kind). */
-  connectWorker(service: string, components: Record<string, ComponentKindName>): FakeWorker;
+  connectWorker(service: string, components: Record<string, ComponentKindName>): RecordingWorker;
   /** A new engine (a coordinator restart) over the same store; close that one instead of this one. */
   restart(): Promise<TestEngine>;
   close(): Promise<void>;
@@ -110,45 +100,14 @@ async function openEngine(schema: string): Promise<TestEngine> {
     lines,
     logged,
     connectWorker(service, components) {
-      const frames: CoordinatorMessage["message"][] = [];
-      const waiting = new Set<() => void>();
-      const stream = {
-        write(message: CoordinatorMessage) {
-          frames.push(message.message);
-          for (const wake of waiting) wake();
-        },
-        emit() {},
-      };
       workers += 1;
-      const connection = new WorkerConnection(
-        `fake-worker-${workers}`,
-        service,
-        "1",
-        10,
-        stream as unknown as ConstructorParameters<typeof WorkerConnection>[4],
-      );
+      const worker = new RecordingWorker(`fake-worker-${workers}`, service);
       services.addWorker(
-        connection,
+        worker.connection,
         Object.entries(components).map(([name, kind]) => component(name, kind)),
       );
-      manager.workerAvailable(connection);
-      const starts = (id: string) =>
-        frames.flatMap((frame) => (frame.case === "start" && frame.value.invocationId === id ? [frame.value] : []));
-      return {
-        connection,
-        frames,
-        started: (id, nth = 1) =>
-          new Promise<StartFrame>((resolve) => {
-            const check = () => {
-              const frame = starts(id)[nth - 1];
-              if (!frame) return;
-              waiting.delete(check);
-              resolve(frame);
-            };
-            waiting.add(check);
-            check();
-          }),
-      };
+      manager.workerAvailable(worker.connection);
+      return worker;
     },
     restart: async () => {
       manager.close();
@@ -162,19 +121,6 @@ async function openEngine(schema: string): Promise<TestEngine> {
     },
   };
   return engine;
-}
-
-function component(name: string, kind: ComponentKindName): ComponentInfo {
-  return {
-    kind,
-    name,
-    streaming: false,
-    description: "",
-    inputSchema: undefined,
-    outputSchema: undefined,
-    metadata: undefined,
-    retryPolicy: { maxAttempts: 1, initialIntervalMs: 10, maxIntervalMs: 10, backoffMultiplier: 1 },
-  };
 }
 
 async function dropSchema(schema: string): Promise<void> {
