@@ -1,19 +1,16 @@
 // A run's admin detail across a coordinator restart (PostgreSQL): the detail is read from the
 // store, so after the restart the same timeline, waits and pending approval are shown, and the
 // approval given through the admin API on the new coordinator completes the run.
-import { randomBytes } from "node:crypto";
 import { AdminClient, type RunDetail } from "@agnt5/admin-client";
 import { Registry, workflow } from "@agnt5/sdk";
-import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.js";
-import { type RunningCoordinator, startCoordinator } from "../coordinator.js";
+import type { RunningCoordinator } from "../coordinator.js";
 import { pollUntil, postJson, send } from "../test-support/http.js";
-import { TEST_DATABASE_URL } from "../test-support/test-coordinator.js";
+import { dropTestSchema, startOnTestSchema, testSchemaName } from "../test-support/test-coordinator.js";
 import { startTestWorker, type TestWorker } from "../test-support/test-worker.js";
 
 const SERVICE = "admin-restart";
-const schema = `agnt5_admin_restart_${randomBytes(6).toString("hex")}`;
+const schema = testSchemaName("agnt5_admin_restart");
 
 function registry(): Registry {
   const r = new Registry();
@@ -25,33 +22,14 @@ function registry(): Registry {
   return r;
 }
 
-async function start(): Promise<RunningCoordinator> {
-  return startCoordinator(
-    loadConfig(
-      {},
-      {
-        host: "127.0.0.1",
-        grpcPort: 0,
-        httpPort: 0,
-        logLevel: process.env.AGNT5_TEST_LOG_LEVEL ?? "silent",
-        logFormat: "json",
-        devMode: true,
-        databaseUrl: TEST_DATABASE_URL,
-        databaseSchema: schema,
-      },
-    ),
-  );
-}
+const start = () => startOnTestSchema(schema);
 
 describe("admin API across a coordinator restart (PostgreSQL)", () => {
   const stops: Array<() => Promise<void>> = [];
 
   afterAll(async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropTestSchema(schema);
   });
 
   const withWorker = async (coordinator: RunningCoordinator): Promise<TestWorker> => {

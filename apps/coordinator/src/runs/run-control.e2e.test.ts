@@ -4,19 +4,21 @@
 // replay), retry a failed run after the worker is fixed, and a pause that survives a coordinator
 // restart. Timers "not firing" are checked by asking the store itself to fire everything due an
 // hour from now: a paused run's timer is not among them.
-import { randomBytes } from "node:crypto";
 import { Registry, TerminalError, workflow } from "@agnt5/sdk";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.js";
-import { type RunningCoordinator, startCoordinator } from "../coordinator.js";
+import type { RunningCoordinator } from "../coordinator.js";
 import { openStore, type Store } from "../store/index.js";
 import { pollUntil, postJson, send } from "../test-support/http.js";
-import { TEST_DATABASE_URL } from "../test-support/test-coordinator.js";
+import {
+  dropTestSchema,
+  startOnTestSchema,
+  TEST_DATABASE_URL,
+  testSchemaName,
+} from "../test-support/test-coordinator.js";
 import { startTestWorker, type TestWorker } from "../test-support/test-worker.js";
 
 const SERVICE = "run-control";
-const schema = `agnt5_run_control_${randomBytes(6).toString("hex")}`;
+const schema = testSchemaName("agnt5_run_control");
 /** Long enough that the run is surely paused before it would fire, even on a loaded machine. */
 const NAP_SECONDS = 8;
 
@@ -59,23 +61,7 @@ function registry(): Registry {
   return r;
 }
 
-async function start(): Promise<RunningCoordinator> {
-  return startCoordinator(
-    loadConfig(
-      {},
-      {
-        host: "127.0.0.1",
-        grpcPort: 0,
-        httpPort: 0,
-        logLevel: process.env.AGNT5_TEST_LOG_LEVEL ?? "silent",
-        logFormat: "json",
-        devMode: true,
-        databaseUrl: TEST_DATABASE_URL,
-        databaseSchema: schema,
-      },
-    ),
-  );
-}
+const start = () => startOnTestSchema(schema);
 
 describe("run control end to end (PostgreSQL)", () => {
   let coordinator: RunningCoordinator;
@@ -120,10 +106,7 @@ describe("run control end to end (PostgreSQL)", () => {
     await worker?.stop().catch(() => {});
     await coordinator?.close().catch(() => {});
     await store?.close().catch(() => {});
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropTestSchema(schema);
   });
 
   it("pauses a run mid-sleep: its timer does not fire until it is resumed, then it completes", async () => {

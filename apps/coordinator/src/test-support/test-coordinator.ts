@@ -41,21 +41,7 @@ export async function startTestCoordinator(
 ): Promise<TestCoordinator> {
   const store = kind === "postgres" ? await freshPostgresSchema() : await freshPgliteDir();
   let running: RunningCoordinator;
-  // The environment is not consulted: an AGNT5_* variable of the developer's shell must not leak in.
-  const config = loadConfig(
-    {},
-    {
-      host: "127.0.0.1",
-      grpcPort: 0,
-      httpPort: 0,
-      logLevel: process.env.AGNT5_TEST_LOG_LEVEL ?? "silent",
-      logFormat: "json",
-      // Authentication off unless a test turns it on (auth tests pass devMode: false and keys).
-      devMode: true,
-      ...store.config,
-      ...overrides,
-    },
-  );
+  const config = testConfig({ ...store.config, ...overrides });
   try {
     running = await startCoordinator(config, logger);
   } catch (error) {
@@ -82,6 +68,43 @@ export async function startTestCoordinator(
   };
 }
 
+/**
+ * The configuration of a test coordinator: loopback, OS-chosen ports, silent logs, dev mode. The
+ * environment is not consulted: an AGNT5_* variable of the developer's shell must not leak in.
+ */
+export function testConfig(overrides: Partial<CoordinatorConfig>): CoordinatorConfig {
+  return loadConfig(
+    {},
+    {
+      host: "127.0.0.1",
+      grpcPort: 0,
+      httpPort: 0,
+      logLevel: process.env.AGNT5_TEST_LOG_LEVEL ?? "silent",
+      logFormat: "json",
+      // Authentication off unless a test turns it on (auth tests pass devMode: false and keys).
+      devMode: true,
+      ...overrides,
+    },
+  );
+}
+
+/** A fresh schema name with `prefix`: tests on PostgreSQL never share tables. */
+export const testSchemaName = (prefix: string) => `${prefix}_${randomBytes(6).toString("hex")}`;
+
+/**
+ * A coordinator on PostgreSQL schema `schema`, which outlives it: for tests that close a
+ * coordinator and start another over the same data (drop the schema with dropTestSchema()).
+ */
+export function startOnTestSchema(schema: string): Promise<RunningCoordinator> {
+  return startCoordinator(testConfig({ databaseUrl: TEST_DATABASE_URL, databaseSchema: schema }));
+}
+
+export function dropTestSchema(schema: string): Promise<void> {
+  return withPostgres(async (client) => {
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  });
+}
+
 interface FreshStore {
   config: Partial<CoordinatorConfig>;
   dispose(): Promise<void>;
@@ -94,13 +117,10 @@ async function freshPostgresSchema(): Promise<FreshStore> {
         `(${(error as Error).message}). Start it, or point AGNT5_TEST_DATABASE_URL at a reachable database.`,
     );
   });
-  const schema = `agnt5_gw_test_${randomBytes(6).toString("hex")}`;
+  const schema = testSchemaName("agnt5_gw_test");
   return {
     config: { databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, dataDir: "/nonexistent-agnt5-test" },
-    dispose: () =>
-      withPostgres(async (client) => {
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      }),
+    dispose: () => dropTestSchema(schema),
   };
 }
 

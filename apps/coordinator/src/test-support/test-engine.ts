@@ -5,10 +5,8 @@
  * moment, a worker lost at a chosen point, a coordinator restart over the same store. (fake-engine.ts
  * is the same engine over in-memory fakes of the store; both record frames with recording-worker.ts.)
  */
-import { randomBytes } from "node:crypto";
 import { Writable } from "node:stream";
 import { createSqlEntityStore } from "@agnt5/entity-store";
-import pg from "pg";
 import { pino } from "pino";
 import { InvocationManager } from "../invocations/invocation-manager.js";
 import type { Logger } from "../logger.js";
@@ -16,7 +14,7 @@ import { openStore, type Store } from "../store/index.js";
 import type { ComponentKindName } from "../workers/component-info.js";
 import { ServiceRegistry } from "../workers/service-registry.js";
 import { component, RecordingWorker } from "./recording-worker.js";
-import { TEST_DATABASE_URL } from "./test-coordinator.js";
+import { dropTestSchema, TEST_DATABASE_URL, testSchemaName } from "./test-coordinator.js";
 
 /** A pino line as JSON. */
 export interface LogLine {
@@ -80,8 +78,7 @@ export interface TestEngine {
 
 /** Opens an engine on a fresh PostgreSQL schema; `close()` drops it. */
 export async function startTestEngine(): Promise<TestEngine> {
-  const schema = `agnt5_engine_test_${randomBytes(6).toString("hex")}`;
-  return openEngine(schema);
+  return openEngine(testSchemaName("agnt5_engine_test"));
 }
 
 async function openEngine(schema: string): Promise<TestEngine> {
@@ -117,18 +114,8 @@ async function openEngine(schema: string): Promise<TestEngine> {
     close: async () => {
       manager.close();
       await store.close().catch(() => {});
-      await dropSchema(schema);
+      await dropTestSchema(schema);
     },
   };
   return engine;
-}
-
-async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  } finally {
-    await client.end();
-  }
 }
