@@ -22,6 +22,7 @@ export {
 } from "./client.js";
 export type { AgentInput, AgentRef, AgentRunResult, RunAgentOptions, StartAgentOptions } from "./client-agents.js";
 export type { ClientEntityProxy, DefinitionArgs, DefinitionInput, DefinitionOutput } from "./client-definitions.js";
+export { type CaSource, fetchTrustingCa } from "./ca-fetch.js";
 export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
 export type {
   ApprovalRequest,

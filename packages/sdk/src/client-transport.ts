@@ -1,3 +1,4 @@
+import { type CaSource, fetchTrustingCa } from "./ca-fetch.js";
 import { Agnt5ClientError } from "./client-error.js";
 import { errorFromResponse } from "./client-response.js";
 
@@ -26,11 +27,12 @@ export class GatewayTransport {
 
   constructor(
     baseUrl: string,
-    options: { headers?: Record<string, string>; fetch?: typeof fetch; maxBodyBytes?: number },
+    options: { headers?: Record<string, string>; fetch?: typeof fetch; maxBodyBytes?: number; ca?: CaSource },
   ) {
     this.baseUrl = baseUrl.replace(/\/+$/, "");
     this.#headers = options.headers ?? {};
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    const ca = options.ca ?? caFileFromEnv();
+    this.#fetch = options.fetch ?? (ca ? fetchTrustingCa(ca) : (input, init) => fetch(input, init));
     const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
     if (!(limit > 0)) throw new RangeError(`maxBodyBytes must be a positive number of bytes, got ${limit}`);
     this.#maxBodyBytes = limit;
@@ -72,10 +74,31 @@ export class GatewayTransport {
   }
 }
 
+/** AGNT5_TLS_CA_FILE, where there is a process environment (not in a browser). */
+function caFileFromEnv(): CaSource | undefined {
+  const file = typeof process === "undefined" ? undefined : process.env?.AGNT5_TLS_CA_FILE?.trim();
+  return file ? { file } : undefined;
+}
+
+/** Node's codes for a certificate the client does not trust (or that names another host). */
+const UNTRUSTED_CERTIFICATE = new Set([
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_HAS_EXPIRED",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
 function describeNetworkError(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   const cause = (error as { cause?: { code?: unknown; message?: unknown } } | undefined)?.cause;
-  return typeof cause?.message === "string" && cause.message !== message ? `${message} (${cause.message})` : message;
+  const described =
+    typeof cause?.message === "string" && cause.message !== message ? `${message} (${cause.message})` : message;
+  if (typeof cause?.code !== "string" || !UNTRUSTED_CERTIFICATE.has(cause.code)) return described;
+  return `${described}; the gateway's TLS certificate is not trusted (${cause.code}): give the Client the CA that signed it (the ca option or AGNT5_TLS_CA_FILE)`;
 }
 
 /** A connection closed while a large body was being sent is most likely a gateway refusing its size. */

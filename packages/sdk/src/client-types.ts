@@ -1,3 +1,5 @@
+import type { CaSource } from "./ca-fetch.js";
+
 /** The Client's option and result types (client.ts has the methods). */
 
 export interface ClientOptions {
@@ -5,6 +7,12 @@ export interface ClientOptions {
   headers?: Record<string, string>;
   /** A fetch implementation; default the global one. */
   fetch?: typeof fetch;
+  /**
+   * The CA (PEM text or bytes, or `{ file }`) that signed an https:// gateway's certificate, for a
+   * private CA; it replaces the system's CAs for this client. Default: AGNT5_TLS_CA_FILE when set
+   * (Node). Not used with a `fetch` of your own.
+   */
+  ca?: CaSource;
   /**
    * The service that `invoke(definition, input)`, `submit(definition, ...)` and `stream(definition, ...)`
    * call when their options name none (a definition does not know which service registers it).

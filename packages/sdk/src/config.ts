@@ -1,6 +1,7 @@
 import { DEFAULT_SUSPEND_AFTER_MS } from "@agnt5/durable";
 import { ConfigError } from "./config-error.js";
 import { type CoordinatorTarget, parseCoordinatorEndpoint } from "./coordinator-endpoint.js";
+import { resolveWorkerTls, type WorkerTlsFiles, type WorkerTlsOptions } from "./tls-options.js";
 
 export type WorkerRuntime = "standalone" | "http";
 /** "asgi" is the seed's (Python) name for the HTTP runtime and is accepted as an alias. */
@@ -25,14 +26,21 @@ export interface WorkerConfigOptions {
    * it waits for completes. 0 suspends at once. Default 1000 (AGNT5_SUSPEND_AFTER_MS).
    */
   suspendAfterMs?: number;
+  /**
+   * TLS to the coordinator (on for https:// and grpcs:// endpoints): `true`, or the CA and, for
+   * mutual TLS, the client certificate and key files. `false` forces plain gRPC.
+   */
+  tls?: boolean | WorkerTlsOptions;
 }
 
 export interface WorkerConfig {
   serviceName: string;
   serviceVersion: string;
   coordinatorEndpoint: string;
-  /** coordinatorEndpoint parsed into a grpc-js target. */
+  /** coordinatorEndpoint parsed into a grpc-js target (its `tls` as resolved with the tls option). */
   coordinator: CoordinatorTarget;
+  /** The TLS files to dial with; undefined for plain gRPC. */
+  tls: WorkerTlsFiles | undefined;
   runtime: WorkerRuntime;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -76,13 +84,16 @@ export function resolveWorkerConfig(options: WorkerConfigOptions = {}, env: Env 
     options.coordinatorEndpoint?.trim() ||
     read("AGNT5_COORDINATOR_ENDPOINT") ||
     workerConfigDefaults.coordinatorEndpoint;
+  const target = parseCoordinatorEndpoint(coordinatorEndpoint);
+  const tls = target.address.startsWith("unix:") ? undefined : resolveWorkerTls(options.tls, target.tls, env);
 
   return {
     serviceName,
     serviceVersion:
       options.serviceVersion?.trim() || read("AGNT5_SERVICE_VERSION") || workerConfigDefaults.serviceVersion,
     coordinatorEndpoint,
-    coordinator: parseCoordinatorEndpoint(coordinatorEndpoint),
+    coordinator: { ...target, tls: tls !== undefined },
+    tls,
     runtime: parseRuntime(options.runtime ?? read("AGNT5_RUNTIME") ?? workerConfigDefaults.runtime),
     logLevel: parseLogLevel(options.logLevel ?? read("AGNT5_LOG_LEVEL") ?? workerConfigDefaults.logLevel),
     logFormat: parseLogFormat(options.logFormat ?? read("AGNT5_LOG_FORMAT")),

@@ -2,13 +2,15 @@ import { MAX_MESSAGE_BYTES } from "@agnt5/proto";
 import * as grpc from "@grpc/grpc-js";
 import type { CoordinatorTarget } from "./coordinator-endpoint.js";
 import { type ReconnectBackoff, resolveReconnectBackoff } from "./reconnect-backoff.js";
+import { readWorkerTls, type WorkerTlsFiles } from "./tls-options.js";
 
 /** The gRPC channel to the coordinator: one per running worker, shared by its reconnects. */
 export function createCoordinatorClient(
   target: CoordinatorTarget,
   backoff: ReconnectBackoff = resolveReconnectBackoff(),
+  tls: WorkerTlsFiles | undefined = target.tls ? {} : undefined,
 ): grpc.Client {
-  const credentials = target.tls ? grpc.credentials.createSsl() : grpc.credentials.createInsecure();
+  const credentials = tls ? sslCredentials(tls) : grpc.credentials.createInsecure();
   return new grpc.Client(target.address, credentials, {
     "grpc.max_receive_message_length": MAX_MESSAGE_BYTES,
     "grpc.max_send_message_length": MAX_MESSAGE_BYTES,
@@ -22,4 +24,10 @@ export function createCoordinatorClient(
     "grpc.initial_reconnect_backoff_ms": backoff.initialDelayMs,
     "grpc.max_reconnect_backoff_ms": backoff.maxDelayMs,
   });
+}
+
+/** TLS with the system's CAs unless a CA file is given; a client certificate for mutual TLS. */
+function sslCredentials(files: WorkerTlsFiles): grpc.ChannelCredentials {
+  const { ca, key, cert } = readWorkerTls(files);
+  return grpc.credentials.createSsl(ca, key, cert);
 }

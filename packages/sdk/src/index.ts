@@ -47,6 +47,7 @@ export { installOpenTelemetryLogging, removeOpenTelemetryLogging } from "./obser
 export type { ProviderOptions } from "./observability/providers.js";
 export type { ReconnectBackoff } from "./reconnect-backoff.js";
 export { SDK_VERSION } from "./sdk-version.js";
+export { WORKER_TLS_VARIABLES, type WorkerTlsOptions } from "./tls-options.js";
 export { Worker } from "./worker.js";
 export type { HttpAddress, WorkerEventMap } from "./worker-events.js";
 export type { WorkerOptions } from "./worker-options.js";

@@ -99,7 +99,7 @@ export class StandaloneRuntime {
   async #serve(): Promise<void> {
     const { config } = this.#options;
     const backoff = this.#options.reconnectBackoff;
-    const client = createCoordinatorClient(config.coordinator, backoff);
+    const client = createCoordinatorClient(config.coordinator, backoff, config.tls);
     let failures = 0;
     try {
       while (!this.#stopping.signal.aborted) {

@@ -1,0 +1,88 @@
+import { readFileSync } from "node:fs";
+import { ConfigError } from "./config-error.js";
+
+/**
+ * TLS to the coordinator's worker port. On when the endpoint is https:// or grpcs://, or when this
+ * option is given. Each file falls back to its variable; certFile and keyFile (mutual TLS, when
+ * the coordinator sets AGNT5_TLS_CLIENT_CA_FILE) go together.
+ */
+export interface WorkerTlsOptions {
+  /** PEM CA that signed the coordinator's certificate (default: the system's). AGNT5_TLS_CA_FILE */
+  caFile?: string;
+  /** PEM client certificate for mutual TLS. AGNT5_TLS_CLIENT_CERT_FILE */
+  certFile?: string;
+  /** PEM key of that certificate. AGNT5_TLS_CLIENT_KEY_FILE */
+  keyFile?: string;
+}
+
+/** The worker's TLS files after options and environment (undefined: plain gRPC). */
+export interface WorkerTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+}
+
+/** The certificate material grpc-js takes. */
+export interface WorkerTlsMaterial {
+  ca: Buffer | null;
+  cert: Buffer | null;
+  key: Buffer | null;
+}
+
+/**
+ * The client certificate variables are not AGNT5_TLS_CERT_FILE/KEY_FILE: those are the
+ * coordinator's server certificate, and a shell that runs both must not hand one to the other.
+ */
+export const WORKER_TLS_VARIABLES = {
+  caFile: "AGNT5_TLS_CA_FILE",
+  certFile: "AGNT5_TLS_CLIENT_CERT_FILE",
+  keyFile: "AGNT5_TLS_CLIENT_KEY_FILE",
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+export function resolveWorkerTls(
+  option: boolean | WorkerTlsOptions | undefined,
+  endpointWantsTls: boolean,
+  env: Env,
+): WorkerTlsFiles | undefined {
+  if (option === false || (!option && !endpointWantsTls)) return undefined;
+  const given = typeof option === "object" ? option : {};
+  const files: WorkerTlsFiles = {};
+  for (const field of ["caFile", "certFile", "keyFile"] as const) {
+    const value = given[field]?.trim() || env[WORKER_TLS_VARIABLES[field]]?.trim();
+    if (value) files[field] = value;
+  }
+  if (Boolean(files.certFile) !== Boolean(files.keyFile)) {
+    throw new ConfigError(
+      "tls.certFile / tls.keyFile",
+      `Mutual TLS needs both a client certificate and its key: set tls.certFile (${WORKER_TLS_VARIABLES.certFile}) ` +
+        `and tls.keyFile (${WORKER_TLS_VARIABLES.keyFile}) together`,
+    );
+  }
+  return files;
+}
+
+/** Reads the files (once, when the worker starts), naming the setting of one that cannot be read. */
+export function readWorkerTls(files: WorkerTlsFiles): WorkerTlsMaterial {
+  return {
+    ca: files.caFile ? readPem(files.caFile, "caFile") : null,
+    cert: files.certFile ? readPem(files.certFile, "certFile") : null,
+    key: files.keyFile ? readPem(files.keyFile, "keyFile") : null,
+  };
+}
+
+function readPem(path: string, field: keyof WorkerTlsFiles): Buffer {
+  const setting = `tls.${field} / ${WORKER_TLS_VARIABLES[field]}`;
+  let contents: Buffer;
+  try {
+    contents = readFileSync(path);
+  } catch (error) {
+    throw new ConfigError(
+      setting,
+      `Cannot read ${path} (${setting}): ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
+  }
+  if (!contents.includes("-----BEGIN ")) throw new ConfigError(setting, `${path} (${setting}) is not a PEM file`);
+  return contents;
+}
