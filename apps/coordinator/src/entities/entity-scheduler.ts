@@ -1,6 +1,6 @@
 import type { StateChange } from "@agnt5/proto";
 import type { ActiveInvocation } from "../engine/active-invocation.js";
-import { oversizedEntityState } from "../limits/entity-state-size.js";
+import { entityStateAfter, entityStateBytes } from "../limits/entity-state-size.js";
 import { DEFAULT_PAYLOAD_LIMITS, type PayloadLimits } from "../limits/payload-limits.js";
 import { PayloadLimitExceeded } from "../limits/payload-too-large.js";
 import type { Logger } from "../logger.js";
@@ -49,6 +49,8 @@ export class EntityScheduler {
   readonly #keys = new Map<string, KeyState>();
   /** When each waiting write was queued (the admin API's queue and stuck keys). */
   readonly #queuedAt = new WeakMap<ActiveInvocation, Date>();
+  /** The size of each committed snapshot's state, so a write measures only what it changes. */
+  readonly #stateBytes = new WeakMap<EntitySnapshot, number>();
 
   constructor(
     private readonly store: EntityStorePort,
@@ -108,10 +110,12 @@ export class EntityScheduler {
   async commitWrite(invocation: ActiveInvocation, changes: readonly StateChange[], output: string): Promise<void> {
     const state = this.#state(invocation.handler, invocation.objectKey ?? "");
     const base = invocation.entityState ?? (await this.#load(state));
-    // Refused before the store sees it: the key keeps its state as it was.
-    const oversized = oversizedEntityState(`entity ${state.type}/${state.key}`, base.state, changes, this.limits);
-    if (oversized) throw new PayloadLimitExceeded(oversized);
-    const sets: Record<string, string> = {};
+    // AGNT5_MAX_ENTITY_STATE_BYTES, refused before the store sees it: the key keeps its state as it was.
+    const baseBytes = this.#stateBytes.get(base) ?? entityStateBytes(base.state);
+    const after = entityStateAfter(`entity ${state.type}/${state.key}`, base.state, baseBytes, changes, this.limits);
+    if (after.oversized) throw new PayloadLimitExceeded(after.oversized);
+    // No prototype: a field named "__proto__" is kept as a field.
+    const sets: Record<string, string> = Object.create(null);
     const deletes: string[] = [];
     for (const change of changes) {
       if (change.deleted) deletes.push(change.key);
@@ -129,9 +133,17 @@ export class EntityScheduler {
         `Entity ${state.type}/${state.key} moved from version ${base.version} to ${result.currentVersion} under write ${invocation.id}`,
       );
     }
-    const next = { ...base.state, ...sets };
+    // Applied in place, so a write costs the fields it changed, not the size of the state. The old
+    // snapshot object is not seen again: a shared call not yet on a worker reads the newer state,
+    // which is committed too (its frame is encoded from it when it is sent).
+    const next = base.state;
     for (const key of deletes) delete next[key];
+    for (const [key, value] of Object.entries(sets)) {
+      // Defined, not assigned: a field named "__proto__" stays a field.
+      Object.defineProperty(next, key, { value, writable: true, enumerable: true, configurable: true });
+    }
     state.snapshot = { state: next, version: result.version, lastWrite: { invocationId: invocation.id, output } };
+    this.#stateBytes.set(state.snapshot, after.bytes);
     invocation.entityState = state.snapshot;
   }
 
