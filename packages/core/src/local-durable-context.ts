@@ -135,6 +135,8 @@ export function createLocalDurableContext(
       invocationId: base.invocationId,
       componentName: base.componentName,
       componentType: base.componentType,
+      // The HTTP runtime passes the service in the metadata: user metrics are labelled with it.
+      ...(base.metadata.service_name ? { serviceName: base.metadata.service_name } : {}),
       replaying: () => false,
       step: (name, fn) => context.step(name, fn),
     }),

@@ -89,6 +89,17 @@ describe("resolveWorkerConfig", () => {
     );
   });
 
+  it("serves no Prometheus port unless metricsPort or AGNT5_METRICS_PORT gives one", () => {
+    expect(resolveWorkerConfig({ serviceName: "s" }, {}).metricsPort).toBeUndefined();
+    expect(resolveWorkerConfig({ serviceName: "s" }, { AGNT5_METRICS_PORT: "9464" }).metricsPort).toBe(9464);
+    expect(resolveWorkerConfig({ serviceName: "s", metricsPort: 0 }, { AGNT5_METRICS_PORT: "9464" }).metricsPort).toBe(
+      0,
+    );
+    expect(() => resolveWorkerConfig({ serviceName: "s" }, { AGNT5_METRICS_PORT: "70000" })).toThrow(
+      /metricsPort "70000"/,
+    );
+  });
+
   it("fails with an error naming AGNT5_SERVICE_NAME when no service name is given", () => {
     expect(() => resolveWorkerConfig({}, {})).toThrow(ConfigError);
     expect(() => resolveWorkerConfig({ serviceName: "  " }, {})).toThrow(/AGNT5_SERVICE_NAME/);

@@ -21,6 +21,11 @@ export interface WorkerConfigOptions {
   shutdownGraceMs?: number;
   httpPort?: number;
   /**
+   * Serve the handlers' ctx.metrics() in Prometheus text at GET /metrics on this port (0: a free
+   * one), besides any OTLP export. Default: no port (AGNT5_METRICS_PORT).
+   */
+  metricsPort?: number;
+  /**
    * How long (ms) an invocation may wait only on durable timers, signals or child calls before it
    * suspends: it leaves the worker (freeing its slot) and the coordinator re-dispatches it when what
    * it waits for completes. 0 suspends at once. Default 1000 (AGNT5_SUSPEND_AFTER_MS).
@@ -47,6 +52,8 @@ export interface WorkerConfig {
   maxConcurrency: number;
   shutdownGraceMs: number;
   httpPort: number;
+  /** undefined: no Prometheus port. */
+  metricsPort: number | undefined;
   suspendAfterMs: number;
 }
 
@@ -114,6 +121,12 @@ export function resolveWorkerConfig(options: WorkerConfigOptions = {}, env: Env 
       0,
       65_535,
     ),
+    metricsPort: optionalInteger(
+      "metricsPort / AGNT5_METRICS_PORT",
+      options.metricsPort ?? read("AGNT5_METRICS_PORT"),
+      0,
+      65_535,
+    ),
     suspendAfterMs: integer(
       "suspendAfterMs / AGNT5_SUSPEND_AFTER_MS",
       options.suspendAfterMs ?? read("AGNT5_SUSPEND_AFTER_MS") ?? workerConfigDefaults.suspendAfterMs,
@@ -157,6 +170,10 @@ function parseLogFormat(value: string | undefined): LogFormat {
   const normalized = value.toLowerCase();
   if (normalized === "json" || normalized === "pretty") return normalized;
   throw new ConfigError("logFormat / AGNT5_LOG_FORMAT", `Unknown log format "${value}": use "json" or "pretty"`);
+}
+
+function optionalInteger(setting: string, value: number | string | undefined, min: number, max: number) {
+  return value === undefined ? undefined : integer(setting, value, min, max);
 }
 
 function integer(setting: string, value: number | string, min: number, max = Number.MAX_SAFE_INTEGER): number {

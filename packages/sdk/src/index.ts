@@ -43,7 +43,11 @@ export { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
 export type { CorsOptions } from "./http-cors.js";
 export type { HttpRequestListener } from "./http-request-handler.js";
 export { createWorkerLogger, type PinoLogger, type WorkerLoggerOptions } from "./logger.js";
-export { installOpenTelemetryLogging, removeOpenTelemetryLogging } from "./observability/otel-logging.js";
+export {
+  installOpenTelemetryLogging,
+  type OpenTelemetryLoggingOptions,
+  removeOpenTelemetryLogging,
+} from "./observability/otel-logging.js";
 export type { ProviderOptions } from "./observability/providers.js";
 export type { ReconnectBackoff } from "./reconnect-backoff.js";
 export { SDK_VERSION } from "./sdk-version.js";

@@ -1,7 +1,7 @@
 import { type Logger, pino } from "pino";
 import pinoPretty from "pino-pretty";
 import type { LogFormat, LogLevel } from "./config.js";
-import { traceFields } from "./observability/otel-logging.js";
+import { emitLogRecord, traceFields } from "./observability/otel-logging.js";
 
 export type { Logger as PinoLogger };
 
@@ -16,7 +16,18 @@ export interface WorkerLoggerOptions {
 export function createWorkerLogger(options: WorkerLoggerOptions = {}): Logger {
   const { level = "info", format = "json" } = options;
   // The mixin adds trace ids once installOpenTelemetryLogging() was called (an empty object otherwise).
-  const base = { name: "agnt5.worker", level, mixin: traceFields };
+  // The hook emits each line as an OpenTelemetry log record once installed (it returns at once otherwise).
+  const base = {
+    name: "agnt5.worker",
+    level,
+    mixin: traceFields,
+    hooks: {
+      logMethod(this: Logger, args: Parameters<Logger["info"]>, method: Logger["info"], levelValue: number) {
+        emitLogRecord(() => this.bindings(), args, levelValue);
+        method.apply(this, args);
+      },
+    },
+  };
   if (format === "pretty") {
     // pino-pretty as an in-process synchronous stream rather than a pino transport: a transport
     // runs in a worker thread whose buffered lines can be lost when the process exits on SIGTERM.

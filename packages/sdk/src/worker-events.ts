@@ -11,6 +11,8 @@ export interface WorkerEventMap {
   draining: [];
   /** The HTTP runtime is accepting requests. */
   listening: [address: HttpAddress];
+  /** The Prometheus endpoint (metricsPort / AGNT5_METRICS_PORT) is serving GET /metrics. */
+  metricsListening: [address: HttpAddress];
   /** run() is about to resolve. */
   stopped: [];
 }

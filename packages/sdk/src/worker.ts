@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { Agnt5Error, type Logger } from "@agnt5/core";
-import { startMetricsExport, startTracing } from "@agnt5/telemetry";
 import { type ComponentSource, createComponentSource } from "./component-source.js";
 import { resolveWorkerConfig, type WorkerConfig, type WorkerRuntime } from "./config.js";
 import { DEFAULT_BODY_LIMIT_BYTES } from "./http-body.js";
@@ -10,6 +9,7 @@ import type { HttpRequestListener } from "./http-request-handler.js";
 import { HttpRuntime } from "./http-runtime.js";
 import { createWorkerLogger } from "./logger.js";
 import { resolveProviders } from "./observability/providers.js";
+import { startWorkerTelemetry } from "./observability/worker-telemetry.js";
 import { installProcessGuards } from "./process-guards.js";
 import { type ReconnectBackoff, resolveReconnectBackoff } from "./reconnect-backoff.js";
 import { StandaloneRuntime } from "./standalone-runtime.js";
@@ -86,10 +86,9 @@ export class Worker extends EventEmitter<WorkerEventMap> {
     for (const component of components) logger.info(`Registered ${component.kind}: ${component.name}`);
     if (components.length === 0) logger.warn("No components are registered: define them with fn() before worker.run()");
 
-    // OTLP trace export when the OTEL_* variables ask for it; nothing is installed otherwise.
-    const resource = { serviceName: config.serviceName, serviceVersion: config.serviceVersion };
-    const tracing = startTracing(resource);
-    const metricsExport = startMetricsExport(resource);
+    // OTLP export when the OTEL_* variables ask for it (nothing is installed otherwise), and the
+    // Prometheus port when metricsPort is set.
+    const telemetry = startWorkerTelemetry(config, logger, (address) => this.emit("metricsListening", address));
     const removeGuards = installProcessGuards({
       logger,
       catchUnhandledRejections: this.#options.catchUnhandledRejections !== false,
@@ -114,16 +113,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
       }
     } finally {
       removeGuards();
-      await tracing
-        ?.shutdown()
-        .catch((error: unknown) =>
-          logger.warn({ reason: (error as Error)?.message }, "Could not export the last spans"),
-        );
-      await metricsExport
-        ?.shutdown()
-        .catch((error: unknown) =>
-          logger.warn({ reason: (error as Error)?.message }, "Could not export the last metric points"),
-        );
+      await telemetry.shutdown();
       this.#standalone = undefined;
       this.#running = false;
       logger.info("Worker stopped");
