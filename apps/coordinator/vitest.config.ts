@@ -8,5 +8,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The CI/dev machines are small; PGlite and PostgreSQL tests are CPU-heavy.
     fileParallelism: false,
+    // One migrated PGlite data dir, copied by each test instead of paying initdb again.
+    globalSetup: ["src/test-support/global-setup.ts"],
   },
 });

@@ -2,12 +2,15 @@
 // b-tree) are the caller's 400, logged at warn; a store that is down stays a 503 and a bug a 500
 // logged as an error. Real PostgreSQL and PGlite errors, answered over real HTTP by the gateway's
 // error handler (the gateway's own routes refuse such data before the store sees it).
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import Fastify, { type FastifyInstance } from "fastify";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InvocationHandle } from "../invocations/invocation-manager.js";
 import { capturingLogger } from "../test-support/fuzz-http.js";
+import { newPgliteDataDir } from "../test-support/pglite-template.js";
 import { TEST_DATABASE_URL } from "../test-support/test-coordinator.js";
 import { gatewayErrorHandler } from "./gateway-error-handler.js";
 import { awaitRecorded } from "./invocation-answer.js";
@@ -41,9 +44,14 @@ describe.each(["postgres", "pglite"] as const)("store errors through the gateway
       query = (sql, params) => client.query(sql, params);
       close = () => client.end();
     } else {
-      const db = new PGlite();
+      // A copy of the tests' initialised data dir: an empty one costs seconds of initdb.
+      const dir = await newPgliteDataDir("agnt5-error-handler-");
+      const db = new PGlite(join(dir, "pglite"));
       query = (sql, params) => db.query(sql, params);
-      close = () => db.close();
+      close = async () => {
+        await db.close();
+        await rm(dir, { recursive: true, force: true });
+      };
     }
     await query("CREATE TEMP TABLE keys (key text PRIMARY KEY)");
 

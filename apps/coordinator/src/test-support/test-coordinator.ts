@@ -4,13 +4,12 @@
  * unreachable is a test failure with a message that says what to do, never a silent skip.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import pg from "pg";
 import { type CoordinatorConfig, loadConfig } from "../config.js";
 import { type RunningCoordinator, startCoordinator } from "../coordinator.js";
 import type { Logger } from "../logger.js";
+import { newPgliteDataDir } from "./pglite-template.js";
 
 export type StoreKind = "postgres" | "pglite";
 
@@ -125,7 +124,7 @@ async function freshPostgresSchema(): Promise<FreshStore> {
 }
 
 async function freshPgliteDir(): Promise<FreshStore> {
-  const dir = await mkdtemp(join(tmpdir(), "agnt5-gateway-test-"));
+  const dir = await newPgliteDataDir("agnt5-gateway-test-");
   return {
     config: { databaseUrl: undefined, databaseSchema: undefined, dataDir: dir },
     dispose: () => rm(dir, { recursive: true, force: true }),

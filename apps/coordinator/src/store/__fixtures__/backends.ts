@@ -2,10 +2,9 @@
 // PostgreSQL (a fresh schema) and PGlite (a temp dir). PostgreSQL being
 // unreachable is a test FAILURE, not a skip. (Excluded from the build.)
 import { randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rm } from "node:fs/promises";
 import pg from "pg";
+import { newPgliteDataDir } from "../../test-support/pglite-template.js";
 import type { Database, Queryable } from "../database.js";
 import type { NewInvocation } from "../invocation-store.js";
 import type { Store } from "../open-store.js";
@@ -61,7 +60,7 @@ export function pgliteBackend(): Backend {
   return {
     name: "pglite",
     async setup() {
-      dir = await mkdtemp(join(tmpdir(), "agnt5-store-test-"));
+      dir = await newPgliteDataDir("agnt5-store-test-");
     },
     open: () => openStore({ dataDir: dir ?? "" }),
     teardown: async () => {
