@@ -16,10 +16,16 @@ describe("the console in Chromium", () => {
   let cluster: ConsoleCluster;
   let browser: Browser;
   let page: Page;
+  const cspViolations: string[] = [];
 
   beforeAll(async () => {
     [cluster, browser] = await Promise.all([ConsoleCluster.start(), launchChromium()]);
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // The coordinator serves the console with a Content-Security-Policy: anything it blocks (a
+    // script, a style, a fetch) is reported by Chromium on the console, and fails the last test.
+    page.on("console", (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
     // Generous: two busy cores run the coordinator, the worker, PostgreSQL and Chromium.
     page.setDefaultTimeout(60_000);
     await cluster.post("/v1/entities/Cart/alice/add_item", { sku: "kettle-2l", qty: 1 });
@@ -48,7 +54,8 @@ describe("the console in Chromium", () => {
   };
 
   it("opens a run waiting for approval from the runs list, approves it and sees it complete", async () => {
-    await page.goto(`${cluster.url}/console`);
+    const response = await page.goto(`${cluster.url}/console`);
+    expect(response?.headers()["content-security-policy"]).toContain("script-src 'self'");
     const row = page.locator('tr[data-run-id="expense-2041"]');
     await row.locator('[data-status="suspended"], [data-status="running"], [data-status="pending"]').waitFor();
     await row.getByRole("link", { name: "expense-2041" }).click();
@@ -239,5 +246,9 @@ describe("the console in Chromium", () => {
     await shop.getByRole("link", { name: "expense_report" }).click();
     await page.waitForURL(/component=expense_report/);
     await page.locator('tr[data-run-id="expense-2041"]').waitFor();
+  });
+
+  it("loaded every page within the console's Content-Security-Policy", () => {
+    expect(cspViolations).toEqual([]);
   });
 });
