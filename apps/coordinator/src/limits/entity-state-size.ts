@@ -2,33 +2,32 @@ import type { StateChange } from "@agnt5/proto";
 import type { PayloadLimits } from "./payload-limits.js";
 import type { OversizedPayload } from "./payload-too-large.js";
 
+/** The bytes of one key's state as the limit counts them: field names and UTF-8 values. */
+export function entityStateBytes(state: Readonly<Record<string, string>>): number {
+  let bytes = 0;
+  for (const [field, value] of Object.entries(state)) bytes += Buffer.byteLength(field) + Buffer.byteLength(value);
+  return bytes;
+}
+
 /**
- * One entity key's state as a write would leave it, when that is over the limit; undefined
- * otherwise. The changed values are measured by their buffers; the unchanged ones are only
- * measured exactly when an upper bound (3 bytes per UTF-16 unit) could cross the limit.
+ * The size of a key's state after a write, from its size before: only the changed fields are
+ * measured, so a write to a large state costs what it changes. Over the limit, what to refuse.
  */
-export function oversizedEntityState(
+export function entityStateAfter(
   subject: string,
   current: Readonly<Record<string, string>>,
+  currentBytes: number,
   changes: readonly StateChange[],
   limits: PayloadLimits,
-): OversizedPayload | undefined {
+): { bytes: number; oversized?: OversizedPayload } {
+  // The last change of a field is the one that counts.
+  const last = new Map<string, StateChange>();
+  for (const change of changes) last.set(change.key, change);
+  let bytes = currentBytes;
+  for (const [field, change] of last) {
+    if (Object.hasOwn(current, field)) bytes -= Buffer.byteLength(field) + Buffer.byteLength(current[field]!);
+    if (!change.deleted) bytes += Buffer.byteLength(field) + change.value.byteLength;
+  }
   const max = limits.entityStateBytes;
-  const changed = new Set<string>();
-  let bytes = 0;
-  for (const change of changes) {
-    changed.add(change.key);
-    if (!change.deleted) bytes += Buffer.byteLength(change.key) + change.value.byteLength;
-  }
-  if (bytes > max) return { limit: "entityStateBytes", bytes, maxBytes: max, subject };
-  let bound = bytes;
-  const kept: Array<[string, string]> = [];
-  for (const [key, value] of Object.entries(current)) {
-    if (changed.has(key)) continue;
-    kept.push([key, value]);
-    bound += 3 * (key.length + value.length);
-  }
-  if (bound <= max) return undefined;
-  for (const [key, value] of kept) bytes += Buffer.byteLength(key) + Buffer.byteLength(value);
-  return bytes > max ? { limit: "entityStateBytes", bytes, maxBytes: max, subject } : undefined;
+  return bytes > max ? { bytes, oversized: { limit: "entityStateBytes", bytes, maxBytes: max, subject } } : { bytes };
 }
