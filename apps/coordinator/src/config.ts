@@ -1,4 +1,5 @@
 import { type RunRetentionConfig, runRetentionFromEnv } from "./admin/retention/retention-config.js";
+import { type AuthConfig, authConfigFromEnv } from "./auth/auth-config.js";
 import { type PayloadLimits, payloadLimitsFromEnv } from "./limits/payload-limits.js";
 import { type TlsConfig, tlsConfigFromEnv } from "./tls/tls-config.js";
 /** Coordinator configuration, from AGNT5_* environment variables over defaults. */
@@ -18,6 +19,8 @@ export interface CoordinatorConfig {
   logFormat: "json" | "pretty";
   /** Largest accepted HTTP request body. */
   maxBodyBytes: number;
+  /** Requests each caller (API key, else client address) may make in a minute; 0 = no limit. */
+  rateLimitPerMinute: number;
   /** AGNT5_MAX_JOURNAL_ENTRY_BYTES, _STEP_RESULT_, _ENTITY_STATE_, _SIGNAL_: refused payloads (limits/). */
   payloadLimits: PayloadLimits;
   /** AGNT5_TLS_CERT_FILE + AGNT5_TLS_KEY_FILE (+ AGNT5_TLS_CLIENT_CA_FILE for mTLS); plain when absent. */
@@ -37,6 +40,8 @@ export interface CoordinatorConfig {
    * anything). For the quickstart, `agnt5 dev` and tests only; a warning says so at start.
    */
   devMode: boolean;
+  /** Bootstrap secrets, JWT verification and the /metrics policy (auth/auth-config.ts). */
+  auth: AuthConfig;
 }
 
 export function loadConfig(
@@ -53,6 +58,8 @@ export function loadConfig(
     logLevel: env.AGNT5_LOG_LEVEL?.toLowerCase() ?? "info",
     logFormat: (env.AGNT5_LOG_FORMAT ?? (process.stdout.isTTY ? "pretty" : "json")) === "pretty" ? "pretty" : "json",
     maxBodyBytes: integer(env, "AGNT5_MAX_BODY_BYTES", 10 * 1024 * 1024),
+    // Off unless asked for: one developer's loop or a benchmark must not meet a 429 (the compose file sets one).
+    rateLimitPerMinute: integer(env, "AGNT5_RATE_LIMIT_PER_MINUTE", 0),
     payloadLimits: payloadLimitsFromEnv(env),
     tls: tlsConfigFromEnv(env),
     defaultCallTimeoutMs: integer(env, "AGNT5_CALL_TIMEOUT_MS", 30_000),
@@ -61,6 +68,7 @@ export function loadConfig(
     entityStoreUrl: env.AGNT5_ENTITY_STORE_URL || env.AGNT5_REDIS_URL || undefined,
     runRetention: runRetentionFromEnv(env),
     devMode: flag(env, "AGNT5_DEV_MODE"),
+    auth: authConfigFromEnv(env),
   };
   return { ...config, ...overrides };
 }

@@ -2,6 +2,7 @@ import { MAX_MESSAGE_BYTES, workerServiceDefinition } from "@agnt5/proto";
 import { startTracing } from "@agnt5/telemetry";
 import * as grpc from "@grpc/grpc-js";
 import { RunRetentionSweeper } from "./admin/retention/run-retention-sweeper.js";
+import { setUpAuth } from "./auth/auth-setup.js";
 import type { CoordinatorConfig } from "./config.js";
 import { openCoordinatorEntityStore } from "./entities/open-entity-store.js";
 import { createWorkerService } from "./grpc/worker-service.js";
@@ -42,6 +43,11 @@ export async function startCoordinator(
     dataDir: config.dataDir,
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
+  });
+  // Keys are checked (or dev mode announced) before anything listens; no credentials: no start.
+  const auth = await setUpAuth(config, store.db, logger).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
   });
   // A schema ajv cannot compile leaves that component's input to the worker's own validation.
   const services = new ServiceRegistry((service, component, error) =>
@@ -103,6 +109,7 @@ export async function startCoordinator(
       logger,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
       connections,
+      authenticator: auth.authenticator,
     }),
   );
   const grpcPort = await new Promise<number>((resolve, reject) => {
@@ -118,9 +125,17 @@ export async function startCoordinator(
     journal: store.journal,
     logger,
     maxBodyBytes: config.maxBodyBytes,
+    rateLimitPerMinute: config.rateLimitPerMinute,
     ...(https ? { https } : {}),
     defaultCallTimeoutMs: config.defaultCallTimeoutMs,
-    admin: { db: store.db, entityStore, entityStateInDb: config.entityStore === "default", retention: runRetention },
+    auth,
+    admin: {
+      db: store.db,
+      entityStore,
+      entityStateInDb: config.entityStore === "default",
+      retention: runRetention,
+      keys: auth.keys,
+    },
   });
   registerMetricsRoute(gateway, metrics);
   if (tracing) registerHttpTracing(gateway);

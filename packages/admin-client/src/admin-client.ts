@@ -3,6 +3,7 @@ import { AdminApiError } from "./admin-api-error.js";
 import { ADMIN_BASE_PATH, type AdminRouteName, type AdminRouteSpec, adminRoutes } from "./routes.js";
 import { ErrorResponse } from "./schemas/common.js";
 import type { EntityKeysQuery, StuckKeysQuery } from "./schemas/entities.js";
+import type { CreateKeyBody } from "./schemas/keys.js";
 import type { ApprovalBody, RestartRunBody } from "./schemas/run-actions.js";
 import type { RunListQuery, RunSummary } from "./schemas/runs.js";
 
@@ -13,8 +14,10 @@ export interface AdminClientOptions {
   baseUrl: string;
   /** Defaults to the global fetch (Node 20, browsers). */
   fetch?: FetchLike;
-  /** Sent with every request (e.g. an authorization header in front of a proxy). */
+  /** Sent with every request (e.g. a header a proxy in front of the coordinator needs). */
   headers?: Record<string, string>;
+  /** An API key, sent as `Authorization: Bearer <apiKey>` (the admin routes need the "admin" or "read" scope). */
+  apiKey?: string;
 }
 
 type Output<N extends AdminRouteName> = z.output<(typeof adminRoutes)[N]["response"]>;
@@ -33,7 +36,10 @@ export class AdminClient {
   constructor(options: AdminClientOptions) {
     this.#baseUrl = options.baseUrl.replace(/\/+$/, "");
     this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
-    this.#headers = options.headers ?? {};
+    this.#headers = {
+      ...(options.headers ?? {}),
+      ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
+    };
   }
 
   listRuns(query: RunListQuery = {}) {
@@ -116,6 +122,19 @@ export class AdminClient {
 
   sweepRetention() {
     return this.#call("sweepRetention", {});
+  }
+
+  listKeys(query: { includeRevoked?: boolean } = {}) {
+    return this.#call("listKeys", {}, { includeRevoked: query.includeRevoked ? "true" : undefined });
+  }
+
+  /** Creates a key or worker token; the answer's `secret` is shown this once. */
+  createKey(body: CreateKeyBody) {
+    return this.#call("createKey", {}, {}, body);
+  }
+
+  revokeKey(id: string) {
+    return this.#call("revokeKey", { id });
   }
 
   openapi() {

@@ -24,8 +24,8 @@ describe("the admin API's OpenAPI document", () => {
       { name: "runId", in: "path", required: true, schema: { type: "string", minLength: 1 } },
       { name: "name", in: "path", required: true, schema: { type: "string", minLength: 1 } },
     ]);
-    expect(approve.requestBody.content["application/json"].schema.required).toEqual(["decision", "by"]);
-    expect(Object.keys(approve.responses)).toEqual(["200", "400", "403", "404", "409"]);
+    expect(approve.requestBody.content["application/json"].schema.required).toEqual(["decision"]);
+    expect(Object.keys(approve.responses)).toEqual(["200", "400", "401", "403", "404", "409"]);
     const detail = document.paths["/admin/v1/runs/{runId}"]?.get.responses["200"].content["application/json"].schema;
     expect(detail.required).toEqual(
       expect.arrayContaining(["timeline", "modelCalls", "toolCalls", "pendingApprovals"]),

@@ -22,6 +22,9 @@ export function adminOpenApiDocument(): JsonSchema {
     const path = ADMIN_BASE_PATH + route.path.replace(/:(\w+)/g, "{$1}");
     const parameters = [...parametersOf(route.params, "path"), ...parametersOf(route.query, "query")];
     const errors: Record<string, number> = {
+      // Every route needs a key (outside the coordinator's dev mode) holding the route's scope.
+      UNAUTHENTICATED: 401,
+      FORBIDDEN: 403,
       ...(route.params ? { INVALID_ID: 400 } : {}),
       ...(route.query || route.body ? { INVALID_REQUEST: 400 } : {}),
       ...route.errors,
@@ -42,6 +45,7 @@ export function adminOpenApiDocument(): JsonSchema {
       [route.method.toLowerCase()]: {
         operationId: name,
         summary: route.summary,
+        description: `Needs an API key with the "${route.scope ?? "admin"}" scope.`,
         ...(parameters.length > 0 ? { parameters } : {}),
         ...(route.body
           ? {
@@ -64,6 +68,16 @@ export function adminOpenApiDocument(): JsonSchema {
         "Runs, their timelines, model and tool calls, approvals and control; entities; services; retention. " +
         "Every error is {error: {code, message}}. Generated from @agnt5/admin-client's route schemas.",
     },
+    components: {
+      securitySchemes: {
+        apiKey: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API key (agnt5 keys create) or, when the coordinator accepts them, a JWT",
+        },
+      },
+    },
+    security: [{ apiKey: [] }],
     paths,
   };
 }

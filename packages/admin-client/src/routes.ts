@@ -8,6 +8,7 @@ import {
   StuckKeysQuery,
   StuckKeysResponse,
 } from "./schemas/entities.js";
+import { CreatedKey, CreateKeyBody, KeyInfo, KeyListQuery, KeyListResponse } from "./schemas/keys.js";
 import { RetentionInfo, RetentionSweepResult } from "./schemas/retention.js";
 import { ApprovalBody, DeliveryResponse, RestartRunBody } from "./schemas/run-actions.js";
 import { RunDetail } from "./schemas/run-detail.js";
@@ -33,6 +34,8 @@ export interface AdminRouteSpec {
   response: z.ZodType;
   /** Error codes (besides validation errors) this route answers, with their HTTP status. */
   errors?: Record<string, number>;
+  /** The scope a caller's key needs (default "admin"): the coordinator's auth hook checks it. */
+  scope?: "read" | "signal" | "approve" | "admin";
 }
 
 const RunParams = z.object({ runId: z.string().min(1) });
@@ -45,6 +48,7 @@ const RUN_NOT_FOUND = { RUN_NOT_FOUND: 404 };
 export const adminRoutes = {
   listRuns: {
     method: "GET",
+    scope: "read",
     path: "/runs",
     summary: "List runs, newest first, with filters and cursor pagination",
     query: RunListQuery,
@@ -53,6 +57,7 @@ export const adminRoutes = {
   },
   getRun: {
     method: "GET",
+    scope: "read",
     path: "/runs/:runId",
     summary: "A run's detail: timeline, waits, model and tool calls, approvals, children",
     params: RunParams,
@@ -61,6 +66,7 @@ export const adminRoutes = {
   },
   cancelRun: {
     method: "POST",
+    scope: "admin",
     path: "/runs/:runId/cancel",
     summary: "Cancel a run that has not finished (its children too)",
     params: RunParams,
@@ -69,6 +75,7 @@ export const adminRoutes = {
   },
   pauseRun: {
     method: "POST",
+    scope: "admin",
     path: "/runs/:runId/pause",
     summary: "Pause a run: it is not dispatched and its timers wait until resumed",
     params: RunParams,
@@ -77,6 +84,7 @@ export const adminRoutes = {
   },
   resumeRun: {
     method: "POST",
+    scope: "admin",
     path: "/runs/:runId/resume",
     summary: "Resume a paused run",
     params: RunParams,
@@ -85,6 +93,7 @@ export const adminRoutes = {
   },
   retryRun: {
     method: "POST",
+    scope: "admin",
     path: "/runs/:runId/retry",
     summary: "Run a failed run again (its journal replays the entries that completed)",
     params: RunParams,
@@ -93,6 +102,7 @@ export const adminRoutes = {
   },
   restartRun: {
     method: "POST",
+    scope: "admin",
     path: "/runs/:runId/restart",
     summary: "Start a new run that replays entries before fromEntry from this run's journal",
     params: RunParams,
@@ -102,6 +112,7 @@ export const adminRoutes = {
   },
   signalRun: {
     method: "POST",
+    scope: "signal",
     path: "/runs/:runId/signals/:name",
     summary: "Send a signal (the body is its payload, any JSON) to a run",
     params: NamedRunParams,
@@ -111,6 +122,7 @@ export const adminRoutes = {
   },
   decideApproval: {
     method: "POST",
+    scope: "approve",
     path: "/runs/:runId/approvals/:name",
     summary: "Approve or reject a run's pending approval (ctx.human.approval)",
     params: NamedRunParams,
@@ -120,18 +132,21 @@ export const adminRoutes = {
   },
   listServices: {
     method: "GET",
+    scope: "read",
     path: "/services",
     summary: "Registered services, their components and connected workers",
     response: ServicesResponse,
   },
   listEntityTypes: {
     method: "GET",
+    scope: "read",
     path: "/entities",
     summary: "Entity types with the number of stored keys",
     response: EntityTypesResponse,
   },
   listStuckEntityKeys: {
     method: "GET",
+    scope: "read",
     path: "/entities/stuck",
     summary: "Entity keys whose oldest queued write has waited longer than olderThanMs",
     query: StuckKeysQuery,
@@ -139,6 +154,7 @@ export const adminRoutes = {
   },
   listEntityKeys: {
     method: "GET",
+    scope: "read",
     path: "/entities/:type/keys",
     summary: "Keys of an entity type with their version and queued writes",
     params: EntityTypeParams,
@@ -148,6 +164,7 @@ export const adminRoutes = {
   },
   getEntityKey: {
     method: "GET",
+    scope: "read",
     path: "/entities/:type/keys/:key",
     summary: "An entity key's state, version and the writes waiting for it",
     params: EntityKeyParams,
@@ -156,18 +173,47 @@ export const adminRoutes = {
   },
   getRetention: {
     method: "GET",
+    scope: "read",
     path: "/retention",
     summary: "Run retention settings and the last sweep",
     response: RetentionInfo,
   },
   sweepRetention: {
     method: "POST",
+    scope: "admin",
     path: "/retention/sweep",
     summary: "Delete finished runs older than their retention now (the sweeper also runs on a timer)",
     response: RetentionSweepResult,
   },
+  listKeys: {
+    method: "GET",
+    scope: "admin",
+    path: "/keys",
+    summary: "API keys and worker tokens (their prefix, never their secret), newest first",
+    query: KeyListQuery,
+    response: KeyListResponse,
+  },
+  createKey: {
+    method: "POST",
+    scope: "admin",
+    path: "/keys",
+    summary: "Create an API key or worker token; the answer holds its secret, shown this once",
+    body: CreateKeyBody,
+    response: CreatedKey,
+    errors: { INVALID_REQUEST: 400 },
+  },
+  revokeKey: {
+    method: "POST",
+    scope: "admin",
+    path: "/keys/:id/revoke",
+    summary: "Revoke a key or token (refused from then on: at once on this coordinator, within 10 s on others)",
+    params: z.object({ id: z.string().min(1) }),
+    response: KeyInfo,
+    errors: { KEY_NOT_FOUND: 404 },
+  },
   openapi: {
     method: "GET",
+    scope: "read",
     path: "/openapi.json",
     summary: "This API's OpenAPI 3.1 document",
     response: z.record(z.string(), z.unknown()),

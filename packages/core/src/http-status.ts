@@ -19,6 +19,9 @@ export const HTTP_STATUS_BY_CODE: Readonly<Record<string, number>> = Object.free
   ENTITY_NOT_FOUND: 404,
   SESSION_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
+  KEY_NOT_FOUND: 404,
+  // A missing, unknown, revoked or malformed API key (with WWW-Authenticate: Bearer).
+  UNAUTHENTICATED: 401,
   FORBIDDEN: 403,
   RUN_FINISHED: 409,
   RUN_ID_CONFLICT: 409,

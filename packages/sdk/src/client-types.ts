@@ -3,8 +3,13 @@ import type { CaSource } from "./ca-fetch.js";
 /** The Client's option and result types (client.ts has the methods). */
 
 export interface ClientOptions {
-  /** Sent with every request (e.g. an Authorization header). */
+  /** Sent with every request (e.g. a header a proxy in front of the gateway needs). */
   headers?: Record<string, string>;
+  /**
+   * An API key, sent as `Authorization: Bearer <apiKey>`. Default: AGNT5_API_KEY when set (Node).
+   * A coordinator outside dev mode answers 401 UNAUTHENTICATED without one.
+   */
+  apiKey?: string;
   /** A fetch implementation; default the global one. */
   fetch?: typeof fetch;
   /**

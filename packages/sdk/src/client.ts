@@ -83,7 +83,11 @@ export class Client {
   readonly #service: string | undefined;
 
   constructor(baseUrl = "http://localhost:8080", options: ClientOptions = {}) {
-    this.#transport = new GatewayTransport(baseUrl, options);
+    const apiKey = options.apiKey ?? apiKeyFromEnv();
+    this.#transport = new GatewayTransport(baseUrl, {
+      ...options,
+      headers: { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...options.headers },
+    });
     this.baseUrl = this.#transport.baseUrl;
     this.#service = options.service;
   }
@@ -552,4 +556,10 @@ export class Client {
   #request(path: string, init: GatewayRequest): Promise<Response> {
     return this.#transport.request(path, init);
   }
+}
+
+/** AGNT5_API_KEY, where there is a process environment (not in a browser). */
+function apiKeyFromEnv(): string | undefined {
+  const key = typeof process === "undefined" ? undefined : process.env?.AGNT5_API_KEY?.trim();
+  return key || undefined;
 }

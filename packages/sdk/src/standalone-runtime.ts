@@ -24,6 +24,8 @@ export interface StandaloneRuntimeOptions {
   logger: Logger;
   workerId: string;
   labels: Record<string, string>;
+  /** The worker token (WorkerOptions.token or AGNT5_WORKER_TOKEN); undefined for a dev-mode coordinator. */
+  token?: string | undefined;
   /** Delays between reconnect attempts (resolved, see resolveReconnectBackoff). */
   reconnectBackoff: ReconnectBackoff;
   /** ctx.secrets() and ctx.config() providers of every invocation. */
@@ -104,8 +106,11 @@ export class StandaloneRuntime {
     try {
       while (!this.#stopping.signal.aborted) {
         const registrationsBefore = this.#registrations;
-        const connection = new WorkerConnection(client, this.#registration(), (message) =>
-          this.#onMessage(connection, message),
+        const connection = new WorkerConnection(
+          client,
+          this.#registration(),
+          (message) => this.#onMessage(connection, message),
+          this.#options.token,
         );
         this.#connection = connection;
         const end = await connection.ended;

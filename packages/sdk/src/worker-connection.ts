@@ -8,7 +8,7 @@ import {
   workerServiceDefinition,
 } from "@agnt5/proto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
-import type * as grpc from "@grpc/grpc-js";
+import * as grpc from "@grpc/grpc-js";
 
 export type IncomingMessage = CoordinatorMessage["message"];
 /** A worker -> coordinator frame, in protobuf-es init form (plain objects, no $typeName). */
@@ -37,8 +37,16 @@ export class WorkerConnection {
   #writable = true;
   #heartbeat: NodeJS.Timeout | undefined;
 
-  constructor(client: grpc.Client, registration: RegisterWorker, onMessage: (message: IncomingMessage) => void) {
-    this.#call = client.makeBidiStreamRequest(WORKER_CONNECT_PATH, serialize, deserialize);
+  constructor(
+    client: grpc.Client,
+    registration: RegisterWorker,
+    onMessage: (message: IncomingMessage) => void,
+    /** The worker token, sent as `authorization: Bearer <token>` metadata when the stream opens. */
+    token?: string,
+  ) {
+    const metadata = new grpc.Metadata();
+    if (token) metadata.set("authorization", `Bearer ${token}`);
+    this.#call = client.makeBidiStreamRequest(WORKER_CONNECT_PATH, serialize, deserialize, metadata);
     this.ended = new Promise((resolve) => {
       // 'error' carries the same status as 'status'; listening to it keeps it from being thrown.
       this.#call.on("error", () => {});

@@ -12,6 +12,12 @@ export interface WorkerOptions extends WorkerConfigOptions, ProviderOptions {
   logger?: Logger;
   /** Identifies this worker to the coordinator across reconnects. Default: a random UUID per Worker. */
   workerId?: string;
+  /**
+   * The worker token (agnt5 keys create --worker), sent as gRPC metadata `authorization: Bearer
+   * <token>` when the stream opens. Default: AGNT5_WORKER_TOKEN. A refused token is logged as an
+   * error and retried at the backoff ceiling (reconnectBackoff.maxDelayMs), not at full speed.
+   */
+  token?: string;
   /** Sent with the registration (RegisterWorker.labels), e.g. { region: "eu-west-1" }. */
   labels?: Record<string, string>;
   /**

@@ -105,6 +105,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
           logger,
           workerId: this.workerId,
           labels: this.#options.labels ?? {},
+          token: this.#options.token ?? process.env.AGNT5_WORKER_TOKEN?.trim(),
           reconnectBackoff: this.#reconnectBackoff,
           observability: resolveProviders(this.#options),
           emit: (event, ...args) => this.emit(event, ...(args as never)),

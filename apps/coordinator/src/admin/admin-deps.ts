@@ -1,3 +1,4 @@
+import type { KeyAdmin } from "../auth/key-admin.js";
 import type { EntityStorePort } from "../entities/entity-store-port.js";
 import type { GatewayDeps } from "../http/gateway-deps.js";
 import type { Queryable } from "../store/index.js";
@@ -11,6 +12,8 @@ export interface AdminDeps {
   /** True when entity state is in the coordinator's database (AGNT5_ENTITY_STORE=default): its table is queried for counts and times. */
   entityStateInDb: boolean;
   retention: RunRetentionSweeper;
+  /** API keys and worker tokens (create, list, revoke). */
+  keys: KeyAdmin;
 }
 
 /** The gateway's dependencies with the admin ones: what every admin handler receives. */

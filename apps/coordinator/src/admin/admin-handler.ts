@@ -1,5 +1,6 @@
 import type { AdminRouteName, adminRoutes } from "@agnt5/admin-client";
 import type { z } from "zod";
+import type { Identity } from "../auth/identity.js";
 import type { AdminContext } from "./admin-deps.js";
 
 type Spec<N extends AdminRouteName> = (typeof adminRoutes)[N];
@@ -13,6 +14,8 @@ export interface AdminRequest<N extends AdminRouteName> {
   body: Spec<N> extends { body: infer B } ? Parsed<B> : undefined;
   bodyText: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The authenticated caller (DEV_IDENTITY in dev mode). */
+  identity: Identity;
 }
 
 /** Answers one admin route with the JSON value of its response schema. */

@@ -1,12 +1,14 @@
 import { ADMIN_BASE_PATH, type AdminRouteName, type AdminRouteSpec, adminRoutes } from "@agnt5/admin-client";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { z } from "zod";
+import { callerOf } from "../auth/http-auth-hook.js";
 import { CoordinatorError, errorBody } from "../errors.js";
 import type { GatewayDeps } from "../http/gateway-deps.js";
 import { jsonBodyText } from "../http/request-input.js";
 import type { AdminContext } from "./admin-deps.js";
 import type { AdminHandler, AdminHandlers } from "./admin-handler.js";
 import { entityHandlers } from "./routes/entity-routes.js";
+import { keyHandlers } from "./routes/key-routes.js";
 import { openapiHandlers } from "./routes/openapi-route.js";
 import { retentionHandlers } from "./routes/retention-routes.js";
 import { runActionHandlers } from "./routes/run-action-routes.js";
@@ -23,6 +25,7 @@ const handlers: AdminHandlers<AdminRouteName> = {
   ...entityHandlers,
   ...retentionHandlers,
   ...openapiHandlers,
+  ...keyHandlers,
 };
 
 /**
@@ -80,6 +83,7 @@ function parseRequest(spec: AdminRouteSpec, request: FastifyRequest) {
     body,
     bodyText,
     headers: request.headers,
+    identity: callerOf(request),
   };
 }
 

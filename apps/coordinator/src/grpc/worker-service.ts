@@ -1,5 +1,8 @@
 import { type CoordinatorMessage, ProtocolVersion, type RegisterWorker, type WorkerMessage } from "@agnt5/proto";
 import * as grpc from "@grpc/grpc-js";
+import type { Authenticator } from "../auth/authenticator.js";
+import type { Identity } from "../auth/identity.js";
+import { authenticateWorker, registrationRefusal, WorkerAuthError } from "../auth/worker-auth.js";
 import type { InvocationManager } from "../invocations/invocation-manager.js";
 import type { Logger } from "../logger.js";
 import type { InvocationStore } from "../store/index.js";
@@ -18,6 +21,8 @@ export interface WorkerServiceDeps {
   heartbeatIntervalMs: number;
   /** Every live connection, for the heartbeat monitor and shutdown. */
   connections: Set<WorkerConnection>;
+  /** Checks the stream's worker token; undefined in dev mode (any process may register). */
+  authenticator: Authenticator | undefined;
 }
 
 type Stream = grpc.ServerDuplexStream<WorkerMessage, CoordinatorMessage>;
@@ -36,12 +41,14 @@ export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServic
         stream.emit("error", { code, details });
       };
 
-      stream.on("data", (frame: WorkerMessage) => {
+      const onFrame = (identity: Identity) => (frame: WorkerMessage) => {
         const message = frame.message;
         if (message.case === "register") {
           if (worker) return reject(grpc.status.FAILED_PRECONDITION, "This stream is already registered");
           const registration = validateRegistration(message.value);
           if (typeof registration === "string") return reject(grpc.status.INVALID_ARGUMENT, registration);
+          const refusal = registrationRefusal(identity, message.value.serviceName);
+          if (refusal) return reject(refusal.status, refusal.message);
           worker = new WorkerConnection(
             message.value.workerId,
             message.value.serviceName,
@@ -75,7 +82,19 @@ export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServic
           default:
             return;
         }
-      });
+      };
+      // Frames wait in the stream's buffer until the token is verified: nothing is read before.
+      authenticateWorker(deps.authenticator, stream.metadata).then(
+        (identity) => {
+          if (!gone) stream.on("data", onFrame(identity));
+        },
+        (error: unknown) => {
+          if (gone) return;
+          if (error instanceof WorkerAuthError) return reject(error.status, error.message);
+          deps.logger.error({ err: error }, "Worker authentication failed");
+          reject(grpc.status.INTERNAL, "Worker authentication failed; see the coordinator logs");
+        },
+      );
 
       const onGone = () => {
         if (gone) return;

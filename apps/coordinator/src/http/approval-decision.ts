@@ -1,13 +1,17 @@
+import type { Identity } from "../auth/identity.js";
 import { CoordinatorError } from "../errors.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 
 export interface ApprovalDecisionInput {
   decision: "approved" | "rejected";
+  /** Who decided: the key's name or the JWT's subject (in dev mode, what the caller wrote). */
   by: string;
+  /** The deciding key's id or JWT subject; absent in dev mode. */
+  byId?: string;
   comment?: string;
   /** Changes to the approved arguments (decision "approved" only). */
   edits?: unknown;
-  /** The approver's roles (x-agnt5-roles header, body.roles). */
+  /** The approver's roles: its identity's (in dev mode: the x-agnt5-roles header and body.roles). */
   roles: string[];
 }
 
@@ -46,12 +50,31 @@ export async function decideApproval(
     decision: input.decision,
     approved: input.decision === "approved",
     by: input.by,
+    ...(input.byId === undefined ? {} : { byId: input.byId }),
     ...(typeof input.comment === "string" ? { comment: input.comment } : {}),
     roles: input.roles,
     // Approve with edits: an agent's confirmation tool runs with these arguments (the journal keeps both).
     ...(input.edits === undefined ? {} : { edits: input.edits }),
   });
   return deps.invocations.signal(runId, `approval:${name}`, payload);
+}
+
+/**
+ * Who approves and with which roles: from the authenticated identity. Only in dev mode (no
+ * identity to trust) do the self-chosen `by`, x-agnt5-roles header and body `roles` count.
+ */
+export function approverOf(
+  identity: Identity,
+  request: { by: unknown; rolesHeader: string | string[] | undefined; bodyRoles: unknown },
+): { by: string; byId?: string; roles: string[] } {
+  if (identity.kind !== "dev") return { by: identity.name, byId: identity.id, roles: [...identity.roles] };
+  if (typeof request.by !== "string" || !request.by) {
+    throw new CoordinatorError(
+      "INVALID_REQUEST",
+      `"by" (who decides) is required in dev mode and must be a non-empty string`,
+    );
+  }
+  return { by: request.by, roles: approverRoles(request.rolesHeader, request.bodyRoles) };
 }
 
 /** Roles from the x-agnt5-roles header (comma-separated) and a body's `roles` array, deduplicated. */

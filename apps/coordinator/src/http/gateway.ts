@@ -1,5 +1,6 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import { registerAdminRoutes } from "../admin/register-admin-routes.js";
+import { registerAuthentication } from "../auth/http-auth-hook.js";
 import { errorBody } from "../errors.js";
 import { registerAgentRoutes } from "./agent-routes.js";
 import { registerConsoleRoute } from "./console-route.js";
@@ -15,6 +16,7 @@ import {
 import { registerInvokeRoutes } from "./invoke-routes.js";
 import { MAX_RAW_PARAM_LENGTH, registerPathParamValidation } from "./path-params.js";
 import { registerQueryRoutes } from "./query-routes.js";
+import { authenticatedCaller, registerRateLimit } from "./rate-limit.js";
 import { registerRunRoutes } from "./run-routes.js";
 import { registerSessionRoutes } from "./session-routes.js";
 
@@ -29,7 +31,10 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
     frameworkErrors: gatewayFrameworkErrors,
     clientErrorHandler: gatewayClientErrorHandler,
   });
+  // Before every route and hook that reads a body: a request without a valid key goes no further.
+  registerAuthentication(app, deps.auth, deps.logger);
   registerPathParamValidation(app);
+  registerRateLimit(app, { perMinute: deps.rateLimitPerMinute ?? 0, callerOf: authenticatedCaller });
 
   // Bodies arrive raw, whatever their content type, so JSON errors can name the problem precisely.
   app.removeAllContentTypeParsers();

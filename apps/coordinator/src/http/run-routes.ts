@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
+import { callerOf } from "../auth/http-auth-hook.js";
 import { CoordinatorError } from "../errors.js";
 import type { LiveEntry } from "../journal/journal-entry.js";
-import { approverRoles, decideApproval } from "./approval-decision.js";
+import { approverOf, decideApproval } from "./approval-decision.js";
 import { flowRunSteps } from "./flow-steps.js";
 import type { GatewayDeps } from "./gateway-deps.js";
 import { checkInputValue } from "./input-validation.js";
@@ -63,8 +64,8 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
     return reply.status(202).send({ runId: request.params.runId, signal: request.params.name, delivered });
   });
 
-  // Human approval: checks the approver's roles (x-agnt5-roles header or body.roles) against the
-  // roles the pending ctx.human.approval requires, then delivers the decision as its signal.
+  // Human approval: checks the approver's roles (its key's; in dev mode the x-agnt5-roles header or
+  // body.roles) against the roles the pending ctx.human.approval requires, then delivers the decision.
   app.post("/v1/runs/:runId/approvals/:name", async (request: RunRequest, reply) => {
     const { runId, name } = request.params as { runId: string; name: string };
     const body = (JSON.parse(jsonBodyText(request.body)) ?? {}) as Record<string, unknown>;
@@ -72,15 +73,16 @@ export function registerRunRoutes(app: FastifyInstance, deps: GatewayDeps): void
     if (decision !== "approved" && decision !== "rejected") {
       throw new CoordinatorError("INVALID_REQUEST", 'decision must be "approved" or "rejected"');
     }
-    if (typeof body.by !== "string" || !body.by) {
-      throw new CoordinatorError("INVALID_REQUEST", "by (who decides) is required and must be a non-empty string");
-    }
+    const approver = approverOf(callerOf(request), {
+      by: body.by,
+      rolesHeader: request.headers["x-agnt5-roles"],
+      bodyRoles: body.roles,
+    });
     await decideApproval(deps, runId, name, {
       decision,
-      by: body.by,
+      ...approver,
       ...(typeof body.comment === "string" ? { comment: body.comment } : {}),
       ...(body.edits === undefined ? {} : { edits: body.edits }),
-      roles: approverRoles(request.headers["x-agnt5-roles"], body.roles),
     });
     return reply.status(202).send({ runId, approval: name, decision });
   });

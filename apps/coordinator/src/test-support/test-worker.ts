@@ -22,6 +22,8 @@ export interface TestWorkerOptions {
   maxConcurrency?: number;
   /** How long a run blocked on timers, signals or children stays on the worker before suspending. */
   suspendAfterMs?: number;
+  /** The worker token, for a coordinator with authentication on. */
+  token?: string;
   /** How long to wait for the registration to be acknowledged. */
   readyTimeoutMs?: number;
 }
@@ -38,6 +40,7 @@ export async function startTestWorker(options: TestWorkerOptions): Promise<TestW
     shutdownGraceMs: 1_000,
     ...(options.serviceVersion ? { serviceVersion: options.serviceVersion } : {}),
     ...(options.workerId ? { workerId: options.workerId } : {}),
+    ...(options.token ? { token: options.token } : {}),
     ...(options.maxConcurrency ? { maxConcurrency: options.maxConcurrency } : {}),
     ...(options.suspendAfterMs !== undefined ? { suspendAfterMs: options.suspendAfterMs } : {}),
   });

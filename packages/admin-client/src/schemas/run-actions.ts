@@ -17,12 +17,18 @@ export type ApprovalDecision = z.infer<typeof ApprovalDecision>;
 
 export const ApprovalBody = z.object({
   decision: ApprovalDecision,
-  /** Who decided (recorded in the run's journal). */
-  by: z.string().min(1),
+  /**
+   * Who decided, recorded in the run's journal. With authentication on, the key's name (or the
+   * JWT's subject) is recorded instead; this is only used in dev mode.
+   */
+  by: z.string().min(1).optional(),
   comment: z.string().optional(),
   /** Changes to the approved payload, when the approval allows them (decision "approved" only). */
   edits: z.unknown().optional(),
-  /** The approver's roles, checked against the approval's requiredRoles (the x-agnt5-roles header adds to them). */
+  /**
+   * Dev mode only: the approver's roles (the x-agnt5-roles header adds to them). With authentication
+   * on, the roles of the caller's key are checked against the approval's requiredRoles instead.
+   */
   roles: z.array(z.string()).optional(),
 });
 export type ApprovalBody = z.infer<typeof ApprovalBody>;

@@ -1,6 +1,6 @@
 import type { RunSummary } from "@agnt5/admin-client";
 import { CoordinatorError } from "../../errors.js";
-import { approverRoles, decideApproval } from "../../http/approval-decision.js";
+import { approverOf, decideApproval } from "../../http/approval-decision.js";
 import type { AdminContext } from "../admin-deps.js";
 import type { AdminHandlers } from "../admin-handler.js";
 import { getRunRows } from "../queries/run-rows.js";
@@ -37,13 +37,17 @@ export const runActionHandlers: AdminHandlers<ActionRoute> = {
   async signalRun({ params, bodyText }, ctx) {
     return ctx.invocations.signal(params.runId, params.name, bodyText);
   },
-  async decideApproval({ params, body, headers }, ctx) {
+  async decideApproval({ params, body, headers, identity }, ctx) {
+    const approver = approverOf(identity, {
+      by: body.by,
+      rolesHeader: headers["x-agnt5-roles"],
+      bodyRoles: body.roles,
+    });
     return decideApproval(ctx, params.runId, params.name, {
       decision: body.decision,
-      by: body.by,
+      ...approver,
       ...(body.comment === undefined ? {} : { comment: body.comment }),
       ...(body.edits === undefined ? {} : { edits: body.edits }),
-      roles: approverRoles(headers["x-agnt5-roles"], body.roles),
     });
   },
 };
