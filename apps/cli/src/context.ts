@@ -1,4 +1,5 @@
 import { AdminApiError, AdminClient } from "@agnt5/admin-client";
+import { fetchTrustingCa } from "@agnt5/sdk/client";
 import { CliError, EXIT, exitCodeForStatus, unreachable } from "./errors.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8080";
@@ -7,6 +8,8 @@ export const DEFAULT_URL = "http://127.0.0.1:8080";
 export interface GlobalOptions {
   url?: string;
   json?: boolean;
+  /** PEM CA file for an https:// coordinator with a private CA (--ca / AGNT5_TLS_CA_FILE). */
+  ca?: string;
 }
 
 /** Where a command writes; tests and the dev mode pass their own. */
@@ -25,6 +28,7 @@ export class CliContext {
   readonly json: boolean;
   readonly admin: AdminClient;
   lastBody: string | undefined;
+  readonly #httpFetch: typeof fetch;
 
   constructor(
     options: GlobalOptions,
@@ -32,6 +36,8 @@ export class CliContext {
   ) {
     this.url = (options.url ?? process.env.AGNT5_URL ?? DEFAULT_URL).replace(/\/+$/, "");
     this.json = options.json === true;
+    const ca = options.ca ?? (process.env.AGNT5_TLS_CA_FILE?.trim() || undefined);
+    this.#httpFetch = ca ? fetchTrustingCa({ file: ca }) : fetch;
     this.admin = new AdminClient({ baseUrl: this.url, fetch: (input, init) => this.#fetch(input, init) });
   }
 
@@ -87,7 +93,7 @@ export class CliContext {
   }
 
   async #fetch(input: string, init?: RequestInit): Promise<Response> {
-    const response = await fetch(input, init);
+    const response = await this.#httpFetch(input, init);
     // Keep the body for --json, and hand the client an identical copy to parse.
     const text = await response.text();
     this.lastBody = text;

@@ -46,12 +46,23 @@ export function exitCodeForStatus(status: number): ExitCode {
 /** What a user sees when nothing answers at `url`: the URL and how to start a coordinator. */
 export function unreachable(url: string, cause: unknown): CliError {
   const reason = causeText(cause);
+  if (UNTRUSTED_CERTIFICATE.test(reason)) {
+    return new CliError(
+      `The coordinator at ${url} has a TLS certificate this machine does not trust (${reason}).\n` +
+        "Pass the CA that signed it with --ca <file> or AGNT5_TLS_CA_FILE.",
+      { exitCode: EXIT.UNREACHABLE, code: "UNREACHABLE" },
+    );
+  }
   return new CliError(
     `Cannot reach the coordinator at ${url}${reason ? ` (${reason})` : ""}.\n` +
       "Start one with `npm run agnt5 -- dev <worker file>` or `npm run quickstart`, or point --url / AGNT5_URL at a running one.",
     { exitCode: EXIT.UNREACHABLE, code: "UNREACHABLE" },
   );
 }
+
+/** Node's codes for a server certificate that is not trusted (or names another host). */
+const UNTRUSTED_CERTIFICATE =
+  /^(SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_SIGNATURE_FAILURE|CERT_HAS_EXPIRED|ERR_TLS_CERT_ALTNAME_INVALID)$/;
 
 function causeText(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;

@@ -16,7 +16,8 @@ Exit codes:
   5  the coordinator is unreachable
 
 Environment:
-  AGNT5_URL  the coordinator's HTTP address (default ${DEFAULT_URL})`;
+  AGNT5_URL          the coordinator's HTTP address (default ${DEFAULT_URL})
+  AGNT5_TLS_CA_FILE  PEM CA that signed an https:// coordinator's certificate (as --ca)`;
 
 /** The `agnt5` command tree. */
 export function createProgram(): Command {
@@ -24,6 +25,7 @@ export function createProgram(): Command {
     .description("AGNT5 from a terminal: run a worker in dev mode, call handlers, inspect and act on runs and entities")
     .option("--url <url>", `the coordinator's HTTP address (default: AGNT5_URL or ${DEFAULT_URL})`)
     .option("--json", "print the API's JSON instead of tables (for scripts)")
+    .option("--ca <file>", "PEM CA that signed an https:// coordinator's certificate (default: AGNT5_TLS_CA_FILE)")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_CODES_HELP);
   registerDevCommand(program);

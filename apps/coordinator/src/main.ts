@@ -4,7 +4,15 @@ import { startCoordinator } from "./coordinator.js";
 import { createLogger } from "./logger.js";
 
 // `--dev` is AGNT5_DEV_MODE=1 for shells where setting a variable inline is awkward (npm scripts).
-const config = loadConfig(process.argv.includes("--dev") ? { ...process.env, AGNT5_DEV_MODE: "1" } : process.env);
+const config = (() => {
+  try {
+    return loadConfig(process.argv.includes("--dev") ? { ...process.env, AGNT5_DEV_MODE: "1" } : process.env);
+  } catch (error) {
+    // A setting that cannot work (TLS with a certificate but no key, a malformed limit): one line, no stack.
+    process.stderr.write(`Coordinator configuration is invalid: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+})();
 const logger = createLogger(config);
 
 try {
