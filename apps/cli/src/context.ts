@@ -10,6 +10,8 @@ export interface GlobalOptions {
   json?: boolean;
   /** PEM CA file for an https:// coordinator with a private CA (--ca / AGNT5_TLS_CA_FILE). */
   ca?: string;
+  /** API key sent as Authorization: Bearer (--api-key / AGNT5_API_KEY). */
+  apiKey?: string;
 }
 
 /** Where a command writes; tests and the dev mode pass their own. */
@@ -29,6 +31,7 @@ export class CliContext {
   readonly admin: AdminClient;
   lastBody: string | undefined;
   readonly #httpFetch: typeof fetch;
+  readonly #auth: Record<string, string>;
 
   constructor(
     options: GlobalOptions,
@@ -38,7 +41,13 @@ export class CliContext {
     this.json = options.json === true;
     const ca = options.ca ?? (process.env.AGNT5_TLS_CA_FILE?.trim() || undefined);
     this.#httpFetch = ca ? fetchTrustingCa({ file: ca }) : fetch;
-    this.admin = new AdminClient({ baseUrl: this.url, fetch: (input, init) => this.#fetch(input, init) });
+    const apiKey = options.apiKey ?? (process.env.AGNT5_API_KEY?.trim() || undefined);
+    this.#auth = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
+    this.admin = new AdminClient({
+      baseUrl: this.url,
+      fetch: (input, init) => this.#fetch(input, init),
+      ...(apiKey ? { apiKey } : {}),
+    });
   }
 
   /** Calls the admin API, turning its errors into CliErrors with a meaningful exit code. */
@@ -62,6 +71,7 @@ export class CliContext {
       headers: {
         accept: "application/json",
         ...(options.body === undefined ? {} : { "content-type": "application/json" }),
+        ...this.#auth,
         ...options.headers,
       },
       ...(options.body === undefined ? {} : { body: options.body }),
@@ -124,6 +134,12 @@ export function apiError(status: number, text: string, what: string): CliError {
 }
 
 function fromCode(status: number, code: string, message: string): CliError {
+  if (status === 401) {
+    return new CliError(`${code}: ${message}. Pass an API key with --api-key or AGNT5_API_KEY (agnt5 keys create).`, {
+      exitCode: EXIT.USAGE,
+      code,
+    });
+  }
   if (status === 404 && code === "ROUTE_NOT_FOUND") {
     return new CliError(
       `${code}: ${message}. This coordinator does not serve that route (an older version without the admin API?).`,

@@ -2,6 +2,7 @@ import { Command } from "commander";
 import { registerCallCommand } from "./commands/call.js";
 import { registerDevCommand } from "./commands/dev.js";
 import { registerEntitiesCommands } from "./commands/entities.js";
+import { registerKeysCommands } from "./commands/keys.js";
 import { registerRunsCommands } from "./commands/runs.js";
 import { registerServicesCommand } from "./commands/services.js";
 import { DEFAULT_URL } from "./context.js";
@@ -17,6 +18,7 @@ Exit codes:
 
 Environment:
   AGNT5_URL          the coordinator's HTTP address (default ${DEFAULT_URL})
+  AGNT5_API_KEY      API key sent as Authorization: Bearer (as --api-key)
   AGNT5_TLS_CA_FILE  PEM CA that signed an https:// coordinator's certificate (as --ca)`;
 
 /** The `agnt5` command tree. */
@@ -25,6 +27,7 @@ export function createProgram(): Command {
     .description("AGNT5 from a terminal: run a worker in dev mode, call handlers, inspect and act on runs and entities")
     .option("--url <url>", `the coordinator's HTTP address (default: AGNT5_URL or ${DEFAULT_URL})`)
     .option("--json", "print the API's JSON instead of tables (for scripts)")
+    .option("--api-key <key>", "API key for a coordinator with authentication on (default: AGNT5_API_KEY)")
     .option("--ca <file>", "PEM CA that signed an https:// coordinator's certificate (default: AGNT5_TLS_CA_FILE)")
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", EXIT_CODES_HELP);
@@ -33,5 +36,6 @@ export function createProgram(): Command {
   registerRunsCommands(program);
   registerEntitiesCommands(program);
   registerServicesCommand(program);
+  registerKeysCommands(program);
   return program;
 }

@@ -58,7 +58,10 @@ export interface CliCluster {
 }
 
 /** A coordinator (its public bin) on a fresh PostgreSQL schema plus the fixture worker, both as processes. */
-export async function startCluster(): Promise<CliCluster> {
+export async function startCluster(
+  /** Extra environment (e.g. AGNT5_DEV_MODE: "0" with a bootstrap key, and the worker's token). */
+  env: { coordinator?: Record<string, string>; worker?: Record<string, string> } = {},
+): Promise<CliCluster> {
   const schema = `cli_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
   await withPostgres(async () => {}).catch((error: unknown) => {
     throw new Error(
@@ -76,6 +79,7 @@ export async function startCluster(): Promise<CliCluster> {
     AGNT5_GRPC_PORT: String(grpcPort),
     AGNT5_DATABASE_URL: DATABASE_URL,
     AGNT5_DATABASE_SCHEMA: schema,
+    ...env.coordinator,
   });
   const close = async () => {
     await Promise.all([worker?.kill("SIGKILL"), coordinator.kill("SIGKILL")]);
@@ -87,6 +91,7 @@ export async function startCluster(): Promise<CliCluster> {
     worker = LineProcess.start("worker", [WORKER_FIXTURE], {
       ...common,
       AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
+      ...env.worker,
     });
     await worker.waitForLine("Worker running, waiting for tasks");
   } catch (error) {
