@@ -54,7 +54,8 @@ const meaningByCode: Record<string, string> = {
   SESSION_IMMUTABLE: "The session's retention is immutable: prune and delete are refused",
   ROUTE_NOT_FOUND: "No such route (method and path)",
   CANCELLED: "The invocation was cancelled",
-  PAYLOAD_TOO_LARGE: "The body exceeds AGNT5_MAX_BODY_BYTES",
+  PAYLOAD_TOO_LARGE:
+    "The body, or a signal, journal entry, step result or entity state, exceeds its AGNT5_MAX_* limit (named)",
   UNSUPPORTED_MEDIA_TYPE: "The request's content type is not accepted",
   REQUEST_TIMEOUT: "The request was not received in time",
   RATE_LIMITED: "The caller exceeded AGNT5_RATE_LIMIT_PER_MINUTE; Retry-After gives the seconds to wait",
