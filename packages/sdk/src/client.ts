@@ -1,14 +1,7 @@
 import type { Session, SessionOptions } from "@agnt5/adk";
 import type { AnyEntityDefinition, UntypedEntityProxy } from "@agnt5/core";
-import {
-  type AgentInput,
-  type AgentRef,
-  type AgentRunResult,
-  agentRunRequest,
-  type RunAgentOptions,
-  type StartAgentOptions,
-  startedRunFrom,
-} from "./client-agents.js";
+import type { AgentInput, AgentRef, AgentRunResult, RunAgentOptions, StartAgentOptions } from "./client-agents.js";
+import { callEntityMethod, getEntityState, postToHandler, streamFromHandler } from "./client-calls.js";
 import {
   type AnyWorkflow,
   type ClientEntityProxy,
@@ -33,6 +26,16 @@ import type {
   StartWorkflowOptions,
   WorkflowResultOptions,
 } from "./client-run-types.js";
+import {
+  decideApproval,
+  getRunInfo,
+  getRunJournal,
+  requestCancel,
+  runResult,
+  sendSignal,
+  startAgentRun,
+  startWorkflowRun,
+} from "./client-runs.js";
 import { ServiceClient } from "./client-service.js";
 import { base64Json, fromBase64Json, type GatewayRequest, GatewayTransport } from "./client-transport.js";
 import type {
@@ -44,8 +47,7 @@ import type {
   StreamOptions,
   WaitOptions,
 } from "./client-types.js";
-import { SUCCESS_STATUSES, waitForInvocation } from "./client-wait.js";
-import { readNdjsonEnvelopes, readSseEnvelopes, type StreamEnvelope } from "./stream-envelopes.js";
+import { waitForInvocation } from "./client-wait.js";
 
 export type { DefinitionCallOptions } from "./client-definitions.js";
 export type {
@@ -124,7 +126,14 @@ export class Client {
   invoke<Output = unknown>(service: string, handler: string, input?: unknown, options?: InvokeOptions): Promise<Output>;
   async invoke(first: string | ValueFunctionDefinition, ...rest: unknown[]): Promise<unknown> {
     const call = callTarget("invoke", first, rest, this.#service);
-    const response = await this.#post(call.service, call.handler, call.input, call.options, "application/json");
+    const response = await postToHandler(
+      this.#transport,
+      call.service,
+      call.handler,
+      call.input,
+      call.options,
+      "application/json",
+    );
     return jsonFromResponse(response);
   }
 
@@ -136,7 +145,9 @@ export class Client {
   submit(service: string, handler: string, input?: unknown, options?: InvokeOptions): Promise<{ invocationId: string }>;
   async submit(first: string | ValueFunctionDefinition, ...rest: unknown[]): Promise<{ invocationId: string }> {
     const { service, handler, input, options } = callTarget("submit", first, rest, this.#service);
-    const response = await this.#post(service, handler, input, options, "application/json", { mode: "async" });
+    const response = await postToHandler(this.#transport, service, handler, input, options, "application/json", {
+      mode: "async",
+    });
     const body = (await jsonFromResponse(response)) as { invocationId?: string } | undefined;
     const invocationId = body?.invocationId ?? response.headers.get(INVOCATION_ID_HEADER);
     if (!invocationId) {
@@ -187,49 +198,7 @@ export class Client {
   ): AsyncIterable<Chunk>;
   stream(first: string | StreamingFunctionDefinition, ...rest: unknown[]): AsyncIterable<unknown> {
     const { service, handler, input, options } = callTarget("stream", first, rest, this.#service);
-    return this.#stream(service, handler, input, options as StreamOptions);
-  }
-
-  async *#stream(service: string, handler: string, input: unknown, options: StreamOptions): AsyncIterable<unknown> {
-    const sse = options.format === "sse";
-    const response = await this.#post(
-      service,
-      handler,
-      input,
-      options,
-      sse ? "text/event-stream" : "application/x-ndjson",
-    );
-    const invocationId = response.headers.get(INVOCATION_ID_HEADER) ?? undefined;
-    const contentType = response.headers.get("content-type") ?? "";
-    if (contentType.includes("application/json")) {
-      // A handler that does not stream answers with its whole output: one "chunk".
-      yield await jsonFromResponse(response);
-      return;
-    }
-    if (!response.body) return;
-    const envelopes = contentType.includes("text/event-stream")
-      ? readSseEnvelopes(response.body)
-      : readNdjsonEnvelopes(response.body);
-    for await (const envelope of envelopes as AsyncIterable<StreamEnvelope>) {
-      if (envelope.type === "chunk") yield envelope.data;
-      else if (envelope.type === "done") return;
-      else if (envelope.type === "error") {
-        const id = envelope.invocationId ?? invocationId;
-        throw new Agnt5ClientError({
-          message: envelope.error.message,
-          status: response.status,
-          code: envelope.error.code,
-          ...(id ? { invocationId: id } : {}),
-          ...(envelope.error.details === undefined ? {} : { details: envelope.error.details }),
-        });
-      }
-    }
-    throw new Agnt5ClientError({
-      message: `The stream of ${service}/${handler} ended before the invocation finished`,
-      status: response.status,
-      code: "STREAM_INTERRUPTED",
-      ...(invocationId ? { invocationId } : {}),
-    });
+    return streamFromHandler(this.#transport, service, handler, input, options as StreamOptions);
   }
 
   // --- sessions --------------------------------------------------------------------------------
@@ -278,50 +247,23 @@ export class Client {
    * (POST /v1/entities/:type/:key/:method, same options as invoke()). Writes of one key run one at
    * a time, in arrival order; shared methods run at once on the last committed state.
    */
-  async invokeEntity<Output = unknown>(
+  invokeEntity<Output = unknown>(
     type: string | AnyEntityDefinition,
     key: string,
     method: string,
     input?: unknown,
     options: InvokeOptions = {},
   ): Promise<Output> {
-    const params = new URLSearchParams();
-    if (options.timeoutMs !== undefined) params.set("timeoutMs", String(options.timeoutMs));
-    const search = params.size ? `?${params}` : "";
-    const entityType = typeof type === "string" ? type : type.name;
-    const response = await this.#request(
-      `${this.#entityPath(entityType, key)}/${encodeURIComponent(method)}${search}`,
-      {
-        method: "POST",
-        headers: {
-          "content-type": "application/json",
-          accept: "application/json",
-          ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
-          ...options.headers,
-        },
-        body: JSON.stringify(input ?? null),
-        signal: options.signal,
-      },
-    );
-    return (await jsonFromResponse(response)) as Output;
+    return callEntityMethod<Output>(this.#transport, type, key, method, input, options);
   }
 
   /** The committed state of entity `type` / `key` (GET /v1/entities/:type/:key). */
-  async getEntity<State extends Record<string, unknown> = Record<string, unknown>>(
+  getEntity<State extends Record<string, unknown> = Record<string, unknown>>(
     type: string,
     key: string,
     options: { signal?: AbortSignal } = {},
   ): Promise<EntityInfo<State>> {
-    const response = await this.#request(this.#entityPath(type, key), {
-      method: "GET",
-      headers: { accept: "application/json" },
-      signal: options.signal,
-    });
-    return (await jsonFromResponse(response)) as EntityInfo<State>;
-  }
-
-  #entityPath(type: string, key: string): string {
-    return `/v1/entities/${encodeURIComponent(type)}/${encodeURIComponent(key)}`;
+    return getEntityState<State>(this.#transport, type, key, options.signal);
   }
 
   // --- workflow runs ---------------------------------------------------------------------------
@@ -335,28 +277,12 @@ export class Client {
     ...args: DefinitionArgs<D, StartWorkflowOptions>
   ): Promise<StartedRun>;
   startWorkflow(name: string, input?: unknown, options?: StartWorkflowOptions): Promise<StartedRun>;
-  async startWorkflow(
+  startWorkflow(
     workflow: string | AnyWorkflow,
     input?: unknown,
     options: StartWorkflowOptions = {},
   ): Promise<StartedRun> {
-    const name = typeof workflow === "string" ? workflow : workflow.name;
-    const response = await this.#request(`/v1/workflows/${encodeURIComponent(name)}/runs`, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", ...options.headers },
-      // undefined travels as JSON null, like a worker's empty result.
-      body: JSON.stringify({ input: input ?? null, ...(options.runId === undefined ? {} : { runId: options.runId }) }),
-      signal: options.signal,
-    });
-    const body = (await jsonFromResponse(response)) as Partial<StartedRun> | undefined;
-    if (typeof body?.runId !== "string") {
-      throw new Agnt5ClientError({
-        message: `The gateway accepted workflow ${name} but returned no runId`,
-        status: response.status,
-        code: "INVALID_RESPONSE",
-      });
-    }
-    return { runId: body.runId, created: body.created !== false };
+    return startWorkflowRun(this.#transport, workflow, input, options);
   }
 
   /** Starts workflow `name` and waits for its output: startWorkflow() then workflowResult(). */
@@ -386,15 +312,8 @@ export class Client {
    * returns at once; follow it with the run methods (getRun, workflowResult, approve, cancel).
    * With a `runId`, starting again returns the existing run (`created: false`).
    */
-  async startAgent(agent: AgentRef, input: AgentInput, options: StartAgentOptions = {}): Promise<StartedRun> {
-    const request = agentRunRequest(agent, input, options);
-    const response = await this.#request(request.path, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json", ...options.headers },
-      body: request.body,
-      signal: options.signal,
-    });
-    return startedRunFrom(await jsonFromResponse(response), response.status, `agent ${request.name}`);
+  startAgent(agent: AgentRef, input: AgentInput, options: StartAgentOptions = {}): Promise<StartedRun> {
+    return startAgentRun(this.#transport, agent, input, options);
   }
 
   /** Starts agent `agent` and waits for its AgentResult: startAgent() then workflowResult(). */
@@ -412,13 +331,8 @@ export class Client {
   }
 
   /** GET /v1/runs/:runId: status, attempt, current step, and the output or error once it ended. */
-  async getRun<Output = unknown>(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunInfo<Output>> {
-    const response = await this.#request(this.#runPath(runId), {
-      method: "GET",
-      headers: { accept: "application/json" },
-      signal: options.signal,
-    });
-    return (await jsonFromResponse(response)) as RunInfo<Output>;
+  getRun<Output = unknown>(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunInfo<Output>> {
+    return getRunInfo<Output>(this.#transport, runId, options.signal);
   }
 
   /** The seed's name for getRun(). */
@@ -431,48 +345,21 @@ export class Client {
    * Agnt5ClientError: with the run's error code when it failed, CANCELLED when it was cancelled,
    * TIMEOUT (status 504) when it did not end within `timeoutMs`.
    */
-  async workflowResult<Output = unknown>(runId: string, options: WorkflowResultOptions = {}): Promise<Output> {
-    const search = options.timeoutMs === undefined ? "" : `?timeoutMs=${encodeURIComponent(options.timeoutMs)}`;
-    const response = await this.#request(`${this.#runPath(runId)}/result${search}`, {
-      method: "GET",
-      headers: { accept: "application/json" },
-      signal: options.signal,
-    });
-    const body = (await jsonFromResponse(response)) as
-      | { status?: string; output?: unknown; error?: { code?: string; message?: string; details?: unknown } }
-      | undefined;
-    const status = body?.status ?? "unknown";
-    if (SUCCESS_STATUSES.has(status)) return body?.output as Output;
-    const cancelled = status === "cancelled" || status === "canceled";
-    const error = body?.error;
-    throw new Agnt5ClientError({
-      message: cancelled
-        ? `Run ${runId} was cancelled`
-        : (error?.message ?? `Run ${runId} ended with status ${status}`),
-      status: response.status,
-      code: cancelled ? "CANCELLED" : (error?.code ?? status.toUpperCase()),
-      invocationId: runId,
-      ...(error?.details === undefined ? {} : { details: error.details }),
-    });
+  workflowResult<Output = unknown>(runId: string, options: WorkflowResultOptions = {}): Promise<Output> {
+    return runResult<Output>(this.#transport, runId, options);
   }
 
   /**
    * Sends signal `name` to run `runId` (POST /v1/runs/:runId/signals/:name, body = the payload as
    * JSON): it resumes the run's `ctx.signal(name)`, or waits in its mailbox until one asks for it.
    */
-  async signal(
+  signal(
     runId: string,
     name: string,
     payload?: unknown,
     options: { signal?: AbortSignal } = {},
   ): Promise<SignalResult> {
-    const response = await this.#request(`${this.#runPath(runId)}/signals/${encodeURIComponent(name)}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", accept: "application/json" },
-      body: JSON.stringify(payload ?? null),
-      signal: options.signal,
-    });
-    return (await jsonFromResponse(response)) as SignalResult;
+    return sendSignal(this.#transport, runId, name, payload, options.signal);
   }
 
   /**
@@ -480,76 +367,21 @@ export class Client {
    * `roles` travel in the x-agnt5-roles header; the gateway refuses (FORBIDDEN) an approver without
    * one of the approval's requiredRoles, and answers NO_PENDING_APPROVAL when nothing waits.
    */
-  async approve(runId: string, name: string, request: ApprovalRequest): Promise<ApprovalResult> {
-    const { decision, by, comment, roles, edits, signal } = request;
-    const response = await this.#request(`${this.#runPath(runId)}/approvals/${encodeURIComponent(name)}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept: "application/json",
-        ...(roles && roles.length > 0 ? { "x-agnt5-roles": roles.join(",") } : {}),
-      },
-      body: JSON.stringify({
-        decision,
-        by,
-        ...(comment === undefined ? {} : { comment }),
-        ...(edits === undefined ? {} : { edits }),
-      }),
-      signal,
-    });
-    return (await jsonFromResponse(response)) as ApprovalResult;
+  approve(runId: string, name: string, request: ApprovalRequest): Promise<ApprovalResult> {
+    return decideApproval(this.#transport, runId, name, request);
   }
 
   /**
    * Asks run `runId` to cancel (POST /v1/runs/:runId/cancel): the durable operation it awaits
    * rejects with CancelledError, it may clean up, and it ends "cancelled".
    */
-  async cancel(runId: string, options: { signal?: AbortSignal } = {}): Promise<CancelResult> {
-    const response = await this.#request(`${this.#runPath(runId)}/cancel`, {
-      method: "POST",
-      headers: { accept: "application/json" },
-      signal: options.signal,
-    });
-    return (await jsonFromResponse(response)) as CancelResult;
+  cancel(runId: string, options: { signal?: AbortSignal } = {}): Promise<CancelResult> {
+    return requestCancel(this.#transport, runId, options.signal);
   }
 
   /** The run's journal (GET /v1/runs/:runId/journal): every recorded durable operation, in order. */
-  async getJournal(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunJournal> {
-    const response = await this.#request(`${this.#runPath(runId)}/journal`, {
-      method: "GET",
-      headers: { accept: "application/json" },
-      signal: options.signal,
-    });
-    return (await jsonFromResponse(response)) as RunJournal;
-  }
-
-  #runPath(runId: string): string {
-    return `/v1/runs/${encodeURIComponent(runId)}`;
-  }
-
-  #post(
-    service: string,
-    handler: string,
-    input: unknown,
-    options: InvokeOptions,
-    accept: string,
-    query: Record<string, string> = {},
-  ): Promise<Response> {
-    const params = new URLSearchParams(query);
-    if (options.timeoutMs !== undefined) params.set("timeoutMs", String(options.timeoutMs));
-    const search = params.size ? `?${params}` : "";
-    return this.#request(`/v1/services/${encodeURIComponent(service)}/${encodeURIComponent(handler)}${search}`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        accept,
-        ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
-        ...options.headers,
-      },
-      // undefined travels as JSON null, like a worker's empty result.
-      body: JSON.stringify(input ?? null),
-      signal: options.signal,
-    });
+  getJournal(runId: string, options: { signal?: AbortSignal } = {}): Promise<RunJournal> {
+    return getRunJournal(this.#transport, runId, options.signal);
   }
 
   /** fetch with the client's headers; a body over maxBodyBytes, network failures and non-2xx answers become Agnt5ClientError. */
