@@ -24,8 +24,9 @@ describe("distributed tracing", () => {
     store = await createTestStore("postgres");
     cluster = await TestCluster.create(store, {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-      // Export every 50 ms (spans) and 200 ms (metrics), so they arrive while the test waits.
+      // Export every 50 ms (spans, log records) and 200 ms (metrics), so they arrive while the test waits.
       OTEL_BSP_SCHEDULE_DELAY: "50",
+      OTEL_BLRP_SCHEDULE_DELAY: "50",
       OTEL_METRIC_EXPORT_INTERVAL: "200",
     });
     await cluster.startCoordinator();
@@ -118,6 +119,31 @@ describe("distributed tracing", () => {
     const child = one("function child_fn");
     expect(child).toMatchObject({ service: "traced-child", parentSpanId: call!.spanId });
     expect(parentOf(one("step double"))?.spanId).toBe(child.spanId);
+  }, 120_000);
+
+  it("exports the handler's ctx.log() lines as OTLP log records in the run's trace (installOpenTelemetryLogging)", async () => {
+    const traceId = "5bf92f3577b34da6a3ce929d0e0e4737";
+    const answer = await postJson(
+      `${cluster.url}/v1/services/traced-parent/traced_flow`,
+      { name: "Cy" },
+      { traceparent: `00-${traceId}-${CALLER_SPAN}-01` },
+    );
+    expect(answer.status, answer.text).toBe(200);
+    const done = (received: typeof receiver.logs) =>
+      received.filter((record) => record.body === "traced_flow done" && record.traceId === traceId);
+    const [line, ...more] = done(await receiver.untilLogs((received) => done(received).length > 0));
+    // Written once: the replays before the last resume are quiet.
+    expect(more).toEqual([]);
+    expect(line).toMatchObject({
+      service: "traced-parent",
+      severityText: "INFO",
+      attributes: { component: "traced_flow", attempt: expect.any(Number) },
+    });
+    expect(line!.attributes.invocationId).toEqual(expect.any(String));
+    // The record's span is the last run of the workflow, in the caller's trace.
+    const spans = await receiver.until((received) => received.some((span) => span.spanId === line!.spanId));
+    const span = spans.find((candidate) => candidate.spanId === line!.spanId);
+    expect(span).toMatchObject({ traceId, name: "workflow traced_flow", attributes: { "agnt5.outcome": "completed" } });
   }, 120_000);
 
   it("exports the handler's ctx.metrics() counters over OTLP, once per run", async () => {

@@ -64,8 +64,12 @@ const SEVERITIES: Array<[number, SeverityNumber, string]> = [
  * bindings and the line's fields as attributes), when installed. The active context gives the
  * record its trace and span ids. Lines reach here already redacted by ctx.log().
  */
-export function emitLogRecord(bindings: () => Record<string, unknown>, args: unknown[], level: number): void {
+export function emitLogRecord(bindings: () => Record<string, unknown>, given: unknown[], level: number): void {
   if (!enabled || level < minimumLevel) return;
+  // ctx.log() passes `message` through even when the caller gave none: pino ignores it, so do we.
+  let end = given.length;
+  while (end > 0 && given[end - 1] === undefined) end--;
+  const args = end === given.length ? given : given.slice(0, end);
   const [severityNumber, severityText] = severityOf(level);
   const attributes: AnyValueMap = {};
   addFields(attributes, bindings());

@@ -34,6 +34,16 @@ function attributesOf(list: Array<{ key: string; value: AnyValue }> | undefined)
   return Object.fromEntries((list ?? []).map(({ key, value }) => [key, attributeValue(value)]));
 }
 
+/** A log record as OTLP logs carry it, with its process's service.name. */
+export interface ReceivedLog {
+  service: string;
+  traceId: string;
+  spanId: string;
+  severityText: string;
+  body: unknown;
+  attributes: Record<string, unknown>;
+}
+
 /** A counter's data point as OTLP metrics carry it. */
 export interface ReceivedPoint {
   service: string;
@@ -43,13 +53,14 @@ export interface ReceivedPoint {
 }
 
 /**
- * An in-process OTLP/HTTP trace and metrics receiver (the JSON encoding the OTLP/HTTP exporter sends by
- * default): what the workers and the coordinator export, decoded, with a way to await spans.
+ * An in-process OTLP/HTTP trace, metrics and logs receiver (the JSON encoding the OTLP/HTTP exporter
+ * sends by default): what the workers and the coordinator export, decoded, with a way to await it.
  */
 export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   /** Counter points, in arrival order (cumulative: the last one per series is the total). */
   readonly points: ReceivedPoint[] = [];
+  readonly logs: ReceivedLog[] = [];
   readonly #waiters = new Set<() => void>();
 
   private constructor(
@@ -64,13 +75,16 @@ export class OtlpReceiver {
       request.on("data", (chunk: Buffer) => chunks.push(chunk));
       request.on("end", () => {
         const json = String(request.headers["content-type"]).includes("json");
-        if (!json || (request.url !== "/v1/traces" && request.url !== "/v1/metrics")) {
+        const accept = {
+          "/v1/traces": (body: unknown) => receiver!.#accept(body),
+          "/v1/metrics": (body: unknown) => receiver!.#acceptMetrics(body),
+          "/v1/logs": (body: unknown) => receiver!.#acceptLogs(body),
+        }[request.url ?? ""];
+        if (!json || !accept) {
           response.writeHead(415).end();
           return;
         }
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        if (request.url === "/v1/traces") receiver!.#accept(body);
-        else receiver!.#acceptMetrics(body);
+        accept(JSON.parse(Buffer.concat(chunks).toString("utf8")));
         response.writeHead(200, { "content-type": "application/json" }).end("{}");
       });
     });
@@ -119,6 +133,38 @@ export class OtlpReceiver {
       }
     }
     for (const wake of this.#waiters) wake();
+  }
+
+  #acceptLogs(body: any): void {
+    for (const resourceLogs of body.resourceLogs ?? []) {
+      const service = String(attributesOf(resourceLogs.resource?.attributes)["service.name"] ?? "");
+      for (const scope of resourceLogs.scopeLogs ?? []) {
+        for (const record of scope.logRecords ?? []) {
+          this.logs.push({
+            service,
+            traceId: record.traceId ?? "",
+            spanId: record.spanId ?? "",
+            severityText: record.severityText ?? "",
+            body: attributeValue(record.body),
+            attributes: attributesOf(record.attributes),
+          });
+        }
+      }
+    }
+    for (const wake of this.#waiters) wake();
+  }
+
+  /** Resolves once `done` accepts the log records received so far. */
+  untilLogs(done: (logs: ReceivedLog[]) => boolean): Promise<ReceivedLog[]> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!done(this.logs)) return;
+        this.#waiters.delete(check);
+        resolve(this.logs);
+      };
+      this.#waiters.add(check);
+      check();
+    });
   }
 
   /** Resolves once `done` accepts the counter points received so far. */
