@@ -204,6 +204,37 @@ describe("SQL entity store on PostgreSQL", () => {
     expect(row).toEqual({ n: 1 });
   });
 
+  it("runs its statements prepared when the queryable offers it, stores of two schemas on one pool apart", async () => {
+    const [a, b] = [fresh(), fresh()];
+    const shared = pool({ max: 1 }); // one connection: both stores prepare on it
+    const names = new Set<string>();
+    const prepared: Queryable = {
+      ...queryableOf(shared),
+      async queryPrepared<T>(name: string, sql: string, params: unknown[]) {
+        names.add(name);
+        return (await shared.query({ name, text: sql, values: params })).rows as T[];
+      },
+    };
+    const stores = [a, b].map((schema) => createSqlEntityStore(prepared, { backend: "postgres", schema }));
+    for (const [i, store] of stores.entries()) {
+      expect(await store.commit("T", "k", { expectedVersion: 0, sets: { n: String(i) }, deletes: [] })).toEqual({
+        ok: true,
+        version: 1,
+      });
+      expect(await store.commit("T", "k", { expectedVersion: 1, sets: { m: "1" }, deletes: ["n"] })).toMatchObject({
+        ok: true,
+      });
+      expect(await store.commit("T", "k", { expectedVersion: 1, sets: {}, deletes: [] })).toEqual({
+        ok: false,
+        reason: "stale",
+        currentVersion: 2,
+      });
+      expect(await store.load("T", "k")).toEqual({ state: { m: "1" }, version: 2 });
+    }
+    // insert, updateWithDeletes, update (the stale one), version, load: per schema.
+    expect(names.size).toBe(10);
+  });
+
   it("the coordinator's Database type can be passed as a Queryable", () => {
     // The shape of apps/coordinator's Database (query<T> + exec + transaction), stated here.
     interface CoordinatorDatabase {

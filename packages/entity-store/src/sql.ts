@@ -6,6 +6,7 @@
 // The results never depend on the queryable's type parsers: versions come back as `::text`
 // and the state as `::text`, parsed here. That is what lets a caller's pool that parses int8 to
 // number and jsonb to objects (the coordinator's) and a default pg.Pool (strings) behave alike.
+import { createHash } from "node:crypto";
 import type { PGlite } from "@electric-sql/pglite";
 import { EntityStoreError, invalid, redactUrl } from "./errors.js";
 import type {
@@ -21,6 +22,12 @@ import { checkEntityId, encodeCursor, normalizeCommit, normalizeListOptions } fr
 /** Something SQL can run on: one statement, `$n` parameters, the result rows. */
 export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Optional: the same, as a named prepared statement (node-postgres: `{ name, text, values }`),
+   * planned once per connection instead of on every call. Planning was most of PostgreSQL's CPU
+   * per entity write; without it the store runs `query`.
+   */
+  queryPrepared?<T = Record<string, unknown>>(name: string, sql: string, params: unknown[]): Promise<T[]>;
 }
 
 export interface SqlEntityStoreOptions {
@@ -145,7 +152,9 @@ class SqlStore implements SqlEntityStore {
   readonly #schema: string | undefined;
   readonly #autoMigrate: boolean;
   readonly #release: (() => Promise<void>) | undefined;
-  readonly #sql: ReturnType<typeof statements>;
+  readonly #sql: Statements;
+  /** Prepared-statement names: a hash of the text, so stores on one pool in other schemas never collide. */
+  readonly #names: Record<keyof Statements, string>;
   #ready: Promise<void> | undefined;
   #closed = false;
 
@@ -160,6 +169,12 @@ class SqlStore implements SqlEntityStore {
     this.#autoMigrate = options.migrate ?? true;
     this.#release = release;
     this.#sql = statements(tablesOf(options.schema));
+    this.#names = Object.fromEntries(
+      Object.entries(this.#sql).map(([key, sql]) => [
+        key,
+        `agnt5_es_${createHash("sha1").update(sql).digest("hex").slice(0, 16)}`,
+      ]),
+    ) as Record<keyof Statements, string>;
   }
 
   migrate(): Promise<void> {
@@ -177,7 +192,7 @@ class SqlStore implements SqlEntityStore {
   async load(type: string, key: string): Promise<EntitySnapshot> {
     checkEntityId(type, key);
     await this.#prepare();
-    const [row] = await this.#db.query<StateRow>(this.#sql.load, [type, key]);
+    const [row] = await this.#run<StateRow>("load", [type, key]);
     if (!row) return { state: {}, version: 0 };
     // JSON.parse defines own properties, so a field named "__proto__" stays a field.
     const snapshot: EntitySnapshot = { state: JSON.parse(row.state), version: Number(row.version) };
@@ -202,18 +217,27 @@ class SqlStore implements SqlEntityStore {
       // WHERE on the new row version. The field rows change only when the version row did.
       const rows =
         change.expectedVersion === 0
-          ? await this.#db.query<{ version: string }>(this.#sql.insert, [type, key, sets, invocationId, output])
-          : await this.#db.query<{ version: string }>(this.#sql.update, [
-              type,
-              key,
-              sets,
-              deletes,
-              invocationId,
-              output,
-              change.expectedVersion,
-            ]);
+          ? await this.#run<{ version: string }>("insert", [type, key, sets, invocationId, output])
+          : change.deletes.length === 0
+            ? await this.#run<{ version: string }>("update", [
+                type,
+                key,
+                sets,
+                invocationId,
+                output,
+                change.expectedVersion,
+              ])
+            : await this.#run<{ version: string }>("updateWithDeletes", [
+                type,
+                key,
+                sets,
+                invocationId,
+                output,
+                change.expectedVersion,
+                deletes,
+              ]);
       if (rows[0]) return { ok: true, version: Number(rows[0].version) };
-      const [current] = await this.#db.query<{ version: string }>(this.#sql.version, [type, key]);
+      const [current] = await this.#run<{ version: string }>("version", [type, key]);
       const currentVersion = current ? Number(current.version) : 0;
       // The row moved back to the expected version between the two statements (deleted and
       // re-created): the compare-and-set may succeed now, so try again.
@@ -226,7 +250,7 @@ class SqlStore implements SqlEntityStore {
   async listKeys(type: string, options?: ListKeysOptions): Promise<ListKeysPage> {
     const { prefix, prefixEnd, limit, after } = normalizeListOptions(type, options);
     await this.#prepare();
-    const rows = await this.#db.query<{ key: string }>(this.#sql.listKeys, [
+    const rows = await this.#run<{ key: string }>("listKeys", [
       type,
       prefix,
       prefixEnd ?? null,
@@ -240,13 +264,20 @@ class SqlStore implements SqlEntityStore {
   async delete(type: string, key: string): Promise<void> {
     checkEntityId(type, key);
     await this.#prepare();
-    await this.#db.query(this.#sql.delete, [type, key]);
+    await this.#run("delete", [type, key]);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await this.#release?.();
+  }
+
+  #run<T>(statement: keyof Statements, params: unknown[]): Promise<T[]> {
+    const sql = this.#sql[statement];
+    return this.#db.queryPrepared
+      ? this.#db.queryPrepared<T>(this.#names[statement], sql, params)
+      : this.#db.query<T>(sql, params);
   }
 
   async #prepare(): Promise<void> {
@@ -259,9 +290,17 @@ class SqlStore implements SqlEntityStore {
   }
 }
 
+type Statements = ReturnType<typeof statements>;
+
 function statements({ entity, field }: Tables) {
-  // $3: the sets as one JSON object (field -> JSON text); $4: the deletes as one JSON array. Both
-  // travel as text, which PostgreSQL and PGlite bind alike.
+  // $3: the sets as one JSON object (field -> JSON text), and the deletes as one JSON array: both
+  // travel as text, which PostgreSQL and PGlite bind alike. A commit without deletes (most of them)
+  // runs the statement without the DELETE.
+  const bumpedByUpdate = `bumped AS (
+               UPDATE ${entity}
+                  SET version = version + 1, last_invocation_id = $4::text, last_output = $5::text, updated_at = now()
+                WHERE type = $1::text AND key = $2::text AND version = $6::bigint
+                RETURNING version)`;
   const writeFields = `written AS (
                INSERT INTO ${field} (type, key, field, value)
                SELECT $1::text, $2::text, f.key, f.value FROM jsonb_each_text($3::text::jsonb) f
@@ -284,15 +323,14 @@ function statements({ entity, field }: Tables) {
                DELETE FROM ${field} WHERE type = $1::text AND key = $2::text AND EXISTS (SELECT 1 FROM bumped)),
              ${writeFields}
              SELECT version::text AS version FROM bumped`,
-    update: `WITH bumped AS (
-               UPDATE ${entity}
-                  SET version = version + 1, last_invocation_id = $5::text, last_output = $6::text, updated_at = now()
-                WHERE type = $1::text AND key = $2::text AND version = $7::bigint
-                RETURNING version),
+    update: `WITH ${bumpedByUpdate},
+             ${writeFields}
+             SELECT version::text AS version FROM bumped`,
+    updateWithDeletes: `WITH ${bumpedByUpdate},
              removed AS (
                DELETE FROM ${field}
                 WHERE type = $1::text AND key = $2::text
-                  AND field IN (SELECT jsonb_array_elements_text($4::text::jsonb))
+                  AND field IN (SELECT jsonb_array_elements_text($7::text::jsonb))
                   AND EXISTS (SELECT 1 FROM bumped)),
              ${writeFields}
              SELECT version::text AS version FROM bumped`,
@@ -338,6 +376,9 @@ export async function openPostgresEntityStore(options: PostgresEntityStoreOption
     {
       async query<T>(sql: string, params?: unknown[]) {
         return (await pool.query(sql, params)).rows as T[];
+      },
+      async queryPrepared<T>(name: string, sql: string, params: unknown[]) {
+        return (await pool.query({ name, text: sql, values: params })).rows as T[];
       },
     },
     { backend: "postgres", ...(options.schema ? { schema: options.schema } : {}) },

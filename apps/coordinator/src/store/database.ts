@@ -20,6 +20,11 @@ export interface Queryable {
    * accepts a single statement.
    */
   exec(sql: string): Promise<void>;
+  /**
+   * PostgreSQL only: `query` as a named prepared statement, planned once per connection (the
+   * entity store's commit and load use it; planning was most of their cost).
+   */
+  queryPrepared?<T>(name: string, sql: string, params: unknown[]): Promise<T[]>;
 }
 
 export interface Database extends Queryable {
@@ -96,6 +101,10 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     },
     async exec(sql: string) {
       await client.query(sql); // no params -> simple protocol, multi-statement OK
+    },
+    async queryPrepared<T>(name: string, sql: string, params: unknown[]) {
+      const res = await client.query({ name, text: sql, values: params });
+      return res.rows as T[];
     },
   });
 

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// CPU cost of one entity write (the bench worker's Counter.increment), in every process that serves
+// it: the coordinator, the worker and the coordinator's PostgreSQL backends. A fixed number of
+// writes, so the figure is disturbed far less by other load on a shared machine than requests/s.
+// Each process's on-CPU time is read from /proc/<pid>/task/*/schedstat (nanoseconds, every thread)
+// before and after; the PostgreSQL backends are found by the application_name the coordinator's
+// connections carry (PGAPPNAME).
+//
+// Usage: node bench/entity-cpu.mjs [--root=<checkout>] [--scenarios=keys1000,hot] [--writes=4000]
+//                                  [--concurrency=64] [--profile=<dir>]
+// --root runs another checkout's built coordinator and bench worker (an A/B against an older build).
+// --profile writes --cpu-prof profiles of the coordinator and the worker there.
+// --rows also reports the rows each write inserts, updates and deletes per table (PostgreSQL's
+// pg_stat_user_tables; idle backends report their counts within 10 s, so each scenario then waits 11 s).
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { createInterface } from "node:readline";
+import pg from "pg";
+import { Pool } from "undici";
+
+const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
+const root = resolve(args.root ?? new URL("..", import.meta.url).pathname);
+const scenarios = (args.scenarios ?? "keys1000,hot").split(",");
+const writes = Number(args.writes ?? 4000);
+const concurrency = Number(args.concurrency ?? 64);
+const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+const profileDir = args.profile;
+const countRows = "rows" in args;
+const appName = `agnt5-entity-cpu-${process.pid}`;
+
+/** On-CPU nanoseconds of every thread of a process (0 once it is gone). */
+function cpuNanos(pid) {
+  let total = 0;
+  let tasks = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return 0;
+  }
+  for (const task of tasks) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {} // a thread that ended between the listing and the read
+  }
+  return total;
+}
+
+function start(script, env) {
+  const execArgv = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...execArgv, script], {
+    cwd: root,
+    env: { ...process.env, AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines = [];
+  const exited = new Promise((done) => child.once("exit", done));
+  for (const stream of [child.stdout, child.stderr])
+    createInterface({ input: stream }).on("line", (l) => lines.push(l));
+  return {
+    pid: child.pid,
+    async waitFor(text) {
+      while (!lines.some((l) => l.includes(text))) {
+        if (child.exitCode !== null) throw new Error(`${script} exited:\n${lines.slice(-20).join("\n")}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async stop() {
+      if (child.exitCode === null) child.kill(profileDir ? "SIGINT" : "SIGKILL");
+      await exited;
+    },
+  };
+}
+
+async function increment(pool, key) {
+  const { statusCode, body } = await pool.request({
+    path: `/v1/entities/Counter/${key}/increment`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: "null",
+  });
+  const text = await body.text();
+  if (statusCode !== 200) throw new Error(`HTTP ${statusCode}: ${text}`);
+}
+
+async function run(pool, total, keyOf) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await increment(pool, keyOf(next++));
+    }),
+  );
+}
+
+/** Per table, the rows inserted/updated/deleted per write between two pg_stat_user_tables reads. */
+function rowDelta(before, after) {
+  const out = {};
+  for (const row of after) {
+    const was = before.find((b) => b.relname === row.relname) ?? { ins: 0, upd: 0, del: 0 };
+    const per = (k) => +((row[k] - was[k]) / writes).toFixed(2);
+    if (per("ins") || per("upd") || per("del"))
+      out[row.relname] = { ins: per("ins"), upd: per("upd"), del: per("del") };
+  }
+  return out;
+}
+
+const SCENARIOS = {
+  keys1000: (i) => `key-${(i * 7919) % 1000}`,
+  hot: () => "hot",
+};
+
+const schema = `bench_entity_cpu_${Date.now().toString(36)}`;
+const admin = new pg.Client({ connectionString: databaseUrl });
+await admin.connect();
+const backendPids = async () =>
+  (await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [appName])).rows.map((r) => r.pid);
+const coordinator = start("apps/coordinator/dist/main.js", {
+  AGNT5_DATABASE_URL: databaseUrl,
+  AGNT5_DATABASE_SCHEMA: schema,
+  AGNT5_DEV_MODE: "1",
+  AGNT5_HOST: "127.0.0.1",
+  AGNT5_GRPC_PORT: "19291",
+  AGNT5_HTTP_PORT: "18281",
+  PGAPPNAME: appName,
+});
+const worker = start("bench/bench-worker.mjs", { AGNT5_COORDINATOR_ENDPOINT: "http://127.0.0.1:19291" });
+const results = [];
+try {
+  await coordinator.waitFor("Coordinator listening");
+  await worker.waitFor("Worker running");
+  const pool = new Pool("http://127.0.0.1:18281", { connections: concurrency, pipelining: 1 });
+  await run(pool, 2000, SCENARIOS.keys1000); // warm-up: JIT, pools, every key created
+  for (const name of scenarios) {
+    const keyOf = SCENARIOS[name];
+    const pids = await backendPids();
+    const cpu = () => [cpuNanos(coordinator.pid), cpuNanos(worker.pid), pids.reduce((n, p) => n + cpuNanos(p), 0)];
+    const rows = async () => {
+      if (!countRows) return [];
+      await new Promise((r) => setTimeout(r, 11_000));
+      return (
+        await admin.query(
+          `SELECT relname, n_tup_ins::int AS ins, n_tup_upd::int AS upd, n_tup_del::int AS del
+             FROM pg_stat_user_tables WHERE schemaname = $1`,
+          [schema],
+        )
+      ).rows;
+    };
+    const rowsBefore = await rows();
+    const before = cpu();
+    const t0 = performance.now();
+    await run(pool, writes, keyOf);
+    const seconds = (performance.now() - t0) / 1000;
+    const after = cpu();
+    const rowsAfter = await rows();
+    const perWrite = (i) => +((after[i] - before[i]) / 1e6 / writes).toFixed(4);
+    results.push({
+      scenario: name,
+      writes,
+      concurrency,
+      coordinatorCpuMsPerWrite: perWrite(0),
+      workerCpuMsPerWrite: perWrite(1),
+      postgresCpuMsPerWrite: perWrite(2),
+      totalCpuMsPerWrite: +(perWrite(0) + perWrite(1) + perWrite(2)).toFixed(4),
+      postgresBackends: pids.length,
+      writesPerSecond: Math.round(writes / seconds),
+      ...(countRows ? { rowsPerWrite: rowDelta(rowsBefore, rowsAfter) } : {}),
+    });
+    console.error(`[entity cpu] ${JSON.stringify(results.at(-1))}`);
+  }
+  await pool.close();
+} finally {
+  await worker.stop();
+  await coordinator.stop();
+  await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin.end();
+}
+console.log(JSON.stringify({ root, results }, null, 2));
