@@ -108,6 +108,7 @@ export async function startCoordinator(
       store: store.invocations,
       logger,
       heartbeatIntervalMs: config.heartbeatIntervalMs,
+      payloadLimits: config.payloadLimits,
       connections,
       authenticator: auth.authenticator,
     }),

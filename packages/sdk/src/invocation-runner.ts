@@ -24,6 +24,13 @@ import { failureLogLevel } from "./failure-log-level.js";
 import { untilAborted } from "./invoke-component.js";
 import { entryToProto, journalFromProto, resultFromProto } from "./journal-codec.js";
 import { type InvocationSpan, startInvocationSpan, withContext } from "./observability/invocation-span.js";
+import {
+  FRAME_PAYLOAD_LIMITS,
+  oversizedEntityState,
+  oversizedEntry,
+  oversizedOutput,
+  type PayloadLimits,
+} from "./payload-limits.js";
 import { toWireFailure } from "./wire-failure.js";
 import type { OutgoingMessage } from "./worker-connection.js";
 
@@ -38,6 +45,8 @@ export interface InvocationRunnerDeps {
   send(message: OutgoingMessage): void;
   /** ctx.secrets() and ctx.config() providers (default: the environment). */
   observability?: ObservabilityInit;
+  /** Payloads over these fail the invocation before they are sent (default: the gRPC frame limit). */
+  payloadLimits?: PayloadLimits;
 }
 
 /** One invocation running on this worker. */
@@ -78,6 +87,7 @@ const STREAMED = Symbol("streamed");
 export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps): RunningInvocation {
   const controller = new AbortController();
   const { invocationId, attempt } = start;
+  const limits = deps.payloadLimits ?? FRAME_PAYLOAD_LIMITS;
   const runId = start.runId || invocationId;
   const logger = deps.logger.child({
     service: deps.serviceName,
@@ -115,8 +125,11 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
   const forward = (frame: Outbound) => {
     if (frame.type === "propose") {
       // A secret the handler read never reaches the journal (a step returning one records [REDACTED]).
-      const entry = secretRedactor.redact(frame.entry);
-      emit({ case: "proposeEntry", value: { invocationId, attempt, entry: entryToProto(entry) } });
+      const entry = entryToProto(secretRedactor.redact(frame.entry));
+      // Over a limit: the invocation fails here, once, saying which limit (the coordinator would refuse it).
+      const oversized = oversizedEntry(entry, limits);
+      if (oversized) fail(oversized);
+      else emit({ case: "proposeEntry", value: { invocationId, attempt, entry } });
     } else {
       emit({ case: "suspend", value: { invocationId, attempt, waitingOn: frame.waitingOn } });
     }
@@ -233,6 +246,10 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
           output = outcome.value === STREAMED ? new Uint8Array() : encodeOutput(outcome.value, name);
           // An entity write's sets and deletes commit with its result; a cancelled write changes nothing.
           if (outcome.type === "completed" && entityCall) stateChanges = entityCall.stateChanges();
+          const oversized =
+            oversizedOutput(name, output.byteLength) ??
+            (entityCall ? oversizedEntityState(entityCall.label, start.state, stateChanges, limits) : undefined);
+          if (oversized) throw oversized;
         } catch (error) {
           report(failedOutcome(error));
           return;

@@ -7,6 +7,7 @@ import type { WorkerConfig } from "./config.js";
 import { createCoordinatorClient } from "./coordinator-client.js";
 import { CoordinatorOutageLog } from "./coordinator-outage-log.js";
 import { type RunningInvocation, runInvocation } from "./invocation-runner.js";
+import { announcedPayloadLimits, FRAME_PAYLOAD_LIMITS, type PayloadLimits } from "./payload-limits.js";
 import { type ReconnectBackoff, reconnectDelayMs, sleep } from "./reconnect-backoff.js";
 import { SDK_VERSION } from "./sdk-version.js";
 import { settlesWithin } from "./settles-within.js";
@@ -73,6 +74,8 @@ export class StandaloneRuntime {
   #connection: WorkerConnection | undefined;
   #draining = false;
   #registrations = 0;
+  /** What the coordinator announced at registration; payloads over them are refused before sending. */
+  #payloadLimits: PayloadLimits = FRAME_PAYLOAD_LIMITS;
   readonly #outageLog: CoordinatorOutageLog;
   #running: Promise<void> | undefined;
   #shutdown: Promise<void> | undefined;
@@ -158,6 +161,7 @@ export class StandaloneRuntime {
     switch (message.case) {
       case "registered": {
         const heartbeatIntervalMs = Number(message.value.heartbeatIntervalMs) || DEFAULT_HEARTBEAT_INTERVAL_MS;
+        this.#payloadLimits = announcedPayloadLimits(message.value.payloadLimits);
         connection.startHeartbeats(heartbeatIntervalMs, () => this.#inFlight.size);
         const reconnect = this.#registrations > 0;
         this.#registrations += 1;
@@ -245,6 +249,7 @@ export class StandaloneRuntime {
       serviceVersion: config.serviceVersion,
       logger,
       suspendAfterMs: config.suspendAfterMs,
+      payloadLimits: this.#payloadLimits,
       ...(this.#options.observability ? { observability: this.#options.observability } : {}),
       send: (message: OutgoingMessage) => {
         // Release the slot before the result (or the suspension) leaves, so a coordinator that

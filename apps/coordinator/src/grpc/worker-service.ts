@@ -4,6 +4,7 @@ import type { Authenticator } from "../auth/authenticator.js";
 import type { Identity } from "../auth/identity.js";
 import { authenticateWorker, registrationRefusal, WorkerAuthError } from "../auth/worker-auth.js";
 import type { InvocationManager } from "../invocations/invocation-manager.js";
+import { announcedLimits, type PayloadLimits } from "../limits/payload-limits.js";
 import type { Logger } from "../logger.js";
 import type { InvocationStore } from "../store/index.js";
 import { unstorableIn } from "../store/storable-text.js";
@@ -19,6 +20,8 @@ export interface WorkerServiceDeps {
   store: InvocationStore;
   logger: Logger;
   heartbeatIntervalMs: number;
+  /** Announced to each worker at registration, so the SDK refuses an oversized payload before sending it. */
+  payloadLimits?: PayloadLimits;
   /** Every live connection, for the heartbeat monitor and shutdown. */
   connections: Set<WorkerConnection>;
   /** Checks the stream's worker token; undefined in dev mode (any process may register). */
@@ -137,6 +140,7 @@ function register(deps: WorkerServiceDeps, worker: WorkerConnection, components:
       workerId: worker.workerId,
       protocolVersion: ProtocolVersion.PROTOCOL_VERSION_1,
       heartbeatIntervalMs: BigInt(deps.heartbeatIntervalMs),
+      ...(deps.payloadLimits ? { payloadLimits: announcedLimits(deps.payloadLimits) } : {}),
       coordinatorVersion: COORDINATOR_VERSION,
     },
   });

@@ -1,7 +1,9 @@
 // Payload limits end to end: a real coordinator on PostgreSQL with small AGNT5_MAX_* limits and an
 // in-process SDK worker. Each oversized payload is refused with PAYLOAD_TOO_LARGE naming its limit
 // and value; the run (or call) fails once, nothing of the refused write is in the store, and the
-// worker and other runs carry on.
+// worker and other runs carry on. The worker refuses step results, journal entries, emitted signals
+// and entity state itself (the coordinator announced its limits at registration); the coordinator's
+// own checks, for workers that do not, are in payload-limits.engine.test.ts.
 import { entity, fn, Registry, workflow } from "@agnt5/sdk";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,6 +105,9 @@ describe("payload limits (AGNT5_MAX_*)", () => {
     // The run's result answers 200 with the run failed by that error.
     expect(result.body.status).toBe("failed");
     expectRefused(result, "AGNT5_MAX_STEP_RESULT_BYTES", 1000);
+    // The worker knew the limit (announced at registration) and did not send the result at all.
+    expect(result.body.error.message).toContain('The result of step "big" (entry 1) is 1502 bytes');
+    expect(result.body.error.message).toContain("not sent");
     expect(await journalOf(runId)).toEqual([{ idx: 0, name: "small" }]);
     expect(await recordedError(runId)).toMatchObject({ status: "failed", error: { code: "PAYLOAD_TOO_LARGE" } });
     // Not retried: the step ran once.

@@ -47,3 +47,13 @@ export function payloadLimitsFromEnv(env: NodeJS.ProcessEnv): PayloadLimits {
   }
   return limits;
 }
+
+/** The limits as WorkerRegistered.payload_limits carries them. */
+export function announcedLimits(limits: PayloadLimits) {
+  return {
+    journalEntryBytes: BigInt(limits.journalEntryBytes),
+    stepResultBytes: BigInt(limits.stepResultBytes),
+    entityStateBytes: BigInt(limits.entityStateBytes),
+    signalBytes: BigInt(limits.signalBytes),
+  };
+}

@@ -9,6 +9,7 @@ import { Writable } from "node:stream";
 import { createSqlEntityStore } from "@agnt5/entity-store";
 import { pino } from "pino";
 import { InvocationManager } from "../invocations/invocation-manager.js";
+import type { PayloadLimits } from "../limits/payload-limits.js";
 import type { Logger } from "../logger.js";
 import { openStore, type Store } from "../store/index.js";
 import type { ComponentKindName } from "../workers/component-info.js";
@@ -77,16 +78,24 @@ export interface TestEngine {
 }
 
 /** Opens an engine on a fresh PostgreSQL schema; `close()` drops it. */
-export async function startTestEngine(): Promise<TestEngine> {
-  return openEngine(testSchemaName("agnt5_engine_test"));
+export async function startTestEngine(options: { payloadLimits?: PayloadLimits } = {}): Promise<TestEngine> {
+  return openEngine(testSchemaName("agnt5_engine_test"), options.payloadLimits);
 }
 
-async function openEngine(schema: string): Promise<TestEngine> {
+async function openEngine(schema: string, payloadLimits?: PayloadLimits): Promise<TestEngine> {
   const store = await openStore({ databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, dataDir: "/nonexistent" });
   const services = new ServiceRegistry();
   const { logger, lines, logged } = capturingLogger();
   const entityStore = createSqlEntityStore(store.db, { backend: store.db.kind });
-  const manager = new InvocationManager(store.invocations, store.journal, services, logger, entityStore);
+  const manager = new InvocationManager(
+    store.invocations,
+    store.journal,
+    services,
+    logger,
+    entityStore,
+    undefined,
+    payloadLimits,
+  );
   await manager.recover();
   let workers = 0;
   const engine: TestEngine = {
@@ -109,7 +118,7 @@ async function openEngine(schema: string): Promise<TestEngine> {
     restart: async () => {
       manager.close();
       await store.close();
-      return openEngine(schema);
+      return openEngine(schema, payloadLimits);
     },
     close: async () => {
       manager.close();
