@@ -46,6 +46,12 @@ export interface EntityContextInit {
   write: boolean;
   /** The committed state the method starts from (JSON values by state key). */
   state?: Readonly<Record<string, unknown>> | ReadonlyMap<string, unknown>;
+  /**
+   * When given, the values of `state` are still encoded (the worker passes the bytes it received):
+   * each is decoded the first time the method reads it, so a method that reads three fields of a
+   * large state decodes three. A decoding error is thrown to the method by the read.
+   */
+  decode?: (key: string, encoded: unknown) => unknown;
 }
 
 /** An entity method's context, and what its run changed. */
@@ -64,8 +70,20 @@ export interface EntityContextHandle {
  * (by the runtime or by extensions such as ctx.llm) are seen through it too.
  */
 export function createEntityContext(base: DurableContext, init: EntityContextInit): EntityContextHandle {
-  const initial = new Map<string, unknown>(init.state instanceof Map ? init.state : Object.entries(init.state ?? {}));
-  const current = new Map(initial);
+  // The committed state is never copied: the method's sets and deletes are kept beside it, so a
+  // call costs what it reads and changes, not the size of the state.
+  const initial: ReadonlyMap<string, unknown> =
+    init.state instanceof Map ? init.state : new Map(Object.entries(init.state ?? {}));
+  const decoded = new Map<string, unknown>();
+  const readInitial = (key: string): unknown => {
+    if (!init.decode) return initial.get(key);
+    if (!decoded.has(key)) decoded.set(key, init.decode(key, initial.get(key)));
+    return decoded.get(key);
+  };
+  const changed = new Map<string, unknown>();
+  const deleted = new Set<string>();
+  const has = (key: string) => changed.has(key) || (!deleted.has(key) && initial.has(key));
+  const currentValue = (key: string): unknown => (changed.has(key) ? changed.get(key) : readInitial(key));
   const touched = new Set<string>();
   const { entityType, methodName, write } = init;
 
@@ -79,7 +97,8 @@ export function createEntityContext(base: DurableContext, init: EntityContextIni
     if (!write) throw new EntityReadOnlyError(entityType, methodName, operation, key);
   };
   const remove = (key: string) => {
-    current.delete(key);
+    changed.delete(key);
+    deleted.add(key);
     touched.add(key);
   };
 
@@ -89,7 +108,12 @@ export function createEntityContext(base: DurableContext, init: EntityContextIni
     } catch (error) {
       return Promise.reject(error);
     }
-    return Promise.resolve(current.has(key) ? structuredClone(current.get(key)) : defaultValue);
+    try {
+      const value = has(key) ? currentValue(key) : undefined;
+      return Promise.resolve(value === undefined ? defaultValue : structuredClone(value));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   };
   const set = (key: string, value: unknown): void => {
     checkKey("set", key);
@@ -99,7 +123,8 @@ export function createEntityContext(base: DurableContext, init: EntityContextIni
       remove(key);
       return;
     }
-    current.set(key, json);
+    changed.set(key, json);
+    deleted.delete(key);
     touched.add(key);
   };
   const del = (key: string): void => {
@@ -108,8 +133,20 @@ export function createEntityContext(base: DurableContext, init: EntityContextIni
     remove(key);
   };
   const state = (): Record<string, unknown> => {
+    // The committed fields in their order (changed ones in place), then the new ones.
     const snapshot: Record<string, unknown> = {};
-    for (const [key, value] of current) snapshot[key] = structuredClone(value);
+    const put = (key: string, value: unknown) => {
+      if (value !== undefined) {
+        Object.defineProperty(snapshot, key, {
+          value: structuredClone(value),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      }
+    };
+    for (const key of initial.keys()) if (has(key)) put(key, currentValue(key));
+    for (const [key, value] of changed) if (!initial.has(key)) put(key, value);
     return snapshot;
   };
 
@@ -131,7 +168,7 @@ export function createEntityContext(base: DurableContext, init: EntityContextIni
     changes: () => {
       const changes: EntityStateChange[] = [];
       for (const key of touched) {
-        if (current.has(key)) changes.push({ key, deleted: false, value: current.get(key) });
+        if (changed.has(key)) changes.push({ key, deleted: false, value: changed.get(key) });
         else if (initial.has(key)) changes.push({ key, deleted: true });
       }
       return changes;

@@ -287,6 +287,47 @@ describe("EntityContext", () => {
     (ctx as unknown as { llm: string }).llm = "model";
     expect((context as unknown as { llm: string }).llm).toBe("model");
   });
+
+  it("with decode, decodes a committed value only when the method reads it, and the state it leaves is exact", async () => {
+    const encoded = new Map<string, string>([
+      ["info", '{"id":"s1"}'],
+      ["next_seq", "3"],
+      ["m:1", '"first"'],
+      ["m:2", "not json"],
+      ["__proto__", '{"x":1}'],
+    ]);
+    const decodedKeys: string[] = [];
+    const handle = createEntityContext(base(), {
+      entityType: "Session",
+      key: "s1",
+      methodName: "append",
+      write: true,
+      state: encoded,
+      decode: (key, value) => {
+        decodedKeys.push(key);
+        return JSON.parse(value as string);
+      },
+    });
+    const ctx = handle.context;
+    expect(await ctx.get("next_seq")).toBe(3);
+    expect(await ctx.get("next_seq")).toBe(3);
+    ctx.set("m:3", "third");
+    ctx.set("next_seq", 4);
+    ctx.delete("m:1");
+    expect(decodedKeys).toEqual(["next_seq"]); // each value decoded once, and only when read
+    await expect(ctx.get("m:2")).rejects.toThrow(SyntaxError); // the read gets the decoding error
+    expect(handle.changes()).toEqual([
+      { key: "m:3", deleted: false, value: "third" },
+      { key: "next_seq", deleted: false, value: 4 },
+      { key: "m:1", deleted: true },
+    ]);
+    ctx.delete("m:2");
+    const state = ctx.state();
+    expect(Object.keys(state)).toEqual(["info", "next_seq", "__proto__", "m:3"]);
+    expect(state).toMatchObject({ info: { id: "s1" }, next_seq: 4, "m:3": "third" });
+    expect(Object.getPrototypeOf(state)).toBe(Object.prototype); // "__proto__" is a field, not the prototype
+    expect(Object.getOwnPropertyDescriptor(state, "__proto__")?.value).toEqual({ x: 1 });
+  });
 });
 
 describe("local entities (no coordinator)", () => {

@@ -52,7 +52,7 @@ export function entityInvocation(start: StartInvocation, component: ComponentDef
       code: "INVALID_ARGUMENT",
     });
   }
-  const state = decodeState(start.state, label);
+  const state = encodedState(start.state);
   let handle: EntityContextHandle | undefined;
   return {
     definition,
@@ -67,6 +67,7 @@ export function entityInvocation(start: StartInvocation, component: ComponentDef
         methodName,
         write: method.write,
         state,
+        decode: (key, encoded) => decodeValue(key, encoded as Uint8Array, label),
       });
       return method.invoke(input, handle.context);
     },
@@ -74,22 +75,26 @@ export function entityInvocation(start: StartInvocation, component: ComponentDef
   };
 }
 
-/** StartInvocation.state (the whole committed state; values are JSON bytes) -> values by key. */
-function decodeState(state: readonly StateChange[], label: string): Map<string, unknown> {
-  const values = new Map<string, unknown>();
-  for (const change of state) {
-    if (change.deleted) continue;
-    try {
-      const value = decodeJson(change.value);
-      if (value !== undefined) values.set(change.key, value);
-    } catch (error) {
-      throw new TerminalError(
-        `The state of ${label} cannot be read: key "${change.key}" is not valid JSON (${(error as Error).message})`,
-        { code: "INVALID_STATE" },
-      );
-    }
-  }
+/**
+ * StartInvocation.state (the whole committed state; values are JSON bytes) -> the bytes by key. A
+ * value is parsed only when the method reads it (decodeValue): an append to a long session history
+ * parses the few fields it reads, not every message.
+ */
+function encodedState(state: readonly StateChange[]): Map<string, Uint8Array> {
+  const values = new Map<string, Uint8Array>();
+  for (const change of state) if (!change.deleted) values.set(change.key, change.value);
   return values;
+}
+
+function decodeValue(key: string, encoded: Uint8Array, label: string): unknown {
+  try {
+    return decodeJson(encoded);
+  } catch (error) {
+    throw new TerminalError(
+      `The state of ${label} cannot be read: key "${key}" is not valid JSON (${(error as Error).message})`,
+      { code: "INVALID_STATE" },
+    );
+  }
 }
 
 function encodeChanges(changes: EntityStateChange[], label: string): MessageInitShape<typeof StateChangeSchema>[] {

@@ -215,6 +215,32 @@ describe("Worker: entities", () => {
     expect(await stream.completed(caught)).toMatchObject({ output: "READ_ONLY", stateChanges: [] });
   });
 
+  it("parses only the state fields a method reads: an unreadable field fails the call that reads it (INVALID_STATE)", async () => {
+    const { stream } = await setup();
+    const unread = stream.start({
+      componentName: "ShoppingCart",
+      componentKind: ENTITY,
+      methodName: "get_items",
+      objectKey: "cart-1",
+      rawState: { items: '[{"sku":"a","qty":1}]', owner: "{not json" },
+    });
+    expect((await stream.completed(unread)).output).toEqual([{ sku: "a", qty: 1 }]);
+
+    const read = stream.start({
+      componentName: "ShoppingCart",
+      componentKind: ENTITY,
+      methodName: "get_items",
+      objectKey: "cart-2",
+      rawState: { items: "[not json" },
+    });
+    const outcome = await stream.outcome(read);
+    expect(outcome.case === "failed" && outcome.value.failure).toMatchObject({
+      code: "INVALID_STATE",
+      retryable: false,
+      message: expect.stringContaining('key "items" is not valid JSON'),
+    });
+  });
+
   it("fails a shared method whose set or delete escapes with READ_ONLY, not retryable", async () => {
     const { stream } = await setup();
     const id = stream.start({

@@ -59,6 +59,8 @@ export interface StartInit {
   methodName?: string;
   /** The committed entity state; each value is JSON-encoded for you. */
   state?: Record<string, unknown>;
+  /** Committed entity state fields as the text to send (not checked: may be invalid JSON). */
+  rawState?: Record<string, string>;
   stateVersion?: number;
 }
 
@@ -152,10 +154,13 @@ export class FakeWorkerStream {
         cancelRequested: init.cancelRequested ?? false,
         objectKey: init.objectKey ?? "",
         methodName: init.methodName ?? "",
-        state: Object.entries(init.state ?? {}).map(([key, value]) => ({
-          key,
-          value: new TextEncoder().encode(JSON.stringify(value)),
-        })),
+        state: [
+          ...Object.entries(init.state ?? {}).map(([key, value]) => ({
+            key,
+            value: new TextEncoder().encode(JSON.stringify(value)),
+          })),
+          ...Object.entries(init.rawState ?? {}).map(([key, text]) => ({ key, value: new TextEncoder().encode(text) })),
+        ],
         stateVersion: BigInt(init.stateVersion ?? 0),
       },
     });
