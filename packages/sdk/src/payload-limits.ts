@@ -85,7 +85,7 @@ export function oversizedEntry(entry: JournalEntry, limits: PayloadLimits): Term
 /** An entity write whose state would be over the limit, as the method's failure. */
 export function oversizedEntityState(
   label: string,
-  initial: readonly StateChange[],
+  initial: readonly Pick<StateChange, "key" | "value" | "deleted">[],
   changes: readonly MessageInitShape<typeof StateChangeSchema>[],
   limits: PayloadLimits,
 ): TerminalError | undefined {
