@@ -5,8 +5,10 @@
 import type { CoordinatorConfig } from "../config.js";
 import type { Logger } from "../logger.js";
 import type { Database } from "../store/index.js";
-import { Authenticator, type TokenVerifier } from "./authenticator.js";
+import type { AuthConfig } from "./auth-config.js";
+import { Authenticator } from "./authenticator.js";
 import { ANY_SERVICE, SCOPES } from "./identity.js";
+import { JwtVerifier } from "./jwt-verifier.js";
 import { KeyAdmin } from "./key-admin.js";
 import { KeyStore } from "./key-store.js";
 import { RouteScopes } from "./route-scopes.js";
@@ -31,7 +33,6 @@ export async function setUpAuth(
   config: Pick<CoordinatorConfig, "devMode" | "auth" | "httpPort" | "grpcPort">,
   db: Database,
   logger: Logger,
-  jwt?: TokenVerifier,
 ): Promise<CoordinatorAuth> {
   const store = new KeyStore(db);
   const routes = new RouteScopes({ metricsRequireKey: config.auth.metricsRequireKey });
@@ -43,6 +44,7 @@ export async function setUpAuth(
     );
     return { authenticator: undefined, keys: new KeyAdmin(store, undefined), routes };
   }
+  const jwt = jwtVerifier(config.auth, logger);
   checkChosenSecret("AGNT5_BOOTSTRAP_API_KEY", config.auth.bootstrapApiKey);
   checkChosenSecret("AGNT5_BOOTSTRAP_WORKER_TOKEN", config.auth.bootstrapWorkerToken);
   if (config.auth.bootstrapApiKey) {
@@ -100,4 +102,27 @@ async function liveKeyCounts(db: Database): Promise<{ apiKeys: number; workerTok
   );
   const count = (kind: string) => rows.find((row) => row.kind === kind)?.n ?? 0;
   return { apiKeys: count("api_key"), workerTokens: count("worker_token") };
+}
+
+function jwtVerifier(auth: AuthConfig, logger: Logger): JwtVerifier | undefined {
+  if (!auth.jwksUrl) {
+    if (auth.jwtIssuer || auth.jwtAudience) {
+      throw new AuthConfigError(
+        "AGNT5_JWT_ISSUER and AGNT5_JWT_AUDIENCE need AGNT5_JWKS_URL (where the signing keys are)",
+      );
+    }
+    return undefined;
+  }
+  if (!auth.jwtIssuer || !auth.jwtAudience) {
+    logger.warn(
+      { jwksUrl: auth.jwksUrl },
+      "AGNT5_JWKS_URL without AGNT5_JWT_ISSUER and AGNT5_JWT_AUDIENCE: any token these keys signed is accepted, " +
+        "whoever it was issued for. Set both.",
+    );
+  }
+  try {
+    return new JwtVerifier({ jwksUrl: auth.jwksUrl, issuer: auth.jwtIssuer, audience: auth.jwtAudience });
+  } catch (error) {
+    throw new AuthConfigError((error as Error).message);
+  }
 }
