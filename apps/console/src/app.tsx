@@ -1,3 +1,4 @@
+import { ApiKeyBar } from "./components/api-key-bar.js";
 import { EntitiesPage } from "./pages/entities-page.js";
 import { RunPage } from "./pages/run-page.js";
 import { RunsPage } from "./pages/runs-page.js";
@@ -17,6 +18,7 @@ export function App() {
           <NavLink to="#/entities" active={route.page === "entities"} label="Entities" />
           <NavLink to="#/services" active={route.page === "services"} label="Services" />
         </nav>
+        <ApiKeyBar />
       </header>
       <main class="content">
         <Page route={route} />
