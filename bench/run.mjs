@@ -8,13 +8,16 @@
 // and GET /v1/runs/:id/result, with the per-model-call and per-tool-call overhead from two smaller agents.
 // Session appends (opt-in: --scenarios=session) to one session and over 1000 sessions at concurrency 64.
 // Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity,agent,session] [--seconds=5]
+//        [--tracing] (OTLP export from the coordinator and the worker to a receiver this script starts)
+//        [--cpu] (on-CPU time of the coordinator and the worker per call, from /proc: Linux only)
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import pg from "pg";
 import { Pool } from "undici";
+import { startOtlpReceiver } from "./otlp-receiver.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const stores = (args.stores ?? "pglite,postgres,redis").split(",");
@@ -24,6 +27,14 @@ const latencyCalls = Number(args.calls ?? 2000);
 const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const redisUrl = process.env.AGNT5_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const root = new URL("..", import.meta.url).pathname;
+const tracing = "tracing" in args;
+const measureCpu = "cpu" in args && existsSync("/proc/self/task");
+// --tracing: every span is exported (batched every OTEL_BSP_SCHEDULE_DELAY, default 5 s) to a local
+// receiver that decodes and counts it, as a collector on the same host would.
+const receiver = tracing ? await startOtlpReceiver() : undefined;
+const tracingEnv = receiver ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url } : {};
+/** The processes whose CPU time a measurement reports (--cpu): set by benchStore. */
+let measuredProcesses = [];
 
 // BENCH_PROFILE=<dir> (BENCH_PROFILE_WORKER=<dir>) writes a CPU profile of the coordinator (the
 // worker) there; the process is then stopped with SIGINT so the profile is written.
@@ -45,6 +56,7 @@ function start(name, script, env, execArgv = []) {
   }
   const exited = new Promise((resolve) => child.once("exit", resolve));
   return {
+    name,
     child,
     waitFor: (text) =>
       lines.some((l) => l.includes(text))
@@ -103,9 +115,35 @@ async function runAgent(pool, name, input) {
   }
 }
 
+/** On-CPU nanoseconds of every thread of a process (main, libuv pool, GC), from /proc. */
+function cpuNanos(pid) {
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {} // a thread that ended between the listing and the read
+  }
+  return total;
+}
+
+/** Runs `measure` and, with --cpu, adds the coordinator's and the worker's CPU µs per call to its result. */
+async function withCpu(measure) {
+  if (!measureCpu) return measure();
+  const before = measuredProcesses.map((p) => cpuNanos(p.child.pid));
+  const result = await measure();
+  const perCall = (index) =>
+    +((cpuNanos(measuredProcesses[index].child.pid) - before[index]) / 1e3 / result.calls).toFixed(1);
+  result.cpuUsPerCall = Object.fromEntries(measuredProcesses.map((p, index) => [p.name, perCall(index)]));
+  return result;
+}
+
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function measureLatency(pool, calls, handler) {
+  return withCpu(() => latency(pool, calls, handler));
+}
+
+async function latency(pool, calls, handler) {
   const samples = [];
   for (let i = 0; i < calls; i++) {
     const t0 = process.hrtime.bigint();
@@ -117,6 +155,10 @@ async function measureLatency(pool, calls, handler) {
 }
 
 async function measureThroughput(pool, concurrency, durationMs, handler) {
+  return withCpu(() => throughput(pool, concurrency, durationMs, handler));
+}
+
+async function throughput(pool, concurrency, durationMs, handler) {
   const target = typeof handler === "function" ? handler : () => handler;
   let done = 0;
   const deadline = performance.now() + durationMs;
@@ -153,6 +195,7 @@ async function benchStore(kind) {
     "apps/coordinator/dist/main.js",
     {
       ...storeEnv,
+      ...tracingEnv,
       // Authentication off, as in the figures measured before it existed (a cached key costs no query).
       AGNT5_DEV_MODE: "1",
       AGNT5_LOG_LEVEL: "info",
@@ -166,13 +209,14 @@ async function benchStore(kind) {
   const worker = start(
     "worker",
     "bench/bench-worker.mjs",
-    { AGNT5_LOG_LEVEL: "info", AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}` },
+    { ...tracingEnv, AGNT5_LOG_LEVEL: "info", AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}` },
     process.env.BENCH_PROFILE_WORKER ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE_WORKER}`] : [],
   );
   try {
     await coordinator.waitFor("Coordinator listening");
     await waitHealthy(url);
     await worker.waitFor("Worker running");
+    measuredProcesses = [coordinator, worker];
     const pool = new Pool(url, { connections: 64, pipelining: 1 });
     const result = { store: kind };
     if (scenarios.includes("function") && kind !== "redis") {
@@ -254,12 +298,14 @@ async function benchStore(kind) {
 
 const results = [];
 for (const kind of stores) results.push(await benchStore(kind));
+await receiver?.close();
 console.log(
   JSON.stringify(
     {
       benchmark:
         "HTTP gateway -> coordinator -> worker -> back; the invocation, every journal entry and the result committed before answering",
       machine: { cpus: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+      tracing: receiver ? { exportedTo: "local OTLP/HTTP receiver", ...receiver.counts } : false,
       results,
     },
     null,
