@@ -9,7 +9,7 @@
 // Session appends (opt-in: --scenarios=session) to one session and over 1000 sessions at concurrency 64.
 // Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity,agent,session] [--seconds=5]
 //        [--tracing] (OTLP export from the coordinator and the worker to a receiver this script starts)
-//        [--cpu] (on-CPU time of the coordinator and the worker per call, from /proc: Linux only)
+//        [--cpu] (on-CPU time of the coordinator and the worker per call, from /proc: Linux only) [--port-base=0]
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -176,7 +176,8 @@ async function throughput(pool, concurrency, durationMs, handler) {
 }
 
 async function benchStore(kind) {
-  const offset = { pglite: 0, postgres: 10, redis: 20 }[kind] ?? 30;
+  // --port-base=N moves every port by N: two benches can run on one machine at the same time.
+  const offset = ({ pglite: 0, postgres: 10, redis: 20 }[kind] ?? 30) + Number(args["port-base"] ?? 0);
   const grpcPort = 19091 + offset;
   const httpPort = 18080 + offset;
   const dataDir = mkdtempSync(join(tmpdir(), "agnt5-bench-"));
