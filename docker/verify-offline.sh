@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the images and runs the compose stack on a machine with no image registry, then checks it:
-# the seed's /call, a workflow, an agent run, and a durable timer that survives a killed coordinator.
+# a call without an API key is refused, the seed's /call with one, a workflow, an agent run, and a
+# durable timer that survives a killed coordinator.
 # Needs root (apt-get, dockerd). Idempotent: the base image, the pnpm store and the image layers are
 # cached between runs; the stack and its volumes are removed on exit, whatever happened.
 #   npm run docker:verify            (bash docker/verify-offline.sh)
@@ -25,9 +26,13 @@ export DOCKER_HOST=$SOCK DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 export AGNT5_HTTP_PUBLISH="127.0.0.1:$HTTP_PORT" AGNT5_GRPC_PUBLISH="127.0.0.1:$GRPC_PORT" AGNT5_IMAGE_TAG=local
 GATEWAY="http://127.0.0.1:$HTTP_PORT"
 
-# Issue 15 item 1 (API keys) does not exist yet: the calls go without credentials. When it lands,
-# this is the one place to add the key: AUTH=(-H "authorization: Bearer $AGNT5_VERIFY_API_KEY").
-AUTH=()
+# The stack runs with credentials, as in production: fresh random ones each run (the compose file
+# refuses to start without them). The workers present the worker token; every call here the key.
+secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))'; }
+AGNT5_BOOTSTRAP_API_KEY=$(secret)
+AGNT5_BOOTSTRAP_WORKER_TOKEN=$(secret)
+export AGNT5_BOOTSTRAP_API_KEY AGNT5_BOOTSTRAP_WORKER_TOKEN
+AUTH=(-H "authorization: Bearer $AGNT5_BOOTSTRAP_API_KEY")
 
 SCRIPT_START=$(date +%s.%N)
 PHASE_START=$SCRIPT_START
@@ -35,8 +40,14 @@ STARTED_DAEMON=0
 STACK_UP=0
 
 log() { printf '[verify-offline] %s\n' "$*" >&2; }
+# The log of the step under way, printed when it fails (CI shows only what the script prints).
+STEP_LOG=
 fail() {
   log "FAILED: $*"
+  if [[ -n $STEP_LOG && -s $STEP_LOG ]]; then
+    log "last lines of $STEP_LOG:"
+    tail -40 "$STEP_LOG" >&2
+  fi
   exit 1
 }
 phase_done() {
@@ -63,8 +74,9 @@ cleanup() {
     pid=$(cat "$RUNDIR/dockerd.pid" 2>/dev/null)
     if [[ -n $pid ]]; then
       kill "$pid"
-      # dockerd removes its pid file when it has stopped.
-      for _ in $(seq 1 100); do [[ -e $RUNDIR/dockerd.pid ]] || break; sleep 0.1; done
+      # dockerd removes its pid file when it has stopped (it stops its containerd first).
+      for _ in $(seq 1 600); do [[ -e $RUNDIR/dockerd.pid ]] || break; sleep 0.1; done
+      [[ -e $RUNDIR/dockerd.pid ]] && log "dockerd (pid $pid) is still stopping after 60 s; the next run waits for it"
     fi
   fi
   printf '[verify-offline] total %27.1f s: %s\n' "$(echo "$(date +%s.%N) - $SCRIPT_START" | bc)" \
@@ -120,12 +132,23 @@ phase_done packages
 
 # --- daemon ---------------------------------------------------------------------------------------
 mkdir -p "$ROOT" "$RUNDIR"
+daemon_pid() { cat "$RUNDIR/dockerd.pid" 2>/dev/null || true; }
+daemon_gone() { local pid; pid=$(daemon_pid); [[ -z $pid ]] || ! kill -0 "$pid" 2>/dev/null; }
 if ! $DOCKER info >/dev/null 2>&1; then
+  # A daemon of an earlier run may still be stopping (wait for it); one killed outright leaves its
+  # pid file behind, which would stop a new one from starting.
+  daemon_answers_or_gone() { $DOCKER info || daemon_gone; }
+  wait_for "the previous dockerd (pid $(daemon_pid)) to stop or answer" 90 daemon_answers_or_gone
+fi
+if ! $DOCKER info >/dev/null 2>&1; then
+  rm -f "$RUNDIR/dockerd.pid"
   # No iptables on these machines: service names resolve and published ports work without it.
   /usr/sbin/dockerd --data-root "$ROOT/data" --exec-root "$RUNDIR/exec" --pidfile "$RUNDIR/dockerd.pid" \
     --host "$SOCK" --iptables=false --ip6tables=false >>"$ROOT/dockerd.log" 2>&1 &
   STARTED_DAEMON=1
+  STEP_LOG=$ROOT/dockerd.log
   wait_for "dockerd (log: $ROOT/dockerd.log)" 60 $DOCKER info
+  STEP_LOG=
 fi
 phase_done daemon
 
@@ -137,8 +160,10 @@ if ! $DOCKER image inspect "$BASE_TAG" >/dev/null 2>&1; then
   rootfs="$ROOT/rootfs"
   rm -rf "$rootfs"
   log "debootstrap bookworm from ${mirror:-http://deb.debian.org/debian} (2-6 minutes)"
+  STEP_LOG=$ROOT/debootstrap.log
   debootstrap --variant=minbase bookworm "$rootfs" "${mirror:-http://deb.debian.org/debian}" >"$ROOT/debootstrap.log" 2>&1 ||
     fail "debootstrap (log: $ROOT/debootstrap.log)"
+  STEP_LOG=
   node_major=$(node -p 'process.versions.node.split(".")[0]')
   [[ $node_major == 20 ]] || fail "the host's Node is $node_major; the image tag says 20"
   mkdir -p "$rootfs/usr/lib/node_modules" "$rootfs/etc/ssl/certs"
@@ -181,9 +206,15 @@ $DOCKER image prune --force >/dev/null
 phase_done images-app
 
 # --- stack ----------------------------------------------------------------------------------------
+# Without credentials, compose refuses with a message that says what to set (an empty env file, so a
+# developer's docker/.env does not answer for them).
+: >"$ROOT/empty.env"
+refusal=$(env -u AGNT5_BOOTSTRAP_API_KEY "${COMPOSE[@]}" --env-file "$ROOT/empty.env" config -q 2>&1) &&
+  fail "docker-compose accepted a configuration without AGNT5_BOOTSTRAP_API_KEY"
+expect_contains "compose refuses to start without credentials" "$refusal" "set AGNT5_BOOTSTRAP_API_KEY"
 "${COMPOSE[@]}" down --volumes --remove-orphans --timeout 5 >/dev/null 2>&1 || true # a run killed earlier
 STACK_UP=1
-"${COMPOSE[@]}" up -d --no-build >/dev/null 2>&1 || fail "docker-compose up"
+up_output=$("${COMPOSE[@]}" up -d --no-build 2>&1) || fail "docker-compose up: $up_output"
 coordinator_id=$("${COMPOSE[@]}" ps -q coordinator)
 healthy() { [[ $($DOCKER inspect -f '{{.State.Health.Status}}' "$coordinator_id") == healthy ]]; }
 wait_for "the coordinator's health check" 180 healthy
@@ -198,9 +229,16 @@ wait_for "hello-service, workflow-service and agents-service to register" 120 se
 phase_done up-and-healthy
 
 # --- calls ----------------------------------------------------------------------------------------
-seed_call() {
-  api POST /call '{"serviceName":"hello-service","handlerName":"greet","inputData":"QWxpY2U="}'
+SEED_BODY='{"serviceName":"hello-service","handlerName":"greet","inputData":"QWxpY2U="}'
+seed_call() { api POST /call "$SEED_BODY"; }
+# The HTTP status of the seed's /call with these extra curl arguments (no key, a wrong key).
+seed_call_status() {
+  curl -sS -o /dev/null -w '%{http_code}' --max-time 30 -X POST "$GATEWAY/call" \
+    -H 'content-type: application/json' -d "$SEED_BODY" "$@"
 }
+expect_contains "the seed's /call without an API key is refused" "$(seed_call_status)" 401
+expect_contains "the seed's /call with a wrong API key is refused" \
+  "$(seed_call_status -H "authorization: Bearer wrong-$(secret)")" 401
 expect_contains "the seed's /call (hello-service greet)" "$(seed_call)" '"output":"Hello, Alice!"'
 run_id="verify-agent-$(date +%s%N)"
 api POST /v1/agents/assistant/runs "{\"input\":\"How do I retry a step?\",\"runId\":\"$run_id\"}" >/dev/null
