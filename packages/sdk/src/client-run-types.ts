@@ -83,10 +83,10 @@ export interface RunWorkflowOptions extends StartWorkflowOptions {
 
 export interface ApprovalRequest {
   decision: "approved" | "rejected";
-  /** Who decides (recorded with the decision). */
+  /** Who decides (recorded with the decision). With authentication on, the API key's name is recorded instead. */
   by: string;
   comment?: string;
-  /** The approver's roles, checked against the approval's requiredRoles (sent as x-agnt5-roles). */
+  /** Dev mode only: the approver's roles (sent as x-agnt5-roles). With authentication on, the API key's roles count. */
   roles?: readonly string[];
   /** Approve with edited arguments (an agent's confirmation tool then runs with them; the journal keeps both). */
   edits?: unknown;

@@ -364,8 +364,10 @@ export class Client {
 
   /**
    * Decides the run's pending `ctx.human.approval(name)` (POST /v1/runs/:runId/approvals/:name).
-   * `roles` travel in the x-agnt5-roles header; the gateway refuses (FORBIDDEN) an approver without
-   * one of the approval's requiredRoles, and answers NO_PENDING_APPROVAL when nothing waits.
+   * The gateway checks the roles of the client's API key against the approval's requiredRoles
+   * (FORBIDDEN without one) and records the key's name as `by`; only a coordinator in dev mode reads
+   * `by` and `roles` from the request (roles travel in the x-agnt5-roles header). It answers
+   * NO_PENDING_APPROVAL when nothing waits.
    */
   approve(runId: string, name: string, request: ApprovalRequest): Promise<ApprovalResult> {
     return decideApproval(this.#transport, runId, name, request);
