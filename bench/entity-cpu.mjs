@@ -132,8 +132,6 @@ try {
   await run(pool, 2000, SCENARIOS.keys1000); // warm-up: JIT, pools, every key created
   for (const name of scenarios) {
     const keyOf = SCENARIOS[name];
-    const pids = await backendPids();
-    const cpu = () => [cpuNanos(coordinator.pid), cpuNanos(worker.pid), pids.reduce((n, p) => n + cpuNanos(p), 0)];
     const rows = async () => {
       if (!countRows) return [];
       await new Promise((r) => setTimeout(r, 11_000));
@@ -146,11 +144,20 @@ try {
       ).rows;
     };
     const rowsBefore = await rows();
+    // PostgreSQL backends by pid; a connection the pool opens during the run counts from 0.
+    const backendsBefore = new Map((await backendPids()).map((pid) => [pid, cpuNanos(pid)]));
+    const backendCpu = async () => {
+      let total = 0;
+      for (const pid of await backendPids()) total += cpuNanos(pid) - (backendsBefore.get(pid) ?? 0);
+      return total;
+    };
+    const cpu = () => [cpuNanos(coordinator.pid), cpuNanos(worker.pid)];
     const before = cpu();
     const t0 = performance.now();
     await run(pool, writes, keyOf);
     const seconds = (performance.now() - t0) / 1000;
-    const after = cpu();
+    const after = [...cpu(), await backendCpu()];
+    before.push(0);
     const rowsAfter = await rows();
     const perWrite = (i) => +((after[i] - before[i]) / 1e6 / writes).toFixed(4);
     results.push({
@@ -161,7 +168,7 @@ try {
       workerCpuMsPerWrite: perWrite(1),
       postgresCpuMsPerWrite: perWrite(2),
       totalCpuMsPerWrite: +(perWrite(0) + perWrite(1) + perWrite(2)).toFixed(4),
-      postgresBackends: pids.length,
+      postgresBackends: backendsBefore.size,
       writesPerSecond: Math.round(writes / seconds),
       ...(countRows ? { rowsPerWrite: rowDelta(rowsBefore, rowsAfter) } : {}),
     });
