@@ -114,7 +114,7 @@ export class Worker extends EventEmitter<WorkerEventMap> {
       }
     } finally {
       removeGuards();
-      await telemetry.shutdown();
+      await telemetry?.shutdown();
       this.#standalone = undefined;
       this.#running = false;
       logger.info("Worker stopped");

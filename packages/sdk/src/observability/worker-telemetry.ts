@@ -10,13 +10,13 @@ export interface WorkerTelemetry {
 /**
  * What a running worker exports: OTLP traces, metrics and log records as the OTEL_* variables ask
  * (nothing installed otherwise), and the Prometheus port when `metricsPort` is set. `onMetricsEndpoint`
- * is told where that port listens.
+ * is told where that port listens. undefined when nothing was installed (the common case: no await on stop).
  */
 export function startWorkerTelemetry(
   config: WorkerConfig,
   logger: Logger,
   onMetricsEndpoint: (address: MetricsEndpointAddress) => void,
-): WorkerTelemetry {
+): WorkerTelemetry | undefined {
   const resource = { serviceName: config.serviceName, serviceVersion: config.serviceVersion };
   const tracing = startTracing(resource);
   const metricsExport = startMetricsExport(
@@ -25,6 +25,7 @@ export function startWorkerTelemetry(
     config.metricsPort === undefined ? {} : { prometheus: { port: config.metricsPort } },
   );
   const logExport = startLogExport(resource);
+  if (!tracing && !metricsExport && !logExport) return undefined;
   metricsExport?.prometheus?.then(
     (address) => {
       logger.info({ url: address.url }, `Prometheus metrics at ${address.url}`);
