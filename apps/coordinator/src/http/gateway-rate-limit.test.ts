@@ -1,9 +1,10 @@
 // AGNT5_RATE_LIMIT_PER_MINUTE on a running coordinator, over real HTTP: the routes of the gateway
 // and of the admin API share one budget per caller, the answer past it is 429 RATE_LIMITED with
-// Retry-After, and the health check is never counted. The limiter itself is tested in
-// rate-limit.test.ts.
+// Retry-After, and the health check is never counted. With authentication on, each API key has its
+// own budget, from the same address. The limiter itself is tested in rate-limit.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
+import { type AuthTestCoordinator, bearer, startAuthCoordinator } from "../test-support/auth-keys.js";
 import { startTestCoordinator, type TestCoordinator } from "../test-support/test-coordinator.js";
 
 describe("AGNT5_RATE_LIMIT_PER_MINUTE", () => {
@@ -41,5 +42,30 @@ describe("AGNT5_RATE_LIMIT_PER_MINUTE", () => {
     expect(body.error.code).toBe("RATE_LIMITED");
     expect(body.error.message).toContain("3 requests a minute");
     expect((await fetch(`${coordinator.url}/health`)).status).toBe(200);
+  });
+});
+
+describe("AGNT5_RATE_LIMIT_PER_MINUTE with API keys", () => {
+  let auth: AuthTestCoordinator;
+
+  beforeAll(async () => {
+    auth = await startAuthCoordinator("postgres", { rateLimitPerMinute: 2 });
+  });
+
+  afterAll(async () => {
+    await auth?.close();
+  });
+
+  it("counts each key apart, though all come from one address", async () => {
+    // Created before the operator's budget is spent (this call counts against the admin key).
+    const reader = await auth.createKey({ name: "reader", scopes: ["read"] });
+    const services = (key: string) => fetch(`${auth.coordinator.url}/v1/services`, { headers: bearer(key) });
+    expect((await services(auth.adminKey)).status).toBe(200);
+    expect((await services(auth.adminKey)).status).toBe(429);
+    expect((await services(reader.secret)).status).toBe(200);
+    expect((await services(reader.secret)).status).toBe(200);
+    expect((await services(reader.secret)).status).toBe(429);
+    // A request refused by authentication is not counted against anybody (nor answered 429).
+    expect((await services("agnt5_sk_wrong")).status).toBe(401);
   });
 });
