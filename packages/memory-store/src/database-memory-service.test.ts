@@ -1,19 +1,27 @@
 import { InMemoryMemoryService, Memory } from "@agnt5/adk";
 import { ScriptedModel } from "@agnt5/llm/test";
 import { PGlite } from "@electric-sql/pglite";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DatabaseMemoryService } from "./index.js";
 import { DATABASE_URL, dropSchema, uniqueSchema } from "./test-support/databases.js";
 
 const schema = uniqueSchema("memfts");
 afterAll(() => dropSchema(schema));
 
+// One PGlite for the file, each test on its own table: a new one per test costs seconds of initdb.
+// A service opening its own PGlite ({ pglite: {} }) is tested by vector-memory-service.test.ts.
+let pglite: PGlite;
+beforeAll(async () => {
+  pglite = await PGlite.create();
+});
+afterAll(() => pglite?.close());
+
 const targets = [
   {
     name: "PostgreSQL",
     open: (table: string) => new DatabaseMemoryService({ database: { postgres: DATABASE_URL }, schema, table }),
   },
-  { name: "PGlite", open: (table: string) => new DatabaseMemoryService({ database: { pglite: {} }, table }) },
+  { name: "PGlite", open: (table: string) => new DatabaseMemoryService({ database: { pglite }, table }) },
 ];
 
 describe.each(targets)("DatabaseMemoryService on $name", ({ open }) => {
@@ -161,12 +169,10 @@ describe("DatabaseMemoryService options", () => {
   });
 
   it("keeps memories in a PGlite data directory across instances", async () => {
-    const db = await PGlite.create();
-    const one = new Memory({ service: new DatabaseMemoryService({ database: { pglite: db } }) });
+    const one = new Memory({ service: new DatabaseMemoryService({ database: { pglite } }) });
     await one.store("k", "kept across services");
-    const two = new Memory({ service: new DatabaseMemoryService({ database: { pglite: db } }) });
+    const two = new Memory({ service: new DatabaseMemoryService({ database: { pglite } }) });
     expect((await two.search("kept")).map((r) => r.key)).toEqual(["k"]);
-    await db.close();
     // InMemory stays a drop-in for tests of the same code.
     expect(new Memory({ service: new InMemoryMemoryService() }).service.name).toBe("in-memory (keywords)");
   });
