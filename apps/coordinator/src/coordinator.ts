@@ -85,6 +85,12 @@ export async function startCoordinator(
   runRetention.start();
 
   const connections = new Set<WorkerConnection>();
+  // A revoked worker token loses its open streams here at once (on other coordinators, at its next connect).
+  auth.keys.onRevoke((keyId) => {
+    for (const worker of connections) {
+      if (worker.credentialId === keyId) worker.destroy(grpc.status.UNAUTHENTICATED, "The worker token was revoked");
+    }
+  });
   metrics.attach({
     active: () => invocations.activeInvocations(),
     connectedWorkers: () => connections.size,

@@ -93,6 +93,23 @@ describe("worker tokens (PostgreSQL)", () => {
     expect(info.code).toBe(GrpcStatus.UNAUTHENTICATED);
   });
 
+  it("closes the open stream of a worker whose token is revoked, and refuses it when it reconnects", async () => {
+    const token = await auth.createKey({ name: "to-revoke", kind: "worker_token", services: ["audit"] });
+    await using worker = await startTestWorker({
+      serviceName: "audit",
+      endpoint: auth.coordinator.endpoint,
+      registry: registry(),
+      token: token.secret,
+    });
+    const dropped = once(worker.worker, "disconnected");
+    await auth.admin.revokeKey(token.id);
+    const [info] = (await dropped) as [{ code: number; details: string }];
+    expect(info).toMatchObject({ code: GrpcStatus.UNAUTHENTICATED, details: "The worker token was revoked" });
+    const [again] = (await once(worker.worker, "disconnected")) as [{ code: number; details: string }];
+    expect(again.code).toBe(GrpcStatus.UNAUTHENTICATED);
+    expect(again.details).toContain("Worker token refused");
+  });
+
   it("registers with a token for its service and serves calls made with an API key", async () => {
     const token = await auth.createKey({ name: "billing-workers", kind: "worker_token", services: ["billing"] });
     await using _worker = await startTestWorker({

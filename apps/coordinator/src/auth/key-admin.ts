@@ -14,6 +14,8 @@ export interface CreateKeyRequest {
 }
 
 export class KeyAdmin {
+  readonly #revokeListeners = new Set<(keyId: string) => void>();
+
   constructor(
     private readonly keys: KeyStore,
     /** Absent in dev mode (nothing is cached then). */
@@ -58,6 +60,12 @@ export class KeyAdmin {
     const record = await this.keys.revoke(id);
     if (!record) throw new CoordinatorError("KEY_NOT_FOUND", `No key with id "${id}"`);
     this.authenticator?.evict(id);
+    for (const listener of this.#revokeListeners) listener(id);
     return record;
+  }
+
+  /** Called with a key's id when this coordinator revokes it (to close the worker streams it opened). */
+  onRevoke(listener: (keyId: string) => void): void {
+    this.#revokeListeners.add(listener);
   }
 }

@@ -59,6 +59,7 @@ export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServic
             message.value.maxConcurrency || 100,
             stream,
           );
+          if (identity.kind !== "dev") worker.credentialId = identity.id;
           register(deps, worker, registration);
           return;
         }

@@ -18,6 +18,8 @@ export class WorkerConnection {
   closed = false;
   lastSeenAt = Date.now();
   readonly connectedAt = new Date();
+  /** The id of the worker token the stream opened with (undefined in dev mode): revoking it closes the stream. */
+  credentialId: string | undefined;
 
   constructor(
     readonly workerId: string,
