@@ -10,6 +10,8 @@
  */
 import fastifyRateLimit, { type RateLimitPluginOptions } from "@fastify/rate-limit";
 import type { FastifyInstance, FastifyRequest } from "fastify";
+// request.identity, set by the authentication hook (its declaration merges into FastifyRequest).
+import type {} from "../auth/http-auth-hook.js";
 import { CoordinatorError } from "../errors.js";
 
 export interface RateLimitOptions {
@@ -38,7 +40,7 @@ const UNCOUNTED = [/^\/health(?:\?|$)/, /^\/metrics(?:\?|$)/, /^\/console(?:[/?]
  * by address instead.
  */
 export function authenticatedCaller(request: FastifyRequest): string | undefined {
-  const identity = (request as { identity?: { kind: string; id: string } }).identity;
+  const identity = request.identity;
   return identity === undefined || identity.kind === "dev" ? undefined : `${identity.kind}:${identity.id}`;
 }
 
