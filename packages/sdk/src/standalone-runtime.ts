@@ -11,6 +11,7 @@ import { announcedPayloadLimits, FRAME_PAYLOAD_LIMITS, type PayloadLimits } from
 import { type ReconnectBackoff, reconnectDelayMs, sleep } from "./reconnect-backoff.js";
 import { SDK_VERSION } from "./sdk-version.js";
 import { settlesWithin } from "./settles-within.js";
+import { withTlsHint } from "./tls-options.js";
 import {
   type ConnectionEnd,
   type IncomingMessage,
@@ -117,6 +118,8 @@ export class StandaloneRuntime {
         );
         this.#connection = connection;
         const end = await connection.ended;
+        // A failed TLS handshake says in OpenSSL's words what went wrong; we say which setting fixes it.
+        const details = withTlsHint(end.details, config.tls);
         this.#connection = undefined;
         this.#abandon(connection, end);
         if (this.#stopping.signal.aborted) break;
@@ -129,12 +132,12 @@ export class StandaloneRuntime {
         // One line per outage and a few summaries, not one per attempt (see CoordinatorOutageLog).
         const attempts = this.#outageLog.failed({
           code: end.code,
-          details: end.details,
+          details,
           retryInMs,
           wasRegistered,
           rejected,
         });
-        this.#options.emit("disconnected", { code: end.code, details: end.details, retryInMs, attempts });
+        this.#options.emit("disconnected", { code: end.code, details, retryInMs, attempts });
         await sleep(retryInMs, this.#stopping.signal);
       }
     } finally {

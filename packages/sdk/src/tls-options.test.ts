@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { resolveWorkerConfig } from "./config.js";
 import { ConfigError } from "./config-error.js";
-import { readWorkerTls, resolveWorkerTls } from "./tls-options.js";
+import { readWorkerTls, resolveWorkerTls, tlsFailureHint, withTlsHint } from "./tls-options.js";
 
 const resolve = (coordinatorEndpoint: string, tls?: boolean | object, env: Record<string, string> = {}) =>
   resolveWorkerConfig({ serviceName: "s", coordinatorEndpoint, ...(tls === undefined ? {} : { tls }) }, env);
@@ -72,6 +72,33 @@ describe("readWorkerTls", () => {
     writeFileSync(text, "not a certificate");
     expect(() => readWorkerTls({ certFile: text, keyFile: text })).toThrow(
       "(tls.certFile / AGNT5_TLS_CLIENT_CERT_FILE) is not a PEM file",
+    );
+  });
+});
+
+describe("tlsFailureHint", () => {
+  const details = (error: string) => `No connection established. Last error: Error: ${error}. Resolution note: `;
+
+  it("says which setting fixes an untrusted coordinator certificate", () => {
+    expect(withTlsHint(details("self-signed certificate in certificate chain"), {})).toBe(
+      "No connection established. Last error: Error: self-signed certificate in certificate chain: " +
+        "the coordinator's TLS certificate is not trusted: set tls.caFile / AGNT5_TLS_CA_FILE to the CA that signed it",
+    );
+  });
+
+  it("says a client certificate is required, or was refused", () => {
+    expect(tlsFailureHint(details("SSL alert number 116: tlsv13 alert certificate required"), {})).toContain(
+      "requires a client certificate (mutual TLS)",
+    );
+    expect(tlsFailureHint(details("Failed to connect"), { certFile: "/c.pem", keyFile: "/k.pem" })).toContain(
+      "AGNT5_TLS_CLIENT_CA_FILE",
+    );
+  });
+
+  it("adds nothing to plain connections or to failures that are not about certificates", () => {
+    expect(tlsFailureHint(details("self-signed certificate"), undefined)).toBeUndefined();
+    expect(withTlsHint(details("connect ECONNREFUSED 127.0.0.1:9091"), {})).toBe(
+      details("connect ECONNREFUSED 127.0.0.1:9091"),
     );
   });
 });

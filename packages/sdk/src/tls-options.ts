@@ -86,3 +86,37 @@ function readPem(path: string, field: keyof WorkerTlsFiles): Buffer {
   if (!contents.includes("-----BEGIN ")) throw new ConfigError(setting, `${path} (${setting}) is not a PEM file`);
   return contents;
 }
+
+/**
+ * What to do about a TLS handshake that failed, from grpc-js's details (OpenSSL's words); undefined
+ * when the failure does not look like one. Added to the worker's connection errors and log lines.
+ */
+export function tlsFailureHint(details: string, tls: WorkerTlsFiles | undefined): string | undefined {
+  if (!tls) return undefined;
+  if (
+    /self[- ]signed certificate|unable to (?:verify|get (?:local )?issuer)|certificate has expired|Hostname\/IP does not match/i.test(
+      details,
+    )
+  ) {
+    return `the coordinator's TLS certificate is not trusted: set tls.caFile / ${WORKER_TLS_VARIABLES.caFile} to the CA that signed it`;
+  }
+  if (/certificate required/i.test(details)) {
+    return (
+      "the coordinator requires a client certificate (mutual TLS): set tls.certFile and tls.keyFile / " +
+      `${WORKER_TLS_VARIABLES.certFile} and ${WORKER_TLS_VARIABLES.keyFile}`
+    );
+  }
+  if (tls.certFile && /Failed to connect|unknown ca|bad certificate|certificate unknown|decrypt error/i.test(details)) {
+    return (
+      `the coordinator may have refused this worker's client certificate (tls.certFile / ${WORKER_TLS_VARIABLES.certFile}): ` +
+      "it must be signed by the CA in the coordinator's AGNT5_TLS_CLIENT_CA_FILE"
+    );
+  }
+  return undefined;
+}
+
+/** grpc-js's details with the hint for a failed TLS handshake, if any. */
+export function withTlsHint(details: string, tls: WorkerTlsFiles | undefined): string {
+  const hint = tlsFailureHint(details, tls);
+  return hint ? `${details.replace(/\s*Resolution note:\s*$/i, "").replace(/[.\s]+$/, "")}: ${hint}` : details;
+}

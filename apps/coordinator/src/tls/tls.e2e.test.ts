@@ -102,7 +102,7 @@ describe("TLS (server certificate from files)", () => {
   it("refuses a worker that trusts another CA, and the worker never registers", async () => {
     const failure = await refused(worker(coordinator, { caFile: pki.otherCaFile }));
     expect(failure.code).toBe(14); // UNAVAILABLE: the handshake failed
-    expect(failure.details).toMatch(/certificate/i);
+    expect(failure.details).toContain("not trusted: set tls.caFile / AGNT5_TLS_CA_FILE to the CA that signed it");
     expect(await connectedWorkers(coordinator)).toEqual([]);
   });
 
@@ -125,15 +125,17 @@ describe("mutual TLS (AGNT5_TLS_CLIENT_CA_FILE)", () => {
   });
   afterAll(() => coordinator?.close());
 
-  it("refuses a worker without a client certificate", async () => {
+  it("refuses a worker without a client certificate, telling it which settings to give", async () => {
     const failure = await refused(worker(coordinator, { caFile: pki.caFile }));
     expect(failure.code).toBe(14);
+    expect(failure.details).toContain("the coordinator requires a client certificate (mutual TLS)");
     expect(await connectedWorkers(coordinator)).toEqual([]);
   });
 
   it("refuses a worker whose certificate another CA signed", async () => {
     const failure = await refused(worker(coordinator, { caFile: pki.caFile, ...pki.clientFromOtherCa }));
     expect(failure.code).toBe(14);
+    expect(failure.details).toContain("must be signed by the CA in the coordinator's AGNT5_TLS_CLIENT_CA_FILE");
     expect(await connectedWorkers(coordinator)).toEqual([]);
   });
 
