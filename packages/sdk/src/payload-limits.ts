@@ -58,7 +58,8 @@ export function announcedPayloadLimits(announced: ProtoPayloadLimits | undefined
 /** A proposed entry over a limit, as the handler's failure; undefined when it fits. */
 export function oversizedEntry(entry: JournalEntry, limits: PayloadLimits): TerminalError | undefined {
   const kind = entryKindName(entry.kind) ?? String(entry.kind);
-  const subject = `${kind} ${JSON.stringify(entry.name.slice(0, 200))} (entry ${entry.index})`;
+  // Built only for a refusal: the common, small entry pays for no string.
+  const subject = () => `${kind} ${JSON.stringify(entry.name.slice(0, 200))} (entry ${entry.index})`;
   const outcome = entry.result?.outcome;
   const resultBytes =
     outcome?.case === "value"
@@ -67,17 +68,17 @@ export function oversizedEntry(entry: JournalEntry, limits: PayloadLimits): Term
         ? Buffer.byteLength(outcome.value.message) + Buffer.byteLength(outcome.value.detailsJson)
         : 0;
   if ((kind === "step" || kind === "deterministic") && resultBytes > limits.stepResultBytes) {
-    return tooLarge("stepResultBytes", `The result of ${subject}`, resultBytes, limits);
+    return tooLarge("stepResultBytes", `The result of ${subject()}`, resultBytes, limits);
   }
   const entryBytes = entry.request.byteLength + resultBytes;
   if (entryBytes > limits.journalEntryBytes) {
-    return tooLarge("journalEntryBytes", `The journal entry of ${subject}`, entryBytes, limits);
+    return tooLarge("journalEntryBytes", `The journal entry of ${subject()}`, entryBytes, limits);
   }
   // A signal's payload is inside the request; only a request over the limit can hold one that is.
   if (kind === "signal_emit" && entry.request.byteLength > limits.signalBytes) {
     const payload = (JSON.parse(new TextDecoder().decode(entry.request)) as { payload?: unknown }).payload;
     const bytes = Buffer.byteLength(JSON.stringify(payload ?? null));
-    if (bytes > limits.signalBytes) return tooLarge("signalBytes", `The payload of ${subject}`, bytes, limits);
+    if (bytes > limits.signalBytes) return tooLarge("signalBytes", `The payload of ${subject()}`, bytes, limits);
   }
   return undefined;
 }

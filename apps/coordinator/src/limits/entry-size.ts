@@ -12,19 +12,21 @@ const decoder = new TextDecoder();
  */
 export function oversizedEntry(entry: JournalEntry, limits: PayloadLimits): OversizedPayload | undefined {
   const kind = entryKindName(entry.kind) ?? String(entry.kind);
-  const subject = `entry ${entry.index} (${kind} ${JSON.stringify(entry.name.slice(0, 200))})`;
+  // Built only for a refusal: the common, small entry pays for no string.
+  const subject = () => `entry ${entry.index} (${kind} ${JSON.stringify(entry.name.slice(0, 200))})`;
   const resultBytes = entryResultBytes(entry);
   if (STEP_KINDS.has(kind) && resultBytes > limits.stepResultBytes) {
-    return { limit: "stepResultBytes", bytes: resultBytes, maxBytes: limits.stepResultBytes, subject };
+    return { limit: "stepResultBytes", bytes: resultBytes, maxBytes: limits.stepResultBytes, subject: subject() };
   }
   const entryBytes = entry.request.byteLength + resultBytes;
   if (entryBytes > limits.journalEntryBytes) {
-    return { limit: "journalEntryBytes", bytes: entryBytes, maxBytes: limits.journalEntryBytes, subject };
+    return { limit: "journalEntryBytes", bytes: entryBytes, maxBytes: limits.journalEntryBytes, subject: subject() };
   }
   // A signal's payload travels inside the request; only a request over the limit can hold one that is.
   if (kind === "signal_emit" && entry.request.byteLength > limits.signalBytes) {
     const bytes = signalPayloadBytes(entry.request);
-    if (bytes > limits.signalBytes) return { limit: "signalBytes", bytes, maxBytes: limits.signalBytes, subject };
+    if (bytes > limits.signalBytes)
+      return { limit: "signalBytes", bytes, maxBytes: limits.signalBytes, subject: subject() };
   }
   return undefined;
 }
