@@ -68,12 +68,60 @@ interface Tables {
   entity: string;
   /** One row per state field: a write inserts, updates or deletes only the fields it changed. */
   field: string;
+  /** The commit function (see commitFunctionSql). */
+  commit: string;
 }
 
 const tablesOf = (schema?: string): Tables => ({
   entity: qualified("entity_state", schema),
   field: qualified("entity_field", schema),
+  commit: qualified("agnt5_entity_commit", schema),
 });
+
+/**
+ * The commit as a PL/pgSQL function: PL/pgSQL plans each of its statements once per connection and
+ * reuses the plans, so a commit costs a call, not the planning of its statements (which was most
+ * of PostgreSQL's and PGlite's CPU per write). It runs inside the caller's one statement, so it is
+ * atomic: either the version moves and every changed field with it, or nothing changes.
+ * Returns the new version, or NULL when the entity is not at `p_expected` (stale).
+ */
+function commitFunctionSql({ entity, field, commit }: Tables): string {
+  return `CREATE OR REPLACE FUNCTION ${commit}(
+    p_type text, p_key text, p_expected bigint, p_sets jsonb, p_deletes jsonb, p_invocation_id text, p_output text
+  ) RETURNS bigint LANGUAGE plpgsql AS $agnt5_entity_commit$
+  DECLARE
+    v_version bigint;
+  BEGIN
+    IF p_expected = 0 THEN
+      -- Version 0 means "no row": a row that exists (whatever its version) wins.
+      INSERT INTO ${entity} (type, key, version, last_invocation_id, last_output, updated_at)
+      VALUES (p_type, p_key, 1, p_invocation_id, p_output, now())
+      ON CONFLICT (type, key) DO NOTHING
+      RETURNING version INTO v_version;
+      IF v_version IS NULL THEN RETURN NULL; END IF;
+      -- Field rows left without an entity (none should be: delete removes both) are cleared.
+      DELETE FROM ${field} WHERE type = p_type AND key = p_key;
+    ELSE
+      -- The compare-and-set: under READ COMMITTED a concurrent update makes it wait for the row,
+      -- then re-check the version on the new row. Holding that row lock, this write is the key's
+      -- only writer until it commits.
+      UPDATE ${entity}
+         SET version = version + 1, last_invocation_id = p_invocation_id, last_output = p_output, updated_at = now()
+       WHERE type = p_type AND key = p_key AND version = p_expected
+      RETURNING version INTO v_version;
+      IF v_version IS NULL THEN RETURN NULL; END IF;
+      IF jsonb_array_length(p_deletes) > 0 THEN
+        DELETE FROM ${field}
+         WHERE type = p_type AND key = p_key AND field IN (SELECT jsonb_array_elements_text(p_deletes));
+      END IF;
+    END IF;
+    INSERT INTO ${field} (type, key, field, value)
+    SELECT p_type, p_key, f.key, f.value FROM jsonb_each_text(p_sets) f
+    ON CONFLICT (type, key, field) DO UPDATE SET value = EXCLUDED.value;
+    RETURN v_version;
+  END
+  $agnt5_entity_commit$;`;
+}
 
 /**
  * The statements that move rows of the first layout (every field in one jsonb column,
@@ -135,6 +183,7 @@ BEGIN
     PRIMARY KEY (type, key, field)
   );
   ${upgradeFromJsonbStateSql(tables)}
+  ${commitFunctionSql(tables)}
 END
 $agnt5_entity_store$`;
 }
@@ -211,32 +260,17 @@ class SqlStore implements SqlEntityStore {
     const invocationId = change.write?.invocationId ?? null;
     const output = change.write?.output ?? null;
     for (let attempt = 1; ; attempt++) {
-      // One statement each way, so nothing is ever half-written. Version 0 means "no row": insert,
-      // and a row that exists (whatever its version) wins. Otherwise the UPDATE's WHERE is the
-      // compare-and-set; under READ COMMITTED a concurrent update makes it wait, then re-check the
-      // WHERE on the new row version. The field rows change only when the version row did.
-      const rows =
-        change.expectedVersion === 0
-          ? await this.#run<{ version: string }>("insert", [type, key, sets, invocationId, output])
-          : change.deletes.length === 0
-            ? await this.#run<{ version: string }>("update", [
-                type,
-                key,
-                sets,
-                invocationId,
-                output,
-                change.expectedVersion,
-              ])
-            : await this.#run<{ version: string }>("updateWithDeletes", [
-                type,
-                key,
-                sets,
-                invocationId,
-                output,
-                change.expectedVersion,
-                deletes,
-              ]);
-      if (rows[0]) return { ok: true, version: Number(rows[0].version) };
+      // One statement (the commit function), so nothing is ever half-written.
+      const rows = await this.#run<{ version: string | null }>("commit", [
+        type,
+        key,
+        change.expectedVersion,
+        sets,
+        deletes,
+        invocationId,
+        output,
+      ]);
+      if (rows[0]?.version) return { ok: true, version: Number(rows[0].version) };
       const [current] = await this.#run<{ version: string }>("version", [type, key]);
       const currentVersion = current ? Number(current.version) : 0;
       // The row moved back to the expected version between the two statements (deleted and
@@ -292,20 +326,7 @@ class SqlStore implements SqlEntityStore {
 
 type Statements = ReturnType<typeof statements>;
 
-function statements({ entity, field }: Tables) {
-  // $3: the sets as one JSON object (field -> JSON text), and the deletes as one JSON array: both
-  // travel as text, which PostgreSQL and PGlite bind alike. A commit without deletes (most of them)
-  // runs the statement without the DELETE.
-  const bumpedByUpdate = `bumped AS (
-               UPDATE ${entity}
-                  SET version = version + 1, last_invocation_id = $4::text, last_output = $5::text, updated_at = now()
-                WHERE type = $1::text AND key = $2::text AND version = $6::bigint
-                RETURNING version)`;
-  const writeFields = `written AS (
-               INSERT INTO ${field} (type, key, field, value)
-               SELECT $1::text, $2::text, f.key, f.value FROM jsonb_each_text($3::text::jsonb) f
-                WHERE EXISTS (SELECT 1 FROM bumped)
-               ON CONFLICT (type, key, field) DO UPDATE SET value = EXCLUDED.value)`;
+function statements({ entity, field, commit }: Tables) {
   return {
     // One statement, so the version and the fields come from one snapshot.
     load: `SELECT s.version::text AS version, s.last_invocation_id, s.last_output,
@@ -313,27 +334,10 @@ function statements({ entity, field }: Tables) {
                      FROM ${field} f WHERE f.type = s.type AND f.key = s.key) AS state
              FROM ${entity} s WHERE s.type = $1::text AND s.key = $2::text`,
     version: `SELECT version::text AS version FROM ${entity} WHERE type = $1::text AND key = $2::text`,
-    // Field rows left without an entity (none should be: delete removes both) are cleared first.
-    insert: `WITH bumped AS (
-               INSERT INTO ${entity} (type, key, version, last_invocation_id, last_output, updated_at)
-               VALUES ($1::text, $2::text, 1, $4::text, $5::text, now())
-               ON CONFLICT (type, key) DO NOTHING
-               RETURNING version),
-             cleared AS (
-               DELETE FROM ${field} WHERE type = $1::text AND key = $2::text AND EXISTS (SELECT 1 FROM bumped)),
-             ${writeFields}
-             SELECT version::text AS version FROM bumped`,
-    update: `WITH ${bumpedByUpdate},
-             ${writeFields}
-             SELECT version::text AS version FROM bumped`,
-    updateWithDeletes: `WITH ${bumpedByUpdate},
-             removed AS (
-               DELETE FROM ${field}
-                WHERE type = $1::text AND key = $2::text
-                  AND field IN (SELECT jsonb_array_elements_text($7::text::jsonb))
-                  AND EXISTS (SELECT 1 FROM bumped)),
-             ${writeFields}
-             SELECT version::text AS version FROM bumped`,
+    // The sets as one JSON object (field -> JSON text), the deletes as one JSON array: both travel
+    // as text, which PostgreSQL and PGlite bind alike.
+    commit: `SELECT ${commit}($1::text, $2::text, $3::bigint, $4::text::jsonb, $5::text::jsonb, $6::text, $7::text)::text
+               AS version`,
     listKeys: `SELECT key FROM ${entity}
                 WHERE type = $1::text AND key >= $2::text
                   AND ($3::text IS NULL OR key < $3::text)
