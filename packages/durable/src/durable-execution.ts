@@ -115,7 +115,10 @@ export class DurableExecution {
     const core = this.#core;
     let settled: Promise<unknown>;
     try {
-      settled = Promise.resolve(stepScope.exit(() => body(this.context)));
+      // A handler started inside a step's function (a local run) must not see that step's scope.
+      // exit() is skipped when no scope is active: it turns Node's promise hooks off and on again.
+      const outer = stepScope.getStore() !== undefined;
+      settled = Promise.resolve(outer ? stepScope.exit(() => body(this.context)) : body(this.context));
     } catch (error) {
       settled = Promise.reject(error);
     }

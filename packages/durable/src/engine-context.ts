@@ -12,7 +12,7 @@ import type {
   StepOptions,
   TimerOptions,
 } from "@agnt5/core";
-import { createObservabilityContext } from "@agnt5/core";
+import { createObservabilityContext, type ObservabilityContext } from "@agnt5/core";
 import { runGather, runParallel } from "@agnt5/core/internal";
 import { createHuman } from "./approval-operation.js";
 import { entity, spawn, task } from "./call-operations.js";
@@ -36,6 +36,21 @@ export interface ContextFacts {
 
 /** The DurableContext a handler receives: every operation goes through the execution core. */
 export function createEngineContext(core: ExecutionCore, env: EngineEnvironment, facts: ContextFacts): DurableContext {
+  // ctx.log(), ctx.metrics(), ... are built on first use: most invocations never call them, and
+  // every invocation builds this context (an echo call pays for no observability objects).
+  let observability: ObservabilityContext | undefined;
+  const observe = () =>
+    (observability ??= createObservabilityContext({
+      ...facts.observability,
+      logger: facts.logger,
+      runId: env.runId,
+      invocationId: env.invocationId,
+      componentName: facts.componentName,
+      componentType: facts.componentType,
+      serviceName: env.serviceName,
+      replaying: () => core.replaying,
+      step: (name, fn) => step(core, env, name, fn),
+    }));
   const context = {
     invocationId: env.invocationId,
     runId: env.runId,
@@ -68,17 +83,11 @@ export function createEngineContext(core: ExecutionCore, env: EngineEnvironment,
     now: () => now(core, env),
     random: () => random(core, env),
     uuid: () => uuid(core, env),
-    ...createObservabilityContext({
-      ...facts.observability,
-      logger: facts.logger,
-      runId: env.runId,
-      invocationId: env.invocationId,
-      componentName: facts.componentName,
-      componentType: facts.componentType,
-      serviceName: env.serviceName,
-      replaying: () => core.replaying,
-      step: (name, fn) => step(core, env, name, fn),
-    }),
+    log: () => observe().log(),
+    metrics: () => observe().metrics(),
+    traceSpan: () => observe().traceSpan(),
+    secrets: () => observe().secrets(),
+    config: () => observe().config(),
   };
   return context as DurableContext;
 }

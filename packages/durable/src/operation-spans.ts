@@ -10,7 +10,8 @@ const TRACER_NAME = "agnt5";
  */
 export class OperationSpans {
   readonly #parent: Context | undefined;
-  readonly #open = new Map<number, Span>();
+  /** Created with the first span: tracing off allocates nothing per run. */
+  #spans: Map<number, Span> | undefined;
 
   constructor(parent: Context | undefined) {
     this.#parent = parent;
@@ -18,7 +19,7 @@ export class OperationSpans {
 
   /** Starts the span of entry `index` (once). */
   start(index: number, kind: string, name: string): void {
-    if (!this.#parent || index < 0 || this.#open.has(index)) return;
+    if (!this.#parent || index < 0 || this.#spans?.has(index)) return;
     const span = trace
       .getTracer(TRACER_NAME)
       .startSpan(
@@ -26,12 +27,13 @@ export class OperationSpans {
         { attributes: { "agnt5.entry.kind": kind, "agnt5.entry.name": name, "agnt5.entry.index": index } },
         this.#parent,
       );
-    this.#open.set(index, span);
+    this.#spans ??= new Map();
+    this.#spans.set(index, span);
   }
 
   /** The context code of entry `index` runs in (a step's function): its span active. */
   contextOf(index: number): Context | undefined {
-    const span = this.#open.get(index);
+    const span = this.#spans?.get(index);
     return span && this.#parent ? trace.setSpan(this.#parent, span) : undefined;
   }
 
@@ -49,9 +51,9 @@ export class OperationSpans {
 
   /** Entry `index` settled with `result`. */
   end(index: number, result: EntryResult | undefined): void {
-    const span = this.#open.get(index);
+    const span = this.#spans?.get(index);
     if (!span) return;
-    this.#open.delete(index);
+    this.#spans!.delete(index);
     if (result && !result.ok) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failure.code}: ${result.failure.message}` });
     }
@@ -60,11 +62,12 @@ export class OperationSpans {
 
   /** The run's outcome is decided: spans still open end, marked with how (e.g. "suspended"). */
   endAll(outcome: string): void {
-    for (const span of this.#open.values()) {
+    if (!this.#spans) return;
+    for (const span of this.#spans.values()) {
       span.setAttribute("agnt5.run_outcome", outcome);
       span.end();
     }
-    this.#open.clear();
+    this.#spans.clear();
   }
 }
 

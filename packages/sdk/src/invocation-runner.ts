@@ -23,7 +23,12 @@ import { type EntityInvocation, entityInvocation } from "./entity-invocation.js"
 import { failureLogLevel } from "./failure-log-level.js";
 import { untilAborted } from "./invoke-component.js";
 import { entryToProto, journalFromProto, resultFromProto } from "./journal-codec.js";
-import { type InvocationSpan, startInvocationSpan, withContext } from "./observability/invocation-span.js";
+import {
+  type InvocationSpan,
+  startInvocationSpan,
+  tracingInstalled,
+  withContext,
+} from "./observability/invocation-span.js";
 import {
   FRAME_PAYLOAD_LIMITS,
   oversizedEntityState,
@@ -163,17 +168,19 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
       return failedOutcome(error);
     }
     const component = definition;
-    span = startInvocationSpan({
-      invocationId,
-      runId,
-      attempt,
-      service: deps.serviceName,
-      component: component.name,
-      kind: component.kind,
-      headers: start.headers,
-    });
-    // Tracing off: no trace context goes on, so the engine makes no spans at all.
-    const traceContext = span.recording ? span.context : undefined;
+    if (tracingInstalled()) {
+      span = startInvocationSpan({
+        invocationId,
+        runId,
+        attempt,
+        service: deps.serviceName,
+        component: component.name,
+        kind: component.kind,
+        headers: start.headers,
+      });
+    }
+    // Tracing off: no span, and no trace context goes on, so the engine makes no spans at all.
+    const traceContext = span?.recording ? span.context : undefined;
     execution = new DurableExecution({
       invocationId,
       runId,
@@ -190,7 +197,7 @@ export function runInvocation(start: StartInvocation, deps: InvocationRunnerDeps
       headers: { ...start.headers },
       metadata: { ...start.metadata, service_name: deps.serviceName, service_version: deps.serviceVersion },
       signal: controller.signal,
-      observability: { ...deps.observability, ...(traceContext ? { traceContext } : {}) },
+      observability: traceContext ? { ...deps.observability, traceContext } : deps.observability,
     });
     // ctx.llm: model calls as journaled steps (the engine's context is a plain, extensible object).
     attachLlmContext(execution.context);

@@ -142,8 +142,9 @@ export class InvocationStore {
   }
 
   /**
-   * Records status running soon (RUNNING_RECORD_DELAY_MS), with the next group commit, unless a
-   * later status write for the invocation comes first: the dispatch path adds no round trip.
+   * Records status running once the invocation has run RUNNING_RECORD_DELAY_MS (to twice that),
+   * with the next group commit, unless a later status write for it comes first: the dispatch path
+   * adds no round trip, and a call shorter than the delay no write.
    */
   recordRunning(id: string): void {
     this.#running.add(id);

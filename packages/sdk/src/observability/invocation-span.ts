@@ -3,6 +3,7 @@ import type { ExecutionOutcome } from "@agnt5/durable";
 import {
   type Context,
   context,
+  ProxyTracerProvider,
   propagation,
   ROOT_CONTEXT,
   type Span,
@@ -28,6 +29,19 @@ export interface InvocationFacts {
   kind: string;
   /** The invocation's headers: `traceparent` (from the HTTP call, or the parent's call entry) is the parent span. */
   headers: Readonly<Record<string, string>>;
+}
+
+/** What the API's proxy provider delegates to while no SDK is installed (its no-op provider). */
+const NO_PROVIDER = new ProxyTracerProvider().getDelegate();
+
+/**
+ * false while no tracer provider is installed (tracing off): the runner then makes no span, no
+ * context and no attributes for an invocation. A provider from another copy of the API counts as
+ * installed; its spans then say whether they record.
+ */
+export function tracingInstalled(): boolean {
+  const provider = trace.getTracerProvider() as Partial<ProxyTracerProvider>;
+  return provider.getDelegate?.() !== NO_PROVIDER;
 }
 
 /**
