@@ -11,8 +11,15 @@ export function fetchTrustingCa(ca: CaSource): typeof fetch {
     if (url.protocol !== "https:") return fetch(input, init);
     trusted ??=
       typeof ca === "object" && "file" in ca ? readCaFile(ca.file) : Promise.resolve(ca as string | Uint8Array);
-    return httpsRequest(url, init ?? {}, await trusted);
+    return httpsRequest(url, requestInit(input, init), await trusted);
   };
+}
+
+/** A Request's method, headers and signal under `init` (its body, a stream, is not supported). */
+function requestInit(input: string | URL | Request, init: RequestInit | undefined): RequestInit {
+  if (!(input instanceof Request)) return init ?? {};
+  if (input.body !== null) throw new TypeError("fetchTrustingCa takes the body in init, not in a Request");
+  return { method: input.method, headers: input.headers, signal: input.signal, ...init };
 }
 
 /** PEM text or bytes, or a file holding them. */
@@ -20,7 +27,12 @@ export type CaSource = string | Uint8Array | { file: string };
 
 async function readCaFile(file: string): Promise<Uint8Array> {
   const { readFile } = await import("node:fs/promises");
-  return readFile(file);
+  try {
+    return await readFile(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? String(error);
+    throw new TypeError(`Cannot read the CA file ${file} (ca / AGNT5_TLS_CA_FILE): ${code}`, { cause: error });
+  }
 }
 
 async function httpsRequest(url: URL, init: RequestInit, ca: string | Uint8Array): Promise<Response> {
