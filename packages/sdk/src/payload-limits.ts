@@ -1,11 +1,11 @@
 import { TerminalError } from "@agnt5/core";
-import type { StateChangeSchema } from "@agnt5/proto";
 import {
   entryKindName,
   type JournalEntry,
   MAX_MESSAGE_BYTES,
   type PayloadLimits as ProtoPayloadLimits,
   type StateChange,
+  type StateChangeSchema,
 } from "@agnt5/proto";
 import type { MessageInitShape } from "@bufbuild/protobuf";
 
