@@ -2,6 +2,7 @@
 import type { Queryable } from "./database.js";
 import { type InvocationRow, newRow, toRecord } from "./invocation-rows.js";
 import type { CreateResult, FinishResult, NewInvocation } from "./invocation-types.js";
+import { queryBatch } from "./prepared-writes.js";
 import type { StoredError } from "./sql.js";
 import { toStoredError, valuesList } from "./sql.js";
 import { storableJson } from "./storable-text.js";
@@ -109,7 +110,9 @@ async function insertInvocations(tx: Queryable, type: InsertOp["type"], ops: Ins
   // skipped. createRun: the id is the idempotency key, so any conflict skips.
   // Only the generated columns come back: the rest is what we sent (input can be large).
   const conflict = type === "create" ? `(service, handler, idempotency_key) WHERE idempotency_key IS NOT NULL` : "";
-  const inserted = await tx.query<{ id: string; created_at: Date }>(
+  const inserted = await queryBatch<{ id: string; created_at: Date }>(
+    tx,
+    ops.length,
     `INSERT INTO invocations (id, service, handler, kind, object_key, idempotency_key, input, headers, run_key, method_name)
      VALUES ${values}
      ON CONFLICT ${conflict} DO NOTHING
@@ -225,7 +228,9 @@ async function updateInvocations(tx: Queryable, type: UpdateOp["type"], ops: Upd
     ["text", ...spec.columns.map(([, cast]) => cast)],
     ops.map((op) => [op.id, ...(spec.values as (op: UpdateOp) => unknown[])(op)]),
   );
-  const rows = await tx.query<{ id: string }>(
+  const rows = await queryBatch<{ id: string }>(
+    tx,
+    ops.length,
     `UPDATE invocations AS i
      SET ${spec.set}, updated_at = clock_timestamp()
      FROM (VALUES ${values}) AS u(id${spec.columns.map(([name]) => `, ${name}`).join("")})
@@ -287,7 +292,9 @@ async function finishInvocations(tx: Queryable, type: FinishOp["type"], ops: Fin
     ["text", ...spec.columns.map(([, cast]) => cast)],
     ops.map((op) => [op.id, ...(spec.values as (op: FinishOp) => unknown[])(op)]),
   );
-  const rows = await tx.query<{ id: string; parent_id: string | null; parent_index: number | null }>(
+  const rows = await queryBatch<{ id: string; parent_id: string | null; parent_index: number | null }>(
+    tx,
+    ops.length,
     `WITH u(id${spec.columns.map(([name]) => `, ${name}`).join("")}) AS (VALUES ${values}),
      done AS (
        UPDATE invocations AS i

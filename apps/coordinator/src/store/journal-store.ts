@@ -28,6 +28,7 @@ import {
   type NewJournalEntry,
   type SignalDelivery,
 } from "./journal-types.js";
+import { queryBatch } from "./prepared-writes.js";
 import { consumeSignals, deliverSignals } from "./signal-sql.js";
 import type { EntryResultRow, StoredError } from "./sql.js";
 import { resultColumns, toEntryResult, valuesList } from "./sql.js";
@@ -399,7 +400,9 @@ async function insertEntries(tx: Queryable, entries: NewJournalEntry[]): Promise
        ON CONFLICT (id) DO NOTHING
      )`);
   }
-  const inserted = await tx.query<{ invocation_id: string; idx: number }>(
+  const inserted = await queryBatch<{ invocation_id: string; idx: number }>(
+    tx,
+    entries.length,
     `WITH ${ctes.join(",\n")} SELECT invocation_id, idx FROM ins`,
     params,
   );
@@ -439,7 +442,9 @@ async function completeEntries(tx: Queryable, ops: CompleteOp[]): Promise<boolea
     ["text", "int", "text", "jsonb"],
     ops.map((op) => [op.invocationId, op.index, ...columnsOf(op.result)]),
   );
-  const rows = await tx.query<{ invocation_id: string; idx: number }>(
+  const rows = await queryBatch<{ invocation_id: string; idx: number }>(
+    tx,
+    ops.length,
     `WITH v(inv, idx, result, failure) AS (VALUES ${values}),
      done AS (
        UPDATE journal_entries AS e
