@@ -20,7 +20,10 @@ export class ConsoleCluster {
     readonly worker: NodeProcess,
   ) {}
 
-  static async start(): Promise<ConsoleCluster> {
+  static async start(
+    /** Extra environment: authentication on (AGNT5_DEV_MODE "0", a bootstrap key) and the worker's token. */
+    env: { coordinator?: Record<string, string>; worker?: Record<string, string> } = {},
+  ): Promise<ConsoleCluster> {
     if (!existsSync(coordinatorScript)) {
       throw new Error(`${coordinatorScript} is missing: build the workspace first (npm run build)`);
     }
@@ -34,6 +37,7 @@ export class ConsoleCluster {
       AGNT5_HOST: "127.0.0.1",
       AGNT5_GRPC_PORT: String(grpcPort),
       AGNT5_HTTP_PORT: String(httpPort),
+      ...env.coordinator,
     });
     let worker: NodeProcess | undefined;
     try {
@@ -42,6 +46,7 @@ export class ConsoleCluster {
       worker = new NodeProcess("worker", workerScript, {
         AGNT5_COORDINATOR_ENDPOINT: `http://127.0.0.1:${grpcPort}`,
         AGNT5_SUSPEND_AFTER_MS: "0",
+        ...env.worker,
       });
       await worker.waitForLine("Worker running, waiting for tasks");
     } catch (error) {
@@ -53,10 +58,10 @@ export class ConsoleCluster {
     return new ConsoleCluster(`http://127.0.0.1:${httpPort}`, schema, coordinator, worker);
   }
 
-  async post(path: string, body: unknown): Promise<any> {
+  async post(path: string, body: unknown, headers: Record<string, string> = {}): Promise<any> {
     const response = await fetch(this.url + path, {
       method: "POST",
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", ...headers },
       body: JSON.stringify(body),
     });
     const text = await response.text();

@@ -1,0 +1,65 @@
+// The console against a coordinator with authentication on, in Chromium: without a key every page
+// says to enter one (401), with a key typed in the top bar the runs list loads, the key lives in the
+// tab's sessionStorage only (not localStorage, not the URL), and "Forget key" drops it.
+import { randomBytes } from "node:crypto";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { launchChromium } from "./test-support/chromium.js";
+import { ConsoleCluster } from "./test-support/console-cluster.js";
+
+describe("the console with authentication on, in Chromium", () => {
+  const adminKey = randomBytes(32).toString("hex");
+  const workerToken = randomBytes(32).toString("hex");
+  let cluster: ConsoleCluster;
+  let browser: Browser;
+  let page: Page;
+  let readKey: string;
+
+  beforeAll(async () => {
+    [cluster, browser] = await Promise.all([
+      ConsoleCluster.start({
+        coordinator: {
+          AGNT5_DEV_MODE: "0",
+          AGNT5_BOOTSTRAP_API_KEY: adminKey,
+          AGNT5_BOOTSTRAP_WORKER_TOKEN: workerToken,
+        },
+        worker: { AGNT5_WORKER_TOKEN: workerToken },
+      }),
+      launchChromium(),
+    ]);
+    const asAdmin = { authorization: `Bearer ${adminKey}` };
+    await cluster.post("/v1/services/shop/ping", null, asAdmin);
+    readKey = (await cluster.post("/admin/v1/keys", { name: "console-viewer", scopes: ["read"] }, asAdmin)).secret;
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(60_000);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await cluster?.stop();
+  });
+
+  it("asks for a key, loads the runs with one, keeps it in sessionStorage only, and forgets it", async () => {
+    await page.goto(`${cluster.url}/console`);
+    await page.getByText("Enter an API key in the top bar").first().waitFor();
+
+    await page.getByLabel("API key").fill(readKey);
+    await page.getByRole("button", { name: "Use key" }).click();
+    await page.locator("tr[data-run-id]").first().waitFor();
+    await page.getByText("API key set").waitFor();
+
+    const storage = await page.evaluate(() => ({
+      session: sessionStorage.getItem("agnt5.apiKey"),
+      local: Object.keys(localStorage).length,
+      url: window.location.href,
+    }));
+    expect(storage.session).toBe(readKey);
+    expect(storage.local).toBe(0);
+    expect(storage.url).not.toContain(readKey);
+
+    await page.getByRole("button", { name: "Forget key" }).click();
+    await page.getByLabel("API key").waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("agnt5.apiKey"))).toBeNull();
+    await page.getByText("Enter an API key in the top bar").first().waitFor();
+  });
+});
