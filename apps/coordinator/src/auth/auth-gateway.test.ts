@@ -1,6 +1,7 @@
 // Every route family of the gateway and the admin API, on a coordinator with authentication on
 // (real PostgreSQL): no key, a wrong key, a revoked key and a key lacking the route's scope are
 // refused (401 / 403 naming the scope); a key with the scope gets past authentication.
+import { Client } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type AuthTestCoordinator, bearer, startAuthCoordinator } from "../test-support/auth-keys.js";
 import { send } from "../test-support/http.js";
@@ -136,6 +137,22 @@ describe("gateway and admin API authentication (PostgreSQL)", () => {
       expect([401, 403]).not.toContain(response.status);
       expect(response.status).toBeLessThan(500);
     });
+  });
+
+  it("the SDK Client sends its apiKey option, else AGNT5_API_KEY, as a bearer token", async () => {
+    const saved = process.env.AGNT5_API_KEY;
+    try {
+      delete process.env.AGNT5_API_KEY;
+      await expect(new Client(url).getRun("nope")).rejects.toMatchObject({ code: "UNAUTHENTICATED", status: 401 });
+      await expect(new Client(url, { apiKey: fullKey }).getRun("nope")).rejects.toMatchObject({
+        code: "RUN_NOT_FOUND",
+      });
+      process.env.AGNT5_API_KEY = fullKey;
+      await expect(new Client(url).getRun("nope")).rejects.toMatchObject({ code: "RUN_NOT_FOUND" });
+    } finally {
+      if (saved === undefined) delete process.env.AGNT5_API_KEY;
+      else process.env.AGNT5_API_KEY = saved;
+    }
   });
 
   it("keeps /health and /metrics open (scrapers and probes hold no key), and the console page", async () => {
