@@ -134,7 +134,7 @@ export class AdminClient {
   }
 
   revokeKey(id: string) {
-    return this.#call("revokeKey", { id });
+    return this.#call("revokeKey", { keyId: id });
   }
 
   openapi() {

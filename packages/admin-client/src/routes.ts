@@ -205,9 +205,9 @@ export const adminRoutes = {
   revokeKey: {
     method: "POST",
     scope: "admin",
-    path: "/keys/:id/revoke",
+    path: "/keys/:keyId/revoke",
     summary: "Revoke a key or token (refused from then on: at once on this coordinator, within 10 s on others)",
-    params: z.object({ id: z.string().min(1) }),
+    params: z.object({ keyId: z.string().min(1) }),
     response: KeyInfo,
     errors: { KEY_NOT_FOUND: 404 },
   },

@@ -11,7 +11,7 @@ export const keyHandlers: AdminHandlers<"listKeys" | "createKey" | "revokeKey"> 
     return { ...keyInfo(record), secret };
   },
   async revokeKey({ params }, ctx) {
-    return keyInfo(await ctx.admin.keys.revoke(params.id));
+    return keyInfo(await ctx.admin.keys.revoke(params.keyId));
   },
 };
 
