@@ -43,7 +43,7 @@ describe("startMetricsExport with a Prometheus port", () => {
     const address = await start({ prometheus: { port: 0, host: "127.0.0.1" } }).prometheus!;
     const response = await fetch(`http://127.0.0.1:${address.port}/other`);
     expect(response.status).toBe(404);
-    expect((await response.json()).error.code).toBe("NOT_FOUND");
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
   });
 
   it("rejects the address when the port is taken, and stops listening on shutdown", async () => {
