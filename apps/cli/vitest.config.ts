@@ -9,5 +9,8 @@ export default defineProject({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
+    // One migrated PGlite data dir (AGNT5_TEST_PGLITE_TEMPLATE) for `agnt5 dev` to start on, instead
+    // of paying initdb again: the coordinator's own test setup, shared.
+    globalSetup: ["../coordinator/src/test-support/global-setup.ts"],
   },
 });

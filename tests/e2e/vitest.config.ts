@@ -8,6 +8,8 @@ export default defineProject({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     fileParallelism: false,
-    globalSetup: ["src/global-setup.ts"],
+    // One migrated PGlite data dir (AGNT5_TEST_PGLITE_TEMPLATE), copied by each test that needs a fresh
+    // store instead of paying initdb again: the coordinator's own test setup, shared.
+    globalSetup: ["../../apps/coordinator/src/test-support/global-setup.ts"],
   },
 });

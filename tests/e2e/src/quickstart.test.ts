@@ -40,10 +40,10 @@ async function holdPort(answerLikeACoordinator = false): Promise<number> {
   return (server.address() as { port: number }).port;
 }
 
-/** A PGlite data dir with the migrations applied (a copy of the e2e template). */
+/** A PGlite data dir with the migrations applied (a copy of the test template). */
 function dataDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "agnt5-quickstart-"));
-  cpSync(process.env.AGNT5_E2E_PGLITE_TEMPLATE!, dir, { recursive: true });
+  cpSync(process.env.AGNT5_TEST_PGLITE_TEMPLATE!, dir, { recursive: true });
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

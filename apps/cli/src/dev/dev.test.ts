@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,6 +28,9 @@ describe("agnt5 dev", () => {
     mkdirSync(TEST_DATA, { recursive: true });
     const dir = mkdtempSync(join(TEST_DATA, "dev-"));
     const dataDir = mkdtempSync(join(tmpdir(), "agnt5-cli-dev-store-"));
+    // A migrated store (the global setup's): an empty one costs the coordinator seconds of initdb.
+    const template = process.env.AGNT5_TEST_PGLITE_TEMPLATE;
+    if (template) cpSync(template, dataDir, { recursive: true });
     cleanup.push(() => rmSync(dir, { recursive: true, force: true }));
     cleanup.push(() => rmSync(dataDir, { recursive: true, force: true }));
     return { dir, dataDir };

@@ -18,7 +18,7 @@ export async function createTestStore(kind: StoreKind): Promise<TestStore> {
   if (kind === "pglite") {
     const dir = mkdtempSync(join(tmpdir(), "agnt5-e2e-"));
     // A data dir initialised once (PGlite's first open costs seconds) is copied for each test.
-    const template = process.env.AGNT5_E2E_PGLITE_TEMPLATE;
+    const template = process.env.AGNT5_TEST_PGLITE_TEMPLATE;
     if (template) cpSync(template, dir, { recursive: true });
     return { kind, env: { AGNT5_DATA_DIR: dir }, dispose: async () => rmSync(dir, { recursive: true, force: true }) };
   }
