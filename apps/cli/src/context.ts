@@ -50,6 +50,11 @@ export class CliContext {
     });
   }
 
+  /** Whether requests carry an API key (the coordinator then records the key's name as an approver). */
+  get hasApiKey(): boolean {
+    return "authorization" in this.#auth;
+  }
+
   /** Calls the admin API, turning its errors into CliErrors with a meaningful exit code. */
   async adminCall<T>(call: (admin: AdminClient) => Promise<T>): Promise<T> {
     try {

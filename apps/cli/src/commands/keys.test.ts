@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliCluster, runCli, startCluster } from "../test-support/cli-harness.js";
+import { showUntil } from "../test-support/run-helpers.js";
 
 // The built CLI against a coordinator with authentication on (bootstrap key and worker token), as processes.
 describe("agnt5 keys and --api-key (authentication on)", () => {
@@ -66,6 +67,48 @@ describe("agnt5 keys and --api-key (authentication on)", () => {
     });
     expect(after.code).toBe(2);
     expect(after.stderr).toContain("UNAUTHENTICATED");
+  });
+
+  it("approves with a key holding the approve scope; the journal records the key's name, not --by", async () => {
+    const started = await runCli(
+      ["--json", "call", "cli-test/ship", '{"version":"3.0.0"}', "--async"],
+      cluster.url,
+      asAdmin,
+    );
+    expect(started.code).toBe(0);
+    const id = (JSON.parse(started.stdout) as { invocationId: string }).invocationId;
+    const saved = process.env.AGNT5_API_KEY;
+    process.env.AGNT5_API_KEY = adminKey;
+    try {
+      await showUntil(cluster.url, id, (run) => run.pendingApprovals.length === 1);
+    } finally {
+      if (saved === undefined) delete process.env.AGNT5_API_KEY;
+      else process.env.AGNT5_API_KEY = saved;
+    }
+    const reader = JSON.parse(
+      (await runCli(["--json", "keys", "create", "reader", "--scope", "read"], cluster.url, asAdmin)).stdout,
+    ) as { secret: string };
+    const refused = await runCli(["runs", "approve", id, "deploy", "--by", "mallory"], cluster.url, {
+      AGNT5_API_KEY: reader.secret,
+    });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('"approve"');
+
+    const approver = JSON.parse(
+      (
+        await runCli(
+          ["--json", "keys", "create", "release-manager", "--scope", "approve", "read"],
+          cluster.url,
+          asAdmin,
+        )
+      ).stdout,
+    ) as { secret: string };
+    const approved = await runCli(["runs", "approve", id, "deploy", "--by", "mallory"], cluster.url, {
+      AGNT5_API_KEY: approver.secret,
+    });
+    expect(approved).toMatchObject({ code: 0, stdout: `Approval "deploy" of run ${id} approved by this API key.\n` });
+    const result = await runCli(["--json", "runs", "wait", id], cluster.url, { AGNT5_API_KEY: approver.secret });
+    expect(result.stdout).toContain('"by":"release-manager"');
   });
 
   it("creates a worker token scoped to services, and refuses one without --service", async () => {

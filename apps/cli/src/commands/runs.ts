@@ -133,7 +133,11 @@ export function registerRunsCommands(program: Command): void {
     runs
       .command(`${decision === "approved" ? "approve" : "reject"} <runId> <name>`)
       .description(`${decision === "approved" ? "Approve" : "Reject"} a run's pending approval (ctx.human.approval)`)
-      .option("--by <who>", "who decides (recorded in the journal)", defaultApprover())
+      .option(
+        "--by <who>",
+        "who decides, recorded in the journal (dev mode; with an API key the key's name is recorded)",
+        defaultApprover(),
+      )
       .option("--comment <text>", "why")
       .action(
         withContext(async (context, runId: string, name: string, options: { by: string; comment?: string }) => {
@@ -147,7 +151,7 @@ export function registerRunsCommands(program: Command): void {
           );
           context.print(
             () =>
-              `Approval "${name}" of run ${runId} ${decision} by ${options.by}${delivered ? "." : " (recorded; the run was not waiting)."}`,
+              `Approval "${name}" of run ${runId} ${decision} by ${context.hasApiKey ? "this API key" : options.by}${delivered ? "." : " (recorded; the run was not waiting)."}`,
           );
         }),
       );
