@@ -96,6 +96,7 @@ const httpPort = grpcPort + 1;
 const coordinator = start("apps/coordinator/dist/main.js", {
   AGNT5_DATABASE_URL: databaseUrl,
   AGNT5_DATABASE_SCHEMA: schema,
+  AGNT5_DEV_MODE: "1", // no credentials: loopback only
   AGNT5_HOST: "127.0.0.1",
   AGNT5_GRPC_PORT: String(grpcPort),
   AGNT5_HTTP_PORT: String(httpPort),
