@@ -61,7 +61,9 @@ export async function startCoordinator(
   }
   const entityStore = await openCoordinatorEntityStore(config, store.db);
   // OTLP trace export when the OTEL_* variables ask for it (nothing is installed otherwise).
-  const tracing = startTracing({ serviceName: "agnt5-coordinator" });
+  // No async context tracking: the gateway hands each span's parent over explicitly, and on Node 20
+  // AsyncLocalStorage would hook every promise the coordinator makes.
+  const tracing = startTracing({ serviceName: "agnt5-coordinator" }, process.env, { asyncContext: false });
   const metrics = new CoordinatorMetrics();
   const invocations = new InvocationManager(
     store.invocations,

@@ -9,4 +9,4 @@ export {
   startMetricsExport,
 } from "./metrics-setup.js";
 export type { MetricsEndpointAddress, PrometheusEndpointOptions } from "./prometheus-endpoint.js";
-export { startTracing, type Tracing, tracingRequested } from "./tracing-setup.js";
+export { startTracing, type Tracing, type TracingOptions, tracingRequested } from "./tracing-setup.js";

@@ -22,21 +22,38 @@ export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean 
   return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || exporter === "otlp");
 }
 
-let installed: { tracing: Tracing; users: number } | undefined;
+export interface TracingOptions {
+  /**
+   * Track the active span across async calls (AsyncLocalStorage), so spans started inside a span's
+   * callback become its children. Default true. The coordinator passes false: it hands every parent
+   * over explicitly, and AsyncLocalStorage on Node 20 hooks every promise the process makes.
+   */
+  asyncContext?: boolean;
+}
+
+let installed: { tracing: Tracing; users: number; asyncContext: boolean } | undefined;
 
 /**
  * Installs OTLP/HTTP (JSON) trace export for this process when the OTEL_* environment asks for it
- * (see tracingRequested), with W3C trace-context propagation and async context tracking. Without
+ * (see tracingRequested), with W3C trace-context propagation and (unless options.asyncContext is
+ * false) async context tracking. Without
  * it nothing is installed: the OpenTelemetry API stays a no-op and spans cost next to nothing.
  * Several workers or coordinators in one process share one installation; the last shutdown flushes it.
  */
 export function startTracing(
   resource: { serviceName: string; serviceVersion?: string },
   env: NodeJS.ProcessEnv = process.env,
+  options: TracingOptions = {},
 ): Tracing | undefined {
   if (!tracingRequested(env)) return undefined;
+  const asyncContext = options.asyncContext !== false;
   if (installed) {
     installed.users++;
+    // A worker joining a coordinator's installation in one process (tests) needs the async context.
+    if (asyncContext && !installed.asyncContext) {
+      context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+      installed.asyncContext = true;
+    }
     return release();
   }
   const provider = new BasicTracerProvider({
@@ -52,10 +69,11 @@ export function startTracing(
     void provider.shutdown();
     return undefined;
   }
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  if (asyncContext) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   installed = {
     users: 1,
+    asyncContext,
     tracing: {
       shutdown: async () => {
         await provider.shutdown();
