@@ -8,6 +8,10 @@ export default defineConfig({
     hookTimeout: 60_000,
     // The CI/dev machines are small; PGlite and PostgreSQL tests are CPU-heavy.
     fileParallelism: false,
+    // One module graph for the whole run instead of a fresh import of the coordinator per file
+    // (measured: the coordinator's files in 197 s instead of 421 s). Tests must leave no global
+    // state behind: close what they start, no vi.mock, no process-wide handlers left installed.
+    isolate: false,
     // One migrated PGlite data dir, copied by each test instead of paying initdb again.
     globalSetup: ["src/test-support/global-setup.ts"],
   },
