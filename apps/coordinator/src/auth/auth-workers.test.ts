@@ -55,6 +55,9 @@ describe("worker tokens (PostgreSQL)", () => {
     const { info, lines } = await refusedWorker(auth.coordinator.endpoint, "billing", wrong);
     expect(info.code).toBe(GrpcStatus.UNAUTHENTICATED);
     expect(info.details).toContain("Worker token refused");
+    expect(info.details).toContain("The worker token is not valid (unknown or revoked)");
+    // A worker is never told about API keys: it needs a worker token.
+    expect(info.details).not.toContain("API key");
     expect(info.details).toContain("AGNT5_WORKER_TOKEN");
     expect(info.details).not.toContain(wrong);
     expect(info.retryInMs).toBe(MAX_DELAY_MS);
@@ -68,7 +71,8 @@ describe("worker tokens (PostgreSQL)", () => {
   it("refuses a worker without a token", async () => {
     const { info } = await refusedWorker(auth.coordinator.endpoint, "billing", undefined);
     expect(info.code).toBe(GrpcStatus.UNAUTHENTICATED);
-    expect(info.details).toContain("Missing Authorization");
+    expect(info.details).toContain("Missing Authorization header: send Authorization: Bearer <worker token>");
+    expect(info.details).not.toContain("API key");
   });
 
   it("refuses an API key without the worker scope, with PERMISSION_DENIED", async () => {

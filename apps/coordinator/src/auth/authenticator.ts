@@ -7,7 +7,7 @@
 import { UnauthenticatedError } from "./auth-errors.js";
 import type { Identity } from "./identity.js";
 import { identityOf, type KeyStore } from "./key-store.js";
-import { bearerToken, hashSecret } from "./secret-format.js";
+import { bearerToken, type CredentialName, hashSecret } from "./secret-format.js";
 
 /** How long a verified (or refused) key is trusted without asking the database again. */
 export const AUTH_CACHE_TTL_MS = 10_000;
@@ -34,13 +34,16 @@ export class Authenticator {
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The identity of an Authorization header value; UnauthenticatedError (never quoting the token) otherwise. */
-  async authenticate(header: string | string[] | undefined): Promise<Identity> {
-    const parsed = bearerToken(header);
+  /**
+   * The identity of an Authorization header value; UnauthenticatedError (never quoting the token)
+   * otherwise, naming `credential` as what was expected.
+   */
+  async authenticate(header: string | string[] | undefined, credential: CredentialName = "API key"): Promise<Identity> {
+    const parsed = bearerToken(header, credential);
     if ("problem" in parsed) throw new UnauthenticatedError(parsed.problem);
     if (this.jwt?.accepts(parsed.token)) return this.jwt.verify(parsed.token);
     const identity = await this.#lookup(hashSecret(parsed.token));
-    if (!identity) throw new UnauthenticatedError("The API key is not valid (unknown or revoked)");
+    if (!identity) throw new UnauthenticatedError(`The ${credential} is not valid (unknown or revoked)`);
     return identity;
   }
 

@@ -38,17 +38,23 @@ export function newKeyId(): string {
   return `key_${randomBytes(8).toString("hex")}`;
 }
 
+/** What the caller was expected to send, named in refusals: a worker told about "API keys" looks for the wrong thing. */
+export type CredentialName = "API key" | "worker token";
+
 /**
  * The token of an `Authorization: Bearer <token>` value (HTTP header or gRPC metadata), or a
  * reason it is not one. The reason never quotes the value.
  */
-export function bearerToken(header: string | string[] | undefined): { token: string } | { problem: string } {
+export function bearerToken(
+  header: string | string[] | undefined,
+  credential: CredentialName = "API key",
+): { token: string } | { problem: string } {
   if (header === undefined || header === "") {
-    return { problem: "Missing Authorization header: send Authorization: Bearer <API key>" };
+    return { problem: `Missing Authorization header: send Authorization: Bearer <${credential}>` };
   }
   if (Array.isArray(header)) return { problem: "More than one Authorization header" };
   if (header.length > MAX_TOKEN_LENGTH) return { problem: "The Authorization header is too long" };
   const match = /^Bearer +([!-~]+) *$/i.exec(header);
-  if (!match?.[1]) return { problem: "The Authorization header is not of the form Bearer <API key>" };
+  if (!match?.[1]) return { problem: `The Authorization header is not of the form Bearer <${credential}>` };
   return { token: match[1] };
 }

@@ -31,7 +31,7 @@ export async function authenticateWorker(
   const values = metadata.get("authorization").map(String);
   let identity: Identity;
   try {
-    identity = await authenticator.authenticate(values.length <= 1 ? values[0] : values);
+    identity = await authenticator.authenticate(values.length <= 1 ? values[0] : values, "worker token");
   } catch (error) {
     if (error instanceof UnauthenticatedError || error instanceof ForbiddenError) {
       throw new WorkerAuthError(grpc.status.UNAUTHENTICATED, `Worker token refused: ${error.message}; ${HOW_TO}`);

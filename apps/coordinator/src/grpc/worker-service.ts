@@ -40,7 +40,8 @@ export function createWorkerService(deps: WorkerServiceDeps): grpc.UntypedServic
       let worker: WorkerConnection | undefined;
       let gone = false;
       const reject = (code: grpc.status, details: string) => {
-        deps.logger.warn({ details }, "Rejected worker stream");
+        // The peer address is what lets an operator find the refused process (a worker retries every few seconds).
+        deps.logger.warn({ details, peer: stream.getPeer() }, "Rejected worker stream");
         stream.emit("error", { code, details });
       };
 
