@@ -10,11 +10,14 @@
 //                                  [--concurrency=64] [--profile=<dir>]
 // --root runs another checkout's built coordinator and bench worker (an A/B against an older build).
 // --profile writes --cpu-prof profiles of the coordinator and the worker there.
+// --store=pglite runs the coordinator on PGlite (in its own process: the coordinator's figure then
+// includes the database's work) instead of PostgreSQL.
 // --rows also reports the rows each write inserts, updates and deletes per table (PostgreSQL's
 // pg_stat_user_tables; idle backends report their counts within 10 s, so each scenario then waits 11 s).
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import pg from "pg";
 import { Pool } from "undici";
@@ -27,6 +30,7 @@ const concurrency = Number(args.concurrency ?? 64);
 const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
 const profileDir = args.profile;
 const countRows = "rows" in args;
+const onPglite = args.store === "pglite";
 const appName = `agnt5-entity-cpu-${process.pid}`;
 
 /** On-CPU nanoseconds of every thread of a process (0 once it is gone). */
@@ -114,9 +118,9 @@ const admin = new pg.Client({ connectionString: databaseUrl });
 await admin.connect();
 const backendPids = async () =>
   (await admin.query("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [appName])).rows.map((r) => r.pid);
+const dataDir = onPglite ? mkdtempSync(join(tmpdir(), "agnt5-entity-cpu-")) : undefined;
 const coordinator = start("apps/coordinator/dist/main.js", {
-  AGNT5_DATABASE_URL: databaseUrl,
-  AGNT5_DATABASE_SCHEMA: schema,
+  ...(dataDir ? { AGNT5_DATA_DIR: dataDir } : { AGNT5_DATABASE_URL: databaseUrl, AGNT5_DATABASE_SCHEMA: schema }),
   AGNT5_DEV_MODE: "1",
   AGNT5_HOST: "127.0.0.1",
   AGNT5_GRPC_PORT: "19291",
@@ -171,6 +175,7 @@ try {
       postgresBackends: backendsBefore.size,
       writesPerSecond: Math.round(writes / seconds),
       ...(countRows ? { rowsPerWrite: rowDelta(rowsBefore, rowsAfter) } : {}),
+      store: onPglite ? "pglite" : "postgres",
     });
     console.error(`[entity cpu] ${JSON.stringify(results.at(-1))}`);
   }
@@ -180,5 +185,6 @@ try {
   await coordinator.stop();
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await admin.end();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }
 console.log(JSON.stringify({ root, results }, null, 2));
