@@ -12,6 +12,10 @@ export default defineConfig({
     // (measured: the coordinator's files in 197 s instead of 421 s). Tests must leave no global
     // state behind: close what they start, no vi.mock, no process-wide handlers left installed.
     isolate: false,
+    // With isolate: false and one worker, vitest wants this project in its own group (a root run
+    // refuses "different maxWorkers but same sequence.groupOrder"); group 1 runs after the other
+    // packages' files, one file at a time, which is where its files ran before (vitest's sequential group).
+    sequence: { groupOrder: 1 },
     // One migrated PGlite data dir, copied by each test instead of paying initdb again.
     globalSetup: ["src/test-support/global-setup.ts"],
   },
