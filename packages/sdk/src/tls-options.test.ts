@@ -93,6 +93,11 @@ describe("tlsFailureHint", () => {
     expect(tlsFailureHint(details("Failed to connect"), { certFile: "/c.pem", keyFile: "/k.pem" })).toContain(
       "AGNT5_TLS_CLIENT_CA_FILE",
     );
+    // What a worker whose certificate another CA signed saw from a coordinator on this machine.
+    expect(tlsFailureHint(details("read ECONNRESET"), { certFile: "/c.pem", keyFile: "/k.pem" })).toContain(
+      "AGNT5_TLS_CLIENT_CA_FILE",
+    );
+    expect(tlsFailureHint(details("read ECONNRESET"), { caFile: "/ca.pem" })).toBeUndefined();
   });
 
   it("adds nothing to plain connections or to failures that are not about certificates", () => {

@@ -106,7 +106,12 @@ export function tlsFailureHint(details: string, tls: WorkerTlsFiles | undefined)
       `${WORKER_TLS_VARIABLES.certFile} and ${WORKER_TLS_VARIABLES.keyFile}`
     );
   }
-  if (tls.certFile && /Failed to connect|unknown ca|bad certificate|certificate unknown|decrypt error/i.test(details)) {
+  // Under TLS 1.3 a server that refuses the client certificate may just reset the connection after
+  // the handshake: the worker then sees "read ECONNRESET" and no alert.
+  if (
+    tls.certFile &&
+    /Failed to connect|unknown ca|bad certificate|certificate unknown|decrypt error|ECONNRESET/i.test(details)
+  ) {
     return (
       `the coordinator may have refused this worker's client certificate (tls.certFile / ${WORKER_TLS_VARIABLES.certFile}): ` +
       "it must be signed by the CA in the coordinator's AGNT5_TLS_CLIENT_CA_FILE"
