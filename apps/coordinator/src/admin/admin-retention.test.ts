@@ -79,6 +79,18 @@ describe("admin API: run retention (PostgreSQL)", () => {
     }
   };
 
+  const finishedAgoMs = async (runId: string) => {
+    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await client.connect();
+    try {
+      const schema = coordinator.config.databaseSchema as string;
+      const sql = `SELECT extract(epoch FROM clock_timestamp() - completed_at) * 1000 AS ms FROM ${schema}.invocations WHERE id = $1`;
+      return Number((await client.query(sql, [runId])).rows[0].ms);
+    } finally {
+      await client.end();
+    }
+  };
+
   it("deletes expired finished runs with their journals; keeps unfinished runs, children of unfinished parents and young runs", async () => {
     expect(await admin.getRetention()).toEqual({
       maxAgeMs: HOUR,
@@ -125,6 +137,13 @@ describe("admin API: run retention (PostgreSQL)", () => {
 
     await admin.signalRun(unfinished, "go");
     expect(await result(unfinished)).toMatchObject({ status: "completed" });
+    // Its 1 ms retention is measured against the sweep's millisecond clock: wait until the
+    // database's clock is past it, or a sweep within the same millisecond finds nothing to delete.
+    await pollUntil(
+      () => finishedAgoMs(unfinished),
+      (ms) => ms > 5,
+      { what: "the run to have finished more than 5 ms ago", timeoutMs: 10_000 },
+    );
     expect((await admin.sweepRetention()).deletedRuns).toBe(1);
     expect(await rowsOf(unfinished)).toEqual({ runs: 0, entries: 0 });
   }, 90_000);
