@@ -7,6 +7,8 @@
  *   const client = new Client("http://localhost:8080", { service: "hello-service" });
  *   const greeting = await client.invoke(greet, "Alice"); // string
  */
+
+export { type CaSource, fetchTrustingCa } from "./ca-fetch.js";
 export {
   type CallRequest,
   Client,
@@ -22,7 +24,6 @@ export {
 } from "./client.js";
 export type { AgentInput, AgentRef, AgentRunResult, RunAgentOptions, StartAgentOptions } from "./client-agents.js";
 export type { ClientEntityProxy, DefinitionArgs, DefinitionInput, DefinitionOutput } from "./client-definitions.js";
-export { type CaSource, fetchTrustingCa } from "./ca-fetch.js";
 export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
 export type {
   ApprovalRequest,
