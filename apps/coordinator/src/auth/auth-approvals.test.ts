@@ -65,7 +65,11 @@ describe("approvals by authenticated identity (PostgreSQL)", () => {
     );
     expect(claimed.status).toBe(403);
     expect(claimed.body.error.code).toBe("FORBIDDEN");
-    expect(claimed.body.error.message).toContain("requires one of the roles ops; the approver has dev");
+    // It says which roles the approval needs, which the calling key has, and where a key's roles come from.
+    expect(claimed.body.error.message).toBe(
+      'Approval "publish" requires one of the roles ops; the calling key "intern" has the roles: dev ' +
+        "(a key's roles are given when it is created: agnt5 keys create --role <role>)",
+    );
     // The admin API's approval route checks the same way.
     const viaAdmin = await postJson(
       `${auth.coordinator.url}/admin/v1/runs/${runId}/approvals/publish`,
@@ -73,6 +77,16 @@ describe("approvals by authenticated identity (PostgreSQL)", () => {
       { ...bearer(intern.secret), "x-agnt5-roles": "ops" },
     );
     expect(viaAdmin.status).toBe(403);
+    expect(viaAdmin.body.error.message).toBe(claimed.body.error.message);
+    // A key with no roles at all says so.
+    const roleless = await auth.createKey({ name: "roleless", scopes: ["approve"] });
+    const none = await postJson(
+      `${auth.coordinator.url}/v1/runs/${runId}/approvals/publish`,
+      { decision: "approved" },
+      bearer(roleless.secret),
+    );
+    expect(none.status).toBe(403);
+    expect(none.body.error.message).toContain('the calling key "roleless" has the roles: none');
   });
 
   it("accepts a key with the role and records who decided from the key", async () => {

@@ -13,6 +13,8 @@ export interface ApprovalDecisionInput {
   edits?: unknown;
   /** The approver's roles: its identity's (in dev mode: the x-agnt5-roles header and body.roles). */
   roles: string[];
+  /** What authenticated the approver (absent in dev mode): a refusal names the key or token. */
+  via?: "api_key" | "jwt";
 }
 
 /**
@@ -41,10 +43,7 @@ export async function decideApproval(
     throw new CoordinatorError("NO_PENDING_APPROVAL", `Run "${runId}" is not waiting for approval "${name}"`);
   const required = requiredRoles(pending.request);
   if (required.length > 0 && !required.some((role) => input.roles.includes(role))) {
-    throw new CoordinatorError(
-      "FORBIDDEN",
-      `Approval "${name}" requires one of the roles ${required.join(", ")}; the approver has ${input.roles.join(", ") || "none"}`,
-    );
+    throw new CoordinatorError("FORBIDDEN", missingRoleMessage(name, required, input));
   }
   const payload = JSON.stringify({
     decision: input.decision,
@@ -60,13 +59,30 @@ export async function decideApproval(
 }
 
 /**
+ * Which roles the approval needs and which the caller has. With authentication on, the roles are
+ * the key's (or the token's), fixed when it was created, so the message names it and says how.
+ */
+function missingRoleMessage(name: string, required: string[], input: ApprovalDecisionInput): string {
+  const needs = `Approval "${name}" requires one of the roles ${required.join(", ")}`;
+  const has = input.roles.join(", ") || "none";
+  if (input.via === "api_key") {
+    return `${needs}; the calling key "${input.by}" has the roles: ${has} (a key's roles are given when it is created: agnt5 keys create --role <role>)`;
+  }
+  if (input.via === "jwt") return `${needs}; the calling token (subject "${input.by}") has the roles: ${has}`;
+  return `${needs}; the approver has ${has}`;
+}
+
+/**
  * Who approves and with which roles: from the authenticated identity. Only in dev mode (no
  * identity to trust) do the self-chosen `by`, x-agnt5-roles header and body `roles` count.
  */
 export function approverOf(
   identity: Identity,
   request: { by: unknown; rolesHeader: string | string[] | undefined; bodyRoles: unknown },
-): { by: string; byId?: string; roles: string[] } {
+): Pick<ApprovalDecisionInput, "by" | "byId" | "roles" | "via"> {
+  if (identity.kind === "api_key" || identity.kind === "jwt") {
+    return { by: identity.name, byId: identity.id, roles: [...identity.roles], via: identity.kind };
+  }
   if (identity.kind !== "dev") return { by: identity.name, byId: identity.id, roles: [...identity.roles] };
   if (typeof request.by !== "string" || !request.by) {
     throw new CoordinatorError(
