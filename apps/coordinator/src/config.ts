@@ -1,5 +1,6 @@
 import { type RunRetentionConfig, runRetentionFromEnv } from "./admin/retention/retention-config.js";
 import { type AuthConfig, authConfigFromEnv } from "./auth/auth-config.js";
+import { ConfigError } from "./config-error.js";
 import { type PayloadLimits, payloadLimitsFromEnv } from "./limits/payload-limits.js";
 import { type TlsConfig, tlsConfigFromEnv } from "./tls/tls-config.js";
 /** Coordinator configuration, from AGNT5_* environment variables over defaults. */
@@ -78,14 +79,18 @@ const ENTITY_STORES = ["default", "postgres", "pglite", "redis", "memory"] as co
 function entityStoreKind(raw: string | undefined): CoordinatorConfig["entityStore"] {
   if (raw === undefined || raw === "") return "default";
   if ((ENTITY_STORES as readonly string[]).includes(raw)) return raw as CoordinatorConfig["entityStore"];
-  throw new Error(`AGNT5_ENTITY_STORE must be one of ${ENTITY_STORES.join(", ")}, got "${raw}"`);
+  throw new ConfigError(
+    "CONFIG_INVALID",
+    `AGNT5_ENTITY_STORE must be one of ${ENTITY_STORES.join(", ")}, got "${raw}"`,
+  );
 }
 
 function integer(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new ConfigError("CONFIG_INVALID", `${name} must be a non-negative integer, got "${raw}"`);
   return value;
 }
 
@@ -93,5 +98,5 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean {
   const raw = env[name]?.trim().toLowerCase();
   if (raw === undefined || raw === "" || raw === "0" || raw === "false") return false;
   if (raw === "1" || raw === "true") return true;
-  throw new Error(`${name} must be 1 or 0, got "${env[name]}"`);
+  throw new ConfigError("CONFIG_INVALID", `${name} must be 1 or 0, got "${env[name]}"`);
 }

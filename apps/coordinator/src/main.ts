@@ -1,16 +1,29 @@
 #!/usr/bin/env node
 import { loadConfig } from "./config.js";
+import { ConfigError } from "./config-error.js";
 import { startCoordinator } from "./coordinator.js";
 import { createLogger } from "./logger.js";
+
+/**
+ * A configuration the coordinator cannot start with is the user's mistake: one line naming it,
+ * no stack. Anything else is a crash and keeps its stack (`orElse` reports it).
+ */
+function refuseToStart(error: unknown, orElse: (error: unknown) => void): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Coordinator configuration is invalid (${error.code}): ${error.message}\n`);
+  } else {
+    orElse(error);
+  }
+  process.exit(1);
+}
 
 // `--dev` is AGNT5_DEV_MODE=1 for shells where setting a variable inline is awkward (npm scripts).
 const config = (() => {
   try {
     return loadConfig(process.argv.includes("--dev") ? { ...process.env, AGNT5_DEV_MODE: "1" } : process.env);
   } catch (error) {
-    // A setting that cannot work (TLS with a certificate but no key, a malformed limit): one line, no stack.
-    process.stderr.write(`Coordinator configuration is invalid: ${(error as Error).message}\n`);
-    process.exit(1);
+    // No logger yet (its settings are part of the configuration): the stack goes to stderr.
+    return refuseToStart(error, (crash) => console.error("Coordinator failed to start:", crash));
   }
 })();
 const logger = createLogger(config);
@@ -30,6 +43,7 @@ try {
   process.once("SIGINT", () => shutdown("SIGINT"));
   process.once("SIGTERM", () => shutdown("SIGTERM"));
 } catch (error) {
-  logger.fatal({ err: error }, `Coordinator failed to start: ${(error as Error).message}`);
-  process.exit(1);
+  refuseToStart(error, (crash) =>
+    logger.fatal({ err: crash }, `Coordinator failed to start: ${(crash as Error).message}`),
+  );
 }

@@ -1,3 +1,5 @@
+import { ConfigError } from "../config-error.js";
+
 /** AGNT5_* settings of authentication (the dev-mode switch itself is config.devMode, AGNT5_DEV_MODE). */
 export interface AuthConfig {
   /** AGNT5_BOOTSTRAP_API_KEY: a secret of 32+ characters ensured at start as an admin key with every scope. */
@@ -15,7 +17,7 @@ export interface AuthConfig {
 export function authConfigFromEnv(env: NodeJS.ProcessEnv): AuthConfig {
   const metrics = env.AGNT5_METRICS_AUTH?.trim().toLowerCase();
   if (metrics && !["0", "1", "true", "false"].includes(metrics)) {
-    throw new Error(`AGNT5_METRICS_AUTH must be 1 or 0, got "${env.AGNT5_METRICS_AUTH}"`);
+    throw new ConfigError("CONFIG_INVALID", `AGNT5_METRICS_AUTH must be 1 or 0, got "${env.AGNT5_METRICS_AUTH}"`);
   }
   return {
     bootstrapApiKey: env.AGNT5_BOOTSTRAP_API_KEY || undefined,

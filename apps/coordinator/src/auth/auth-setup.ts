@@ -3,6 +3,7 @@
  * keys and a refusal to start when nothing could ever authenticate a client.
  */
 import type { CoordinatorConfig } from "../config.js";
+import { ConfigError } from "../config-error.js";
 import type { Logger } from "../logger.js";
 import type { Database } from "../store/index.js";
 import type { AuthConfig } from "./auth-config.js";
@@ -21,10 +22,10 @@ export interface CoordinatorAuth {
   routes: RouteScopes;
 }
 
-/** Thrown when the coordinator must not start; main prints the message and exits 1. */
-export class AuthConfigError extends Error {
+/** Thrown when the coordinator must not start; main prints the message on one line and exits 1. */
+export class AuthConfigError extends ConfigError {
   constructor(message: string) {
-    super(message);
+    super("AUTH_CONFIG_INVALID", message);
     this.name = "AuthConfigError";
   }
 }

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { AdminClient } from "@agnt5/admin-client";
 import { describe, expect, it } from "vitest";
 import { bearer, startAuthCoordinator } from "../test-support/auth-keys.js";
+import { runCoordinatorUntilExit } from "../test-support/coordinator-process.js";
 import { send } from "../test-support/http.js";
 import { startTestCoordinator } from "../test-support/test-coordinator.js";
 import { capturingLogger } from "../test-support/test-engine.js";
@@ -25,6 +26,38 @@ describe("authentication at start-up", () => {
     await expect(starting).rejects.toThrow(/No credentials are configured/);
     await expect(starting).rejects.toThrow(/AGNT5_BOOTSTRAP_API_KEY/);
     await expect(starting).rejects.toThrow(/AGNT5_DEV_MODE=1/);
+  });
+
+  it("as a process: a configuration mistake is one line on stderr, without a stack; a crash keeps its stack", async () => {
+    const [noCredentials, badPort, unreachableDb] = await Promise.all([
+      runCoordinatorUntilExit({}),
+      runCoordinatorUntilExit({ AGNT5_HTTP_PORT: "eighty" }),
+      // Not a configuration error the coordinator can name: logged as a fatal error with its stack.
+      runCoordinatorUntilExit({ AGNT5_DEV_MODE: "1", AGNT5_DATABASE_URL: "postgres://127.0.0.1:1/nothing" }),
+    ]);
+
+    expect(noCredentials.code).toBe(1);
+    const refusal = noCredentials.stderr.trimEnd().split("\n");
+    expect(refusal).toHaveLength(1);
+    expect(refusal[0]).toMatch(
+      /^Coordinator configuration is invalid \(AUTH_CONFIG_INVALID\): No credentials are configured.*AGNT5_BOOTSTRAP_API_KEY.*AGNT5_DEV_MODE=1/,
+    );
+    expect(noCredentials.stdout).not.toMatch(/"level":60|stack/);
+
+    expect(badPort.code).toBe(1);
+    expect(badPort.stderr).toBe(
+      'Coordinator configuration is invalid (CONFIG_INVALID): AGNT5_HTTP_PORT must be a non-negative integer, got "eighty"\n',
+    );
+
+    expect(unreachableDb.code).toBe(1);
+    expect(unreachableDb.stderr).not.toContain("Coordinator configuration is invalid");
+    const fatal = unreachableDb.stdout
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as { level: number; msg: string; err?: { stack?: string } })
+      .find((line) => line.level === 60);
+    expect(fatal?.msg).toMatch(/^Coordinator failed to start: .*ECONNREFUSED/);
+    expect(fatal?.err?.stack).toMatch(/\n\s+at /);
   });
 
   it("refuses a bootstrap secret shorter than 32 characters without printing it", async () => {

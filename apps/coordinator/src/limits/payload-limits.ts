@@ -1,3 +1,5 @@
+import { ConfigError } from "../config-error.js";
+
 /**
  * The largest payloads the coordinator accepts into its store, each from its AGNT5_MAX_* variable.
  * A payload over its limit is refused where it enters (gRPC worker frames, the signal route), with
@@ -42,7 +44,7 @@ export function payloadLimitsFromEnv(env: NodeJS.ProcessEnv): PayloadLimits {
     if (raw === undefined || raw === "") continue;
     const value = Number(raw);
     if (!Number.isInteger(value) || value < 1)
-      throw new Error(`${variable} must be a positive integer of bytes, got "${raw}"`);
+      throw new ConfigError("CONFIG_INVALID", `${variable} must be a positive integer of bytes, got "${raw}"`);
     limits[field] = value;
   }
   return limits;

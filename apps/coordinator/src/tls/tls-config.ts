@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { ConfigError } from "../config-error.js";
 
 /**
  * TLS for both listeners, from files: the HTTP gateway serves HTTPS and the worker port gRPC over
@@ -21,11 +22,9 @@ export interface TlsMaterial {
 }
 
 /** A TLS setting that cannot work; the coordinator does not start with it. */
-export class TlsConfigError extends Error {
-  readonly code = "TLS_CONFIG_INVALID";
-
+export class TlsConfigError extends ConfigError {
   constructor(message: string) {
-    super(message);
+    super("TLS_CONFIG_INVALID", message);
     this.name = "TlsConfigError";
   }
 }
