@@ -41,6 +41,11 @@ export async function startCoordinator(
   const https = gatewayHttpsOptions(tls);
   const store = await openStore({
     dataDir: config.dataDir,
+    // PGlite's worker thread died: every store call now fails, so the coordinator cannot go on.
+    onStoreLost: (error) => {
+      logger.fatal({ err: error }, `The coordinator lost its store: ${error.message}`);
+      process.exit(1);
+    },
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
   });

@@ -6,6 +6,8 @@ import { openPglite, openPostgres } from "./database.js";
 import { InvocationStore } from "./invocation-store.js";
 import { JournalStore } from "./journal-store.js";
 import { migrate } from "./migrate.js";
+import { openPgliteThread, type PgliteThreadError } from "./pglite-thread/pglite-proxy.js";
+import { type PgliteThreadMode, pgliteThreadFromEnv } from "./pglite-thread/pglite-thread-mode.js";
 
 export interface StoreConfig {
   /** AGNT5_DATABASE_URL: use PostgreSQL when set. */
@@ -14,6 +16,13 @@ export interface StoreConfig {
   databaseSchema?: string;
   /** AGNT5_DATA_DIR (default `.agnt5`): PGlite lives in `<dataDir>/pglite`. */
   dataDir: string;
+  /**
+   * "worker" runs PGlite on its own thread, "main" on the coordinator's event loop (the behaviour
+   * before the worker thread). Default: AGNT5_PGLITE_THREAD, else "worker".
+   */
+  pgliteThread?: PgliteThreadMode;
+  /** The PGlite worker thread died: every store call fails from now on (the coordinator exits). */
+  onStoreLost?: (error: PgliteThreadError) => void;
 }
 
 export interface Store {
@@ -24,13 +33,19 @@ export interface Store {
   close(): Promise<void>;
 }
 
+function openEmbedded(config: StoreConfig): Promise<Database> {
+  const dataDir = join(config.dataDir, "pglite");
+  if ((config.pgliteThread ?? pgliteThreadFromEnv()) === "main") return openPglite({ dataDir });
+  return openPgliteThread({ dataDir, ...(config.onStoreLost ? { onThreadExit: config.onStoreLost } : {}) });
+}
+
 export async function openStore(config: StoreConfig): Promise<Store> {
   const db = config.databaseUrl
     ? await openPostgres({
         url: config.databaseUrl,
         ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
       })
-    : await openPglite({ dataDir: join(config.dataDir, "pglite") });
+    : await openEmbedded(config);
   try {
     await migrate(db);
   } catch (err) {
