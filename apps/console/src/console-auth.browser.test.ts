@@ -1,6 +1,7 @@
 // The console against a coordinator with authentication on, in Chromium: without a key every page
 // says to enter one (401), with a key typed in the top bar the runs list loads, the key lives in the
-// tab's sessionStorage only (not localStorage, not the URL), and "Forget key" drops it.
+// tab's sessionStorage only (not localStorage, not the URL), and "Forget key" drops it. An approval
+// asks for no approver name: it shows the key's name, which the run then records as who approved.
 import { randomBytes } from "node:crypto";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -14,6 +15,7 @@ describe("the console with authentication on, in Chromium", () => {
   let browser: Browser;
   let page: Page;
   let readKey: string;
+  let approverKey: string;
 
   beforeAll(async () => {
     [cluster, browser] = await Promise.all([
@@ -30,6 +32,14 @@ describe("the console with authentication on, in Chromium", () => {
     const asAdmin = { authorization: `Bearer ${adminKey}` };
     await cluster.post("/v1/services/shop/ping", null, asAdmin);
     readKey = (await cluster.post("/admin/v1/keys", { name: "console-viewer", scopes: ["read"] }, asAdmin)).secret;
+    approverKey = (
+      await cluster.post("/admin/v1/keys", { name: "alice", scopes: ["read", "approve"], roles: ["finance"] }, asAdmin)
+    ).secret;
+    await cluster.post(
+      "/v1/workflows/expense_report/runs",
+      { runId: "expense-auth-1", input: { employee: "ana", amount: 420 } },
+      asAdmin,
+    );
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(60_000);
   });
@@ -61,5 +71,25 @@ describe("the console with authentication on, in Chromium", () => {
     await page.getByLabel("API key").waitFor();
     expect(await page.evaluate(() => sessionStorage.getItem("agnt5.apiKey"))).toBeNull();
     await page.getByText("Enter an API key in the top bar").first().waitFor();
+  });
+
+  it("approves without asking a name: it shows and records the key's name", async () => {
+    await page.goto(`${cluster.url}/console/#/runs/expense-auth-1`);
+    await page.getByLabel("API key").fill(approverKey);
+    await page.getByRole("button", { name: "Use key" }).click();
+    const approval = page.locator('[data-approval="pay_expense"]');
+    const recordedAs = approval.getByTestId("recorded-as");
+    await recordedAs.getByText("alice").waitFor();
+    expect(await recordedAs.textContent()).toBe("Recorded as alice (roles: finance)");
+    expect(await approval.getByLabel("Approver name").count()).toBe(0);
+
+    await approval.getByRole("button", { name: "Approve" }).click();
+    await page.locator(".run-title [data-status='completed']").waitFor();
+    const run = await (
+      await fetch(`${cluster.url}/admin/v1/runs/expense-auth-1`, {
+        headers: { authorization: `Bearer ${approverKey}` },
+      })
+    ).json();
+    expect(run).toMatchObject({ status: "completed", output: { paid: true, approvedBy: "alice" } });
   });
 });

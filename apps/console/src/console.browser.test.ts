@@ -72,6 +72,8 @@ describe("the console in Chromium", () => {
     const approve = approval.getByRole("button", { name: "Approve" });
     expect(await approve.isDisabled()).toBe(true); // no approver name yet
     await approval.getByLabel("Approver name").fill("rita");
+    // Dev mode: the coordinator records the name typed, so no key's name is shown instead.
+    expect(await approval.getByTestId("recorded-as").count()).toBe(0);
     await approve.click();
 
     await page.locator(".run-title [data-status='completed']").waitFor();

@@ -137,6 +137,11 @@ export class AdminClient {
     return this.#call("revokeKey", { keyId: id });
   }
 
+  /** Who this client's key is taken to be (the name an approval records), or that authentication is off. */
+  getIdentity() {
+    return this.#call("getIdentity", {});
+  }
+
   openapi() {
     return this.#call("openapi", {});
   }

@@ -10,6 +10,7 @@ export {
 } from "./routes.js";
 export * from "./schemas/common.js";
 export * from "./schemas/entities.js";
+export * from "./schemas/identity.js";
 export * from "./schemas/keys.js";
 export * from "./schemas/retention.js";
 export * from "./schemas/run-actions.js";

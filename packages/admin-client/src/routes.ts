@@ -8,6 +8,7 @@ import {
   StuckKeysQuery,
   StuckKeysResponse,
 } from "./schemas/entities.js";
+import { CallerIdentity } from "./schemas/identity.js";
 import { CreatedKey, CreateKeyBody, KeyInfo, KeyListQuery, KeyListResponse } from "./schemas/keys.js";
 import { RetentionInfo, RetentionSweepResult } from "./schemas/retention.js";
 import { ApprovalBody, DeliveryResponse, RestartRunBody } from "./schemas/run-actions.js";
@@ -210,6 +211,13 @@ export const adminRoutes = {
     params: z.object({ keyId: z.string().min(1) }),
     response: KeyInfo,
     errors: { KEY_NOT_FOUND: 404 },
+  },
+  getIdentity: {
+    method: "GET",
+    scope: "read",
+    path: "/identity",
+    summary: "Who the caller is taken to be: its key's name, scopes and roles (what an approval records), or dev mode",
+    response: CallerIdentity,
   },
   openapi: {
     method: "GET",

@@ -1,20 +1,22 @@
-import type { PendingApproval, RunDetail } from "@agnt5/admin-client";
+import type { CallerIdentity, PendingApproval, RunDetail } from "@agnt5/admin-client";
 import { useState } from "preact/hooks";
 import { admin } from "../api.js";
 import { JsonView } from "../components/json-view.js";
 import { formatAgo, formatTime } from "../format.js";
 import type { ActionState } from "./use-action.js";
+import { useIdentity } from "./use-identity.js";
 
 const APPROVER_KEY = "agnt5.console.approver";
 
 /** Pending approvals, each with the exact tool call it gates (agent confirmations) and Approve / Reject. */
 export function Approvals({ run, action }: { run: RunDetail; action: ActionState }) {
+  const identity = useIdentity();
   if (run.pendingApprovals.length === 0) return null;
   return (
     <section class="card approvals" aria-label="Pending approvals">
       <h2>Waiting for approval</h2>
       {run.pendingApprovals.map((approval) => (
-        <ApprovalCard key={approval.index} runId={run.id} approval={approval} action={action} />
+        <ApprovalCard key={approval.index} runId={run.id} approval={approval} action={action} identity={identity} />
       ))}
     </section>
   );
@@ -32,15 +34,30 @@ function toolCallOf(payload: unknown): { tool: string; toolCallId?: string; argu
   };
 }
 
-function ApprovalCard({ runId, approval, action }: { runId: string; approval: PendingApproval; action: ActionState }) {
+function ApprovalCard({
+  runId,
+  approval,
+  action,
+  identity,
+}: {
+  runId: string;
+  approval: PendingApproval;
+  action: ActionState;
+  /** With authentication on, the coordinator records the key's name: no name is asked for. */
+  identity: CallerIdentity | null | undefined;
+}) {
   const [by, setBy] = useState(() => localStorage.getItem(APPROVER_KEY) ?? "");
   const [comment, setComment] = useState("");
   const call = toolCallOf(approval.payload);
+  const authenticated = identity?.authentication === "on";
+  // Dev mode (or a coordinator that cannot say who we are): the approver names themself.
+  const asksName = identity !== undefined && !authenticated;
+  const ready = identity !== undefined && (authenticated || by.trim() !== "") && action.busy === undefined;
   const decide = (decision: "approved" | "rejected") => {
-    localStorage.setItem(APPROVER_KEY, by);
+    if (asksName) localStorage.setItem(APPROVER_KEY, by);
     const extra = comment.trim() ? { comment: comment.trim() } : {};
     void action.perform(decision === "approved" ? "Approve" : "Reject", () =>
-      admin.decideApproval(runId, approval.name, { decision, by, ...extra }),
+      admin.decideApproval(runId, approval.name, { decision, ...(asksName ? { by } : {}), ...extra }),
     );
   };
   return (
@@ -70,12 +87,15 @@ function ApprovalCard({ runId, approval, action }: { runId: string; approval: Pe
           event.preventDefault();
         }}
       >
-        <input
-          aria-label="Approver name"
-          placeholder="your name"
-          value={by}
-          onInput={(e) => setBy(e.currentTarget.value)}
-        />
+        {asksName && (
+          <input
+            aria-label="Approver name"
+            placeholder="your name"
+            value={by}
+            onInput={(e) => setBy(e.currentTarget.value)}
+          />
+        )}
+        {authenticated && <RecordedAs identity={identity} requiredRoles={approval.requiredRoles} />}
         <input
           aria-label="Comment"
           class="grow"
@@ -83,23 +103,25 @@ function ApprovalCard({ runId, approval, action }: { runId: string; approval: Pe
           value={comment}
           onInput={(e) => setComment(e.currentTarget.value)}
         />
-        <button
-          type="button"
-          class="primary"
-          disabled={!by.trim() || action.busy !== undefined}
-          onClick={() => decide("approved")}
-        >
+        <button type="button" class="primary" disabled={!ready} onClick={() => decide("approved")}>
           Approve
         </button>
-        <button
-          type="button"
-          class="danger"
-          disabled={!by.trim() || action.busy !== undefined}
-          onClick={() => decide("rejected")}
-        >
+        <button type="button" class="danger" disabled={!ready} onClick={() => decide("rejected")}>
           Reject
         </button>
       </form>
     </div>
+  );
+}
+
+/** Who the coordinator will record as deciding (the key's name), and whether its roles suffice. */
+function RecordedAs({ identity, requiredRoles }: { identity: CallerIdentity; requiredRoles: string[] }) {
+  const lacksRole = requiredRoles.length > 0 && !requiredRoles.some((role) => identity.roles.includes(role));
+  return (
+    <span class="approval-recorded-as" data-testid="recorded-as">
+      Recorded as <strong>{identity.name}</strong>
+      <span class="muted"> (roles: {identity.roles.join(", ") || "none"})</span>
+      {lacksRole && <span class="approval-lacks-role"> · this key has none of the roles needed</span>}
+    </span>
   );
 }

@@ -8,6 +8,7 @@ import { jsonBodyText } from "../http/request-input.js";
 import type { AdminContext } from "./admin-deps.js";
 import type { AdminHandler, AdminHandlers } from "./admin-handler.js";
 import { entityHandlers } from "./routes/entity-routes.js";
+import { identityHandlers } from "./routes/identity-route.js";
 import { keyHandlers } from "./routes/key-routes.js";
 import { openapiHandlers } from "./routes/openapi-route.js";
 import { retentionHandlers } from "./routes/retention-routes.js";
@@ -26,6 +27,7 @@ const handlers: AdminHandlers<AdminRouteName> = {
   ...retentionHandlers,
   ...openapiHandlers,
   ...keyHandlers,
+  ...identityHandlers,
 };
 
 /**

@@ -79,6 +79,11 @@ describe("authentication at start-up", () => {
     // Every route the gateway registers has its scope in route-scopes.ts.
     expect(captured.lines.filter((line) => String(line.msg).includes("route-scopes.ts"))).toEqual([]);
     expect((await send(`${coordinator.url}/admin/v1/keys`)).status).toBe(200);
+    // Who an approval records: in dev mode nobody in particular (the approver names themself).
+    expect((await send(`${coordinator.url}/admin/v1/identity`)).body).toMatchObject({
+      authentication: "off",
+      kind: "dev",
+    });
   });
 
   it("on PGlite: keys are created, used, listed and revoked; /metrics needs a read key when asked", async () => {
@@ -93,6 +98,18 @@ describe("authentication at start-up", () => {
       const reader = await admin.createKey({ name: "scraper", scopes: ["read"] });
       expect((await send(`${url}/metrics`)).status).toBe(401);
       expect((await send(`${url}/metrics`, { headers: bearer(reader.secret) })).status).toBe(200);
+      expect(await admin.getIdentity()).toEqual({
+        authentication: "on",
+        kind: "api_key",
+        name: "bootstrap-admin",
+        scopes: ["call", "workflows:start", "signal", "approve", "read", "admin", "worker"],
+        roles: ["admin"],
+      });
+      expect((await send(`${url}/admin/v1/identity`, { headers: bearer(reader.secret) })).body).toMatchObject({
+        name: "scraper",
+        scopes: ["read"],
+        roles: [],
+      });
       expect((await send(`${url}/health`)).status).toBe(200);
       await admin.revokeKey(reader.id);
       expect((await send(`${url}/metrics`, { headers: bearer(reader.secret) })).status).toBe(401);
