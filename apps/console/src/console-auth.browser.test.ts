@@ -40,6 +40,11 @@ describe("the console with authentication on, in Chromium", () => {
       { runId: "expense-auth-1", input: { employee: "ana", amount: 420 } },
       asAdmin,
     );
+    await cluster.post(
+      "/v1/workflows/publish_release/runs",
+      { runId: "publish-auth-1", input: { version: "2.0.0" } },
+      asAdmin,
+    );
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     page.setDefaultTimeout(60_000);
   });
@@ -91,5 +96,17 @@ describe("the console with authentication on, in Chromium", () => {
       })
     ).json();
     expect(run).toMatchObject({ status: "completed", output: { paid: true, approvedBy: "alice" } });
+  });
+
+  it("says when the key has none of the roles an approval needs, and shows the refusal naming both", async () => {
+    // The key entered in the previous test (alice, role finance) is still this tab's.
+    await page.goto(`${cluster.url}/console/#/runs/publish-auth-1`);
+    const approval = page.locator('[data-approval="publish"]');
+    await approval.getByText("this key has none of the roles needed").waitFor();
+    await approval.getByRole("button", { name: "Approve" }).click();
+    await page
+      .getByText('requires one of the roles ops; the calling key "alice" has the roles: finance', { exact: false })
+      .waitFor();
+    expect(await approval.count()).toBe(1); // still waiting
   });
 });

@@ -1,5 +1,5 @@
-// The worker behind the console's browser tests and screenshots: a workflow that waits for a
-// human approval, an agent whose refund tool needs confirmation (model calls, a tool call and an
+// The worker behind the console's browser tests and screenshots: workflows that wait for a
+// human approval (one needs the "ops" role), an agent whose refund tool needs confirmation (model calls, a tool call and an
 // approval tied to it; the model is scripted, offline), an entity and two functions (one fails).
 import { ScriptedModel } from "@agnt5/llm/test";
 import { Agent, entity, fn, registerAgent, TerminalError, tool, Worker, workflow } from "@agnt5/sdk";
@@ -13,6 +13,12 @@ workflow("expense_report", async (ctx, { employee, amount }) => {
   if (!decision.approved) return { paid: false, by: decision.by, comment: decision.comment ?? null };
   const payment = await ctx.step("pay", async () => ({ paymentId: `pay-${ctx.runId}`, amount }));
   return { paid: true, approvedBy: decision.by, ...payment };
+});
+
+/** Published once a person holding the "ops" role approves (the console says when a key lacks it). */
+workflow("publish_release", async (ctx, { version }) => {
+  const decision = await ctx.human.approval("publish", { payload: { version }, requiredRoles: ["ops"] });
+  return { published: decision.approved, by: decision.by };
 });
 
 /** Waits for the "go" signal and returns its payload. */
