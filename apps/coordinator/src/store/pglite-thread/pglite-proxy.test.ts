@@ -1,7 +1,9 @@
 // PGlite on its worker thread against PGlite on the calling thread: the same values back, the
 // same errors, transactions that hold the line, a close that finishes what was asked before it,
 // and a thread that dies failing its callers instead of leaving them waiting.
-import { rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { newPgliteDataDir } from "../../test-support/pglite-template.js";
 import { type Database, openPglite } from "../database.js";
@@ -105,6 +107,19 @@ describe("PGlite on a worker thread", () => {
       .catch((e: unknown) => e);
     expect((failed as { code?: string }).code).toBe("23514");
     expect(await onThread.query("SELECT k FROM proxy_kv WHERE k IN ('half', 'negative')")).toEqual([]);
+  });
+});
+
+describe("opening PGlite on a worker thread", () => {
+  it("creates a data directory whose parents do not exist yet (a fresh AGNT5_DATA_DIR)", async () => {
+    const root = await mkdtemp(join(tmpdir(), "agnt5-pglite-thread-new-"));
+    dirs.push(root);
+    const db = await openPgliteThread({ dataDir: join(root, "not", "yet", "pglite") });
+    try {
+      expect(await db.query("SELECT 1 AS one")).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
   });
 });
 

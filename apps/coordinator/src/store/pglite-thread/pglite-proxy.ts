@@ -5,6 +5,7 @@
 // PGlite is one connection. Statements go out in order and the worker runs them in order; a
 // transaction holds the line: from its BEGIN to its COMMIT/ROLLBACK no statement from outside it
 // is sent (they wait, as they do behind PGlite's own transaction lock).
+import { mkdir } from "node:fs/promises";
 import { Worker } from "node:worker_threads";
 import type { Database, Queryable } from "../database.js";
 
@@ -51,6 +52,8 @@ const WORKER_URL = new URL("./pglite-worker.mjs", import.meta.url);
 
 /** Opens (creates if missing) the PGlite cluster in `dataDir` on a worker thread. */
 export async function openPgliteThread(options: PgliteThreadOptions): Promise<Database> {
+  // As openPglite does: AGNT5_DATA_DIR may name a directory whose parents do not exist yet.
+  await mkdir(options.dataDir, { recursive: true });
   const worker = new Worker(options.workerUrl ?? WORKER_URL, { workerData: { dataDir: options.dataDir } });
   const pending = new Map<number, Pending>();
   let nextId = 1;
