@@ -8,12 +8,10 @@
 //                           [--profile=<dir>]  (writes --cpu-prof profiles of both processes there)
 // --root runs another checkout's built coordinator and bench worker (an A/B against an older commit);
 // the load generator and the PostgreSQL schema handling stay this script's.
-import { spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { createInterface } from "node:readline";
 import pg from "pg";
 import { Pool } from "undici";
+import { cpuNanos, startProcess } from "./cpu-processes.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const root = resolve(args.root ?? new URL("..", import.meta.url).pathname);
@@ -29,41 +27,8 @@ const SCENARIOS = {
   steps32: { handler: "ten_steps", concurrency: 32, calls: Math.ceil(calls / 2) },
 };
 
-/** On-CPU nanoseconds of every thread of a process. */
-function cpuNanos(pid) {
-  let total = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
-    } catch {} // a thread that ended between the listing and the read
-  }
-  return total;
-}
-
 function start(script, env) {
-  const execArgv = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...execArgv, script], {
-    cwd: root,
-    env: { ...process.env, AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines = [];
-  const exited = new Promise((done) => child.once("exit", done));
-  for (const stream of [child.stdout, child.stderr])
-    createInterface({ input: stream }).on("line", (l) => lines.push(l));
-  return {
-    pid: child.pid,
-    async waitFor(text) {
-      while (!lines.some((l) => l.includes(text))) {
-        if (child.exitCode !== null) throw new Error(`${script} exited:\n${lines.slice(-20).join("\n")}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async stop() {
-      if (child.exitCode === null) child.kill(profileDir ? "SIGINT" : "SIGKILL");
-      await exited;
-    },
-  };
+  return startProcess({ root, script, env, profileDir });
 }
 
 async function call(pool, handler, input) {

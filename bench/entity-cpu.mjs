@@ -14,13 +14,12 @@
 // includes the database's work) instead of PostgreSQL.
 // --rows also reports the rows each write inserts, updates and deletes per table (PostgreSQL's
 // pg_stat_user_tables; idle backends report their counts within 10 s, so each scenario then waits 11 s).
-import { spawn } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import pg from "pg";
 import { Pool } from "undici";
+import { cpuNanos, startProcess } from "./cpu-processes.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const root = resolve(args.root ?? new URL("..", import.meta.url).pathname);
@@ -33,47 +32,8 @@ const countRows = "rows" in args;
 const onPglite = args.store === "pglite";
 const appName = `agnt5-entity-cpu-${process.pid}`;
 
-/** On-CPU nanoseconds of every thread of a process (0 once it is gone). */
-function cpuNanos(pid) {
-  let total = 0;
-  let tasks = [];
-  try {
-    tasks = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return 0;
-  }
-  for (const task of tasks) {
-    try {
-      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
-    } catch {} // a thread that ended between the listing and the read
-  }
-  return total;
-}
-
 function start(script, env) {
-  const execArgv = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...execArgv, script], {
-    cwd: root,
-    env: { ...process.env, AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "info", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const lines = [];
-  const exited = new Promise((done) => child.once("exit", done));
-  for (const stream of [child.stdout, child.stderr])
-    createInterface({ input: stream }).on("line", (l) => lines.push(l));
-  return {
-    pid: child.pid,
-    async waitFor(text) {
-      while (!lines.some((l) => l.includes(text))) {
-        if (child.exitCode !== null) throw new Error(`${script} exited:\n${lines.slice(-20).join("\n")}`);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    },
-    async stop() {
-      if (child.exitCode === null) child.kill(profileDir ? "SIGINT" : "SIGKILL");
-      await exited;
-    },
-  };
+  return startProcess({ root, script, env, profileDir });
 }
 
 async function increment(pool, key) {
