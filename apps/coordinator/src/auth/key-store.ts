@@ -43,36 +43,28 @@ export class KeyStore {
   constructor(private readonly db: Queryable) {}
 
   /** Stores the hash of `secret` (the caller shows the secret once and forgets it). */
-  async create(key: NewKey, secret: string): Promise<KeyRecord> {
-    const rows = await this.db.query<KeyRow>(
-      `INSERT INTO api_keys (id, kind, name, prefix, secret_hash, scopes, roles, services)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb) RETURNING ${COLUMNS}`,
-      [
-        newKeyId(),
-        key.kind,
-        key.name,
-        displayPrefix(secret),
-        hashSecret(secret),
-        JSON.stringify(key.scopes),
-        JSON.stringify(key.roles),
-        JSON.stringify(key.services),
-      ],
-    );
-    return toRecord(rows[0]!);
+  create(key: NewKey, secret: string): Promise<KeyRecord> {
+    return this.#insert(key, secret, "");
   }
 
   /**
    * A bootstrap secret from the environment: inserted on first start, its scopes, roles and
    * services brought back to `key` on later starts (and un-revoked: the operator still configures it).
    */
-  async ensure(key: NewKey, secret: string): Promise<KeyRecord> {
+  ensure(key: NewKey, secret: string): Promise<KeyRecord> {
+    return this.#insert(
+      key,
+      secret,
+      `ON CONFLICT (secret_hash) DO UPDATE
+         SET kind = EXCLUDED.kind, name = EXCLUDED.name, scopes = EXCLUDED.scopes,
+             roles = EXCLUDED.roles, services = EXCLUDED.services, revoked_at = NULL`,
+    );
+  }
+
+  async #insert(key: NewKey, secret: string, onConflict: string): Promise<KeyRecord> {
     const rows = await this.db.query<KeyRow>(
       `INSERT INTO api_keys (id, kind, name, prefix, secret_hash, scopes, roles, services)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb)
-       ON CONFLICT (secret_hash) DO UPDATE
-         SET kind = EXCLUDED.kind, name = EXCLUDED.name, scopes = EXCLUDED.scopes,
-             roles = EXCLUDED.roles, services = EXCLUDED.services, revoked_at = NULL
-       RETURNING ${COLUMNS}`,
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb) ${onConflict} RETURNING ${COLUMNS}`,
       [
         newKeyId(),
         key.kind,
