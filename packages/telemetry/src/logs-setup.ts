@@ -2,6 +2,7 @@ import { logs } from "@opentelemetry/api-logs";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BatchLogRecordProcessor, LoggerProvider } from "@opentelemetry/sdk-logs";
+import { otlpSignalRequested } from "./otlp-signal.js";
 
 export interface LogExport {
   /** Exports the buffered log records and stops. */
@@ -14,10 +15,7 @@ export interface LogExport {
  * OTEL_LOGS_EXPORTER=none.
  */
 export function logsRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true") return false;
-  const exporter = env.OTEL_LOGS_EXPORTER?.toLowerCase();
-  if (exporter === "none") return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_LOGS_ENDPOINT || exporter === "otlp");
+  return otlpSignalRequested("LOGS", env);
 }
 
 let installed: { provider: LoggerProvider; users: number } | undefined;

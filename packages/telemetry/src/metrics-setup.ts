@@ -2,6 +2,7 @@ import { metrics } from "@opentelemetry/api";
 import { OTLPMetricExporter } from "@opentelemetry/exporter-metrics-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { type IMetricReader, MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
+import { otlpSignalRequested } from "./otlp-signal.js";
 import {
   type MetricsEndpointAddress,
   PrometheusEndpoint,
@@ -29,10 +30,7 @@ export interface MetricsExportOptions {
  * or OTEL_METRICS_EXPORTER=none.
  */
 export function metricsRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true") return false;
-  const exporter = env.OTEL_METRICS_EXPORTER?.toLowerCase();
-  if (exporter === "none") return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_METRICS_ENDPOINT || exporter === "otlp");
+  return otlpSignalRequested("METRICS", env);
 }
 
 let installed: { provider: MeterProvider; endpoint: PrometheusEndpoint | undefined; users: number } | undefined;

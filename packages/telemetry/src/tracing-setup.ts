@@ -4,6 +4,7 @@ import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { BasicTracerProvider, BatchSpanProcessor } from "@opentelemetry/sdk-trace-base";
+import { otlpSignalRequested } from "./otlp-signal.js";
 
 export interface Tracing {
   /** Exports what is buffered and stops. */
@@ -16,10 +17,7 @@ export interface Tracing {
  * unless OTEL_SDK_DISABLED=true or OTEL_TRACES_EXPORTER=none.
  */
 export function tracingRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  if (env.OTEL_SDK_DISABLED?.toLowerCase() === "true") return false;
-  const exporter = env.OTEL_TRACES_EXPORTER?.toLowerCase();
-  if (exporter === "none") return false;
-  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || exporter === "otlp");
+  return otlpSignalRequested("TRACES", env);
 }
 
 export interface TracingOptions {
