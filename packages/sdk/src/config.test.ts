@@ -151,4 +151,41 @@ describe("resolveWorkerConfig", () => {
       });
     }
   });
+  it("takes several coordinator endpoints, as an array or comma-separated, the tls option applying to each", () => {
+    const fromArray = resolveWorkerConfig(
+      { serviceName: "s", coordinatorEndpoint: ["https://a:9091", "b:9091"], tls: { caFile: "/ca.pem" } },
+      {},
+    );
+    expect(fromArray.coordinators).toEqual([
+      { endpoint: "https://a:9091", target: { address: "a:9091", tls: true }, tls: { caFile: "/ca.pem" } },
+      { endpoint: "b:9091", target: { address: "b:9091", tls: true }, tls: { caFile: "/ca.pem" } },
+    ]);
+    // The first endpoint stays in the single-endpoint fields.
+    expect(fromArray).toMatchObject({ coordinatorEndpoint: "https://a:9091", coordinator: { address: "a:9091" } });
+    const fromEnv = resolveWorkerConfig(
+      { serviceName: "s" },
+      { AGNT5_COORDINATOR_ENDPOINT: " http://a:9091 ,http://b:9091,unix:/run/c.sock" },
+    );
+    expect(fromEnv.coordinators.map((c) => [c.endpoint, c.target.address, c.tls])).toEqual([
+      ["http://a:9091", "a:9091", undefined],
+      ["http://b:9091", "b:9091", undefined],
+      ["unix:/run/c.sock", "unix:/run/c.sock", undefined],
+    ]);
+    expect(resolveWorkerConfig({ serviceName: "s" }, {}).coordinators).toHaveLength(1);
+  });
+
+  it("refuses a bad entry in an endpoint list, naming the entry and where it is", () => {
+    expect(() => resolveWorkerConfig({ serviceName: "s" }, { AGNT5_COORDINATOR_ENDPOINT: "a:1,notaurl,b:2" })).toThrow(
+      'Invalid coordinator endpoint "notaurl" (entry 2 of 3 in "a:1,notaurl,b:2", coordinatorEndpoint / AGNT5_COORDINATOR_ENDPOINT): expected',
+    );
+    expect(() => resolveWorkerConfig({ serviceName: "s", coordinatorEndpoint: ["a:1", " "] }, {})).toThrow(
+      'Invalid coordinator endpoint " " (entry 2 of 2 in "a:1, "',
+    );
+    expect(() => resolveWorkerConfig({ serviceName: "s" }, { AGNT5_COORDINATOR_ENDPOINT: "a:1," })).toThrow(
+      /entry 2 of 2/,
+    );
+    expect(() => resolveWorkerConfig({ serviceName: "s", coordinatorEndpoint: [] }, {})).toThrow(
+      "coordinatorEndpoint is an empty list",
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import { DEFAULT_SUSPEND_AFTER_MS } from "@agnt5/durable";
 import { ConfigError } from "./config-error.js";
-import { type CoordinatorTarget, parseCoordinatorEndpoint } from "./coordinator-endpoint.js";
+import { type CoordinatorTarget, parseCoordinatorEndpoint, parseCoordinatorEndpoints } from "./coordinator-endpoint.js";
 import { resolveWorkerTls, type WorkerTlsFiles, type WorkerTlsOptions } from "./tls-options.js";
 
 export type WorkerRuntime = "standalone" | "http";
@@ -13,7 +13,13 @@ export type LogLevel = "trace" | "debug" | "info" | "warn" | "error" | "fatal" |
 export interface WorkerConfigOptions {
   serviceName?: string;
   serviceVersion?: string;
-  coordinatorEndpoint?: string;
+  /**
+   * The coordinator's gRPC address, or several replicas' (an array, or comma-separated in
+   * AGNT5_COORDINATOR_ENDPOINT): the worker connects to one and, when its stream is lost or cannot
+   * be opened, moves on to the next (round robin, with the reconnect backoff). Default
+   * http://localhost:9091.
+   */
+  coordinatorEndpoint?: string | readonly string[];
   runtime?: WorkerRuntimeOption;
   logLevel?: LogLevel | (string & {});
   logFormat?: LogFormat;
@@ -38,14 +44,27 @@ export interface WorkerConfigOptions {
   tls?: boolean | WorkerTlsOptions;
 }
 
+/** One coordinator endpoint as the worker dials it. */
+export interface CoordinatorEndpointConfig {
+  /** As written in the options or AGNT5_COORDINATOR_ENDPOINT (trimmed). */
+  endpoint: string;
+  /** The endpoint parsed into a grpc-js target (its `tls` as resolved with the tls option). */
+  target: CoordinatorTarget;
+  /** The TLS files to dial with; undefined for plain gRPC. */
+  tls: WorkerTlsFiles | undefined;
+}
+
 export interface WorkerConfig {
   serviceName: string;
   serviceVersion: string;
+  /** The first coordinator endpoint (the only one unless several are given: see `coordinators`). */
   coordinatorEndpoint: string;
   /** coordinatorEndpoint parsed into a grpc-js target (its `tls` as resolved with the tls option). */
   coordinator: CoordinatorTarget;
-  /** The TLS files to dial with; undefined for plain gRPC. */
+  /** The TLS files to dial the first endpoint with; undefined for plain gRPC. */
   tls: WorkerTlsFiles | undefined;
+  /** Every coordinator endpoint, in the order given; the worker tries them round robin. */
+  coordinators: readonly CoordinatorEndpointConfig[];
   runtime: WorkerRuntime;
   logLevel: LogLevel;
   logFormat: LogFormat;
@@ -87,20 +106,26 @@ export function resolveWorkerConfig(options: WorkerConfigOptions = {}, env: Env 
       'A worker needs a service name: pass it (new Worker("my-service") or { serviceName }) or set AGNT5_SERVICE_NAME',
     );
   }
-  const coordinatorEndpoint =
-    options.coordinatorEndpoint?.trim() ||
-    read("AGNT5_COORDINATOR_ENDPOINT") ||
-    workerConfigDefaults.coordinatorEndpoint;
-  const target = parseCoordinatorEndpoint(coordinatorEndpoint);
-  const tls = target.address.startsWith("unix:") ? undefined : resolveWorkerTls(options.tls, target.tls, env);
+  // The tls option applies to every endpoint; each endpoint's scheme can still turn TLS on for it.
+  const coordinators = parseCoordinatorEndpoints(
+    givenEndpoints(options.coordinatorEndpoint) ??
+      read("AGNT5_COORDINATOR_ENDPOINT") ??
+      workerConfigDefaults.coordinatorEndpoint,
+  ).map((endpoint): CoordinatorEndpointConfig => {
+    const target = parseCoordinatorEndpoint(endpoint);
+    const tls = target.address.startsWith("unix:") ? undefined : resolveWorkerTls(options.tls, target.tls, env);
+    return { endpoint, target: { ...target, tls: tls !== undefined }, tls };
+  });
+  const first = coordinators[0] as CoordinatorEndpointConfig;
 
   return {
     serviceName,
     serviceVersion:
       options.serviceVersion?.trim() || read("AGNT5_SERVICE_VERSION") || workerConfigDefaults.serviceVersion,
-    coordinatorEndpoint,
-    coordinator: { ...target, tls: tls !== undefined },
-    tls,
+    coordinatorEndpoint: first.endpoint,
+    coordinator: first.target,
+    tls: first.tls,
+    coordinators,
     runtime: parseRuntime(options.runtime ?? read("AGNT5_RUNTIME") ?? workerConfigDefaults.runtime),
     logLevel: parseLogLevel(options.logLevel ?? read("AGNT5_LOG_LEVEL") ?? workerConfigDefaults.logLevel),
     logFormat: parseLogFormat(options.logFormat ?? read("AGNT5_LOG_FORMAT")),
@@ -133,6 +158,12 @@ export function resolveWorkerConfig(options: WorkerConfigOptions = {}, env: Env 
       0,
     ),
   };
+}
+
+/** The constructor's endpoint(s); a blank string counts as none given, as before (an empty array is refused). */
+function givenEndpoints(value: string | readonly string[] | undefined): string | readonly string[] | undefined {
+  if (typeof value === "string") return value.trim() || undefined;
+  return value;
 }
 
 function parseRuntime(value: string): WorkerRuntime {

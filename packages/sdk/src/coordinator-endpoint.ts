@@ -38,6 +38,37 @@ export function parseCoordinatorEndpoint(endpoint: string): CoordinatorTarget {
   return { address: `${url.hostname}:${port}`, tls };
 }
 
+/**
+ * Several coordinator replicas: an array, or one string with comma-separated entries (the form
+ * AGNT5_COORDINATOR_ENDPOINT takes). Each entry is parsed as parseCoordinatorEndpoint does; an
+ * empty or invalid entry is a ConfigError naming the entry and its position, never skipped (a
+ * typo in the list would otherwise leave a replica unused without a word).
+ */
+export function parseCoordinatorEndpoints(value: string | readonly string[]): string[] {
+  const whole = typeof value === "string" ? value : value.join(",");
+  const entries = typeof value === "string" ? value.split(",") : [...value];
+  if (entries.length === 1) {
+    parseCoordinatorEndpoint(entries[0] ?? "");
+    return [(entries[0] ?? "").trim()];
+  }
+  if (entries.length === 0) {
+    throw new ConfigError(
+      "coordinatorEndpoint / AGNT5_COORDINATOR_ENDPOINT",
+      "coordinatorEndpoint is an empty list: give at least one coordinator endpoint",
+    );
+  }
+  return entries.map((entry, index) => {
+    const where = `entry ${index + 1} of ${entries.length} in "${whole}"`;
+    if (!entry.trim()) throw invalid(entry, where);
+    try {
+      parseCoordinatorEndpoint(entry);
+    } catch {
+      throw invalid(entry, where);
+    }
+    return entry.trim();
+  });
+}
+
 /** grpc-js dials "unix:/absolute/path" (and "unix:relative/path"); "unix:///path" is the URL spelling of the first. */
 function unixTarget(endpoint: string, trimmed: string): CoordinatorTarget {
   const path = trimmed.slice("unix:".length).replace(/^\/\/(?=\/)/, "");
@@ -45,10 +76,11 @@ function unixTarget(endpoint: string, trimmed: string): CoordinatorTarget {
   return { address: `unix:${path}`, tls: false };
 }
 
-function invalid(endpoint: string): ConfigError {
+function invalid(endpoint: string, where?: string): ConfigError {
+  const setting = "coordinatorEndpoint / AGNT5_COORDINATOR_ENDPOINT";
   return new ConfigError(
-    "coordinatorEndpoint / AGNT5_COORDINATOR_ENDPOINT",
-    `Invalid coordinator endpoint "${endpoint}" (coordinatorEndpoint / AGNT5_COORDINATOR_ENDPOINT): ` +
+    setting,
+    `Invalid coordinator endpoint "${endpoint}" (${where ? `${where}, ` : ""}${setting}): ` +
       `expected ${COORDINATOR_ENDPOINT_FORMS}`,
   );
 }

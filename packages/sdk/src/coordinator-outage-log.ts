@@ -15,6 +15,8 @@ export interface FailedAttempt {
   wasRegistered: boolean;
   /** The coordinator refused the registration (a status retrying quickly cannot fix). */
   rejected: boolean;
+  /** The endpoint this attempt dialled, when the worker has several (default: the log's endpoint). */
+  endpoint?: string;
 }
 
 /**
@@ -38,7 +40,8 @@ export class CoordinatorOutageLog {
   /** Records a failed attempt; returns how many have failed in a row, this one included. */
   failed(attempt: FailedAttempt): number {
     const reason = describeConnectionFailure(attempt.code, attempt.details);
-    const fields = { endpoint: this.#endpoint, code: attempt.code, retryInMs: attempt.retryInMs };
+    const endpoint = attempt.endpoint ?? this.#endpoint;
+    const fields = { endpoint, code: attempt.code, retryInMs: attempt.retryInMs };
     const log = (line: string, extra: object = {}) =>
       attempt.rejected
         ? this.#logger.error({ ...fields, ...extra }, line)
@@ -54,13 +57,11 @@ export class CoordinatorOutageLog {
       };
       const retrying = "the worker keeps retrying until it is back";
       if (attempt.rejected) {
-        log(
-          `Coordinator at ${this.#endpoint} rejected the worker's registration (${reason}); the worker keeps retrying`,
-        );
+        log(`Coordinator at ${endpoint} rejected the worker's registration (${reason}); the worker keeps retrying`);
       } else if (attempt.wasRegistered) {
-        log(`Connection to coordinator at ${this.#endpoint} lost (${reason}); reconnecting, ${retrying}`);
+        log(`Connection to coordinator at ${endpoint} lost (${reason}); reconnecting, ${retrying}`);
       } else {
-        log(`Cannot reach coordinator at ${this.#endpoint} (${reason}); ${retrying}`);
+        log(`Cannot reach coordinator at ${endpoint} (${reason}); ${retrying}`);
       }
       return 1;
     }
@@ -80,16 +81,19 @@ export class CoordinatorOutageLog {
     return outage.attempts;
   }
 
-  /** The coordinator accepted the registration (`reconnect`: not for the first time): ends the outage, if any. */
-  connected(workerId: string, reconnect: boolean): void {
+  /**
+   * The coordinator at `endpoint` (default: the log's) accepted the registration (`reconnect`: not
+   * for the first time): ends the outage, if any.
+   */
+  connected(workerId: string, reconnect: boolean, endpoint: string = this.#endpoint): void {
     const outage = this.#outage;
     this.#outage = undefined;
     if (!outage) return;
     const downForMs = this.#now() - outage.startedAt;
     const attempts = `${outage.attempts} failed attempt${outage.attempts === 1 ? "" : "s"}`;
     this.#logger.info(
-      { workerId, endpoint: this.#endpoint, attempts: outage.attempts, downForMs },
-      `${reconnect ? "Reconnected" : "Connected"} to coordinator at ${this.#endpoint} after ${attempts} over ${formatDuration(downForMs)}`,
+      { workerId, endpoint, attempts: outage.attempts, downForMs },
+      `${reconnect ? "Reconnected" : "Connected"} to coordinator at ${endpoint} after ${attempts} over ${formatDuration(downForMs)}`,
     );
   }
 }

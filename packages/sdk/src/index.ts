@@ -28,6 +28,7 @@ export type { DefinitionInput, DefinitionOutput } from "./client-definitions.js"
 // types share names with @agnt5/core's; the explicit export says the Client's are meant here.
 export * from "./client-entry.js";
 export {
+  type CoordinatorEndpointConfig,
   type LogFormat,
   type LogLevel,
   resolveWorkerConfig,

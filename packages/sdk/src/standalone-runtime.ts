@@ -1,9 +1,9 @@
 import { Agnt5Error, type Logger, type ObservabilityInit } from "@agnt5/core";
 import { create, ProtocolVersion, type RegisterWorker, RegisterWorkerSchema, type StartInvocation } from "@agnt5/proto";
-import { status as GrpcStatus } from "@grpc/grpc-js";
+import { type Client, status as GrpcStatus } from "@grpc/grpc-js";
 import { toComponentDescriptor } from "./component-descriptor.js";
 import type { ComponentSource } from "./component-source.js";
-import type { WorkerConfig } from "./config.js";
+import type { CoordinatorEndpointConfig, WorkerConfig } from "./config.js";
 import { createCoordinatorClient } from "./coordinator-client.js";
 import { CoordinatorOutageLog } from "./coordinator-outage-log.js";
 import { type RunningInvocation, runInvocation } from "./invocation-runner.js";
@@ -73,6 +73,8 @@ export class StandaloneRuntime {
   /** Aborted when shutdown begins: ends the reconnect loop and wakes it from a backoff sleep. */
   readonly #stopping = new AbortController();
   #connection: WorkerConnection | undefined;
+  /** The endpoint of the stream being opened or open (the coordinator the worker is connected to). */
+  #endpoint: string;
   #draining = false;
   #registrations = 0;
   /** What the coordinator announced at registration; payloads over them are refused before sending. */
@@ -83,7 +85,11 @@ export class StandaloneRuntime {
 
   constructor(options: StandaloneRuntimeOptions) {
     this.#options = options;
-    this.#outageLog = new CoordinatorOutageLog(options.logger, options.config.coordinatorEndpoint);
+    this.#endpoint = options.config.coordinatorEndpoint;
+    const endpoints = options.config.coordinators.map((coordinator) => coordinator.endpoint);
+    // Summaries of a long outage name every endpoint; each failure and reconnection names its own.
+    const label = endpoints.length > 1 ? `any of ${endpoints.join(", ")}` : options.config.coordinatorEndpoint;
+    this.#outageLog = new CoordinatorOutageLog(options.logger, label);
   }
 
   get inFlightCount(): number {
@@ -105,11 +111,19 @@ export class StandaloneRuntime {
   async #serve(): Promise<void> {
     const { config } = this.#options;
     const backoff = this.#options.reconnectBackoff;
-    const client = createCoordinatorClient(config.coordinator, backoff, config.tls);
+    const { coordinators } = config;
+    // Round robin over the endpoints: every stream that ends (lost, or never opened) moves the next
+    // attempt to the next endpoint. One endpoint keeps one channel for all its reconnects; with
+    // several, the channel of the endpoint left behind is closed rather than left retrying in the
+    // background, and a new one is opened when its turn comes again.
+    let index = 0;
+    let client = this.#dial(index);
     let failures = 0;
     try {
       while (!this.#stopping.signal.aborted) {
         const registrationsBefore = this.#registrations;
+        const endpoint = (coordinators[index] as CoordinatorEndpointConfig).endpoint;
+        this.#endpoint = endpoint;
         const connection = new WorkerConnection(
           client,
           this.#registration(),
@@ -119,7 +133,7 @@ export class StandaloneRuntime {
         this.#connection = connection;
         const end = await connection.ended;
         // A failed TLS handshake says in OpenSSL's words what went wrong; we say which setting fixes it.
-        const details = withTlsHint(end.details, config.tls);
+        const details = withTlsHint(end.details, coordinators[index]?.tls);
         this.#connection = undefined;
         this.#abandon(connection, end);
         if (this.#stopping.signal.aborted) break;
@@ -136,13 +150,24 @@ export class StandaloneRuntime {
           retryInMs,
           wasRegistered,
           rejected,
+          ...(coordinators.length > 1 ? { endpoint } : {}),
         });
-        this.#options.emit("disconnected", { code: end.code, details, retryInMs, attempts });
+        this.#options.emit("disconnected", { code: end.code, details, retryInMs, attempts, endpoint });
         await sleep(retryInMs, this.#stopping.signal);
+        if (coordinators.length > 1 && !this.#stopping.signal.aborted) {
+          client.close();
+          index = (index + 1) % coordinators.length;
+          client = this.#dial(index);
+        }
       }
     } finally {
       client.close();
     }
+  }
+
+  #dial(index: number): Client {
+    const coordinator = this.#options.config.coordinators[index] as CoordinatorEndpointConfig;
+    return createCoordinatorClient(coordinator.target, this.#options.reconnectBackoff, coordinator.tls);
   }
 
   #registration(): RegisterWorker {
@@ -169,13 +194,17 @@ export class StandaloneRuntime {
         const reconnect = this.#registrations > 0;
         this.#registrations += 1;
         // The first line is the seed's; after an outage the outage log says the worker is back.
-        if (!reconnect) logger.info({ workerId: this.#options.workerId }, "Worker running, waiting for tasks...");
-        this.#outageLog.connected(this.#options.workerId, reconnect);
+        const endpoint = this.#endpoint;
+        if (!reconnect) {
+          logger.info({ workerId: this.#options.workerId, endpoint }, "Worker running, waiting for tasks...");
+        }
+        this.#outageLog.connected(this.#options.workerId, reconnect, endpoint);
         this.#options.emit("registered", {
           workerId: message.value.workerId || this.#options.workerId,
           heartbeatIntervalMs,
           coordinatorVersion: message.value.coordinatorVersion,
           reconnect,
+          endpoint,
         });
         return;
       }

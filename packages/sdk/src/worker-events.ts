@@ -1,12 +1,26 @@
 /** What a Worker reports as it runs (`worker.on(...)`); tests await these instead of sleeping. */
 export interface WorkerEventMap {
-  /** The coordinator accepted the registration (again, after a reconnect: `reconnect` is true). */
-  registered: [info: { workerId: string; heartbeatIntervalMs: number; coordinatorVersion: string; reconnect: boolean }];
   /**
-   * The stream to the coordinator ended, or could not be opened; the worker tries again after
-   * `retryInMs` unless stopping. `attempts` counts the failed attempts in a row (1 for the first).
+   * The coordinator accepted the registration (again, after a reconnect: `reconnect` is true);
+   * `endpoint` is the one of the worker's coordinator endpoints it is connected to.
    */
-  disconnected: [info: { code: number; details: string; retryInMs: number | undefined; attempts: number }];
+  registered: [
+    info: {
+      workerId: string;
+      heartbeatIntervalMs: number;
+      coordinatorVersion: string;
+      reconnect: boolean;
+      endpoint: string;
+    },
+  ];
+  /**
+   * The stream to the coordinator at `endpoint` ended, or could not be opened; the worker tries
+   * again after `retryInMs` (at the next endpoint, when it has several) unless stopping. `attempts`
+   * counts the failed attempts in a row (1 for the first).
+   */
+  disconnected: [
+    info: { code: number; details: string; retryInMs: number | undefined; attempts: number; endpoint: string },
+  ];
   /** Shutdown began: no new invocations are accepted. */
   draining: [];
   /** The HTTP runtime is accepting requests. */
