@@ -1,4 +1,5 @@
 import { type CaSource, fetchTrustingCa } from "./ca-fetch.js";
+import { classifyFetchFailure, parseBaseUrls, safeToRepeat } from "./client-endpoints.js";
 import { Agnt5ClientError } from "./client-error.js";
 import { errorFromResponse } from "./client-response.js";
 
@@ -18,18 +19,29 @@ const encoder = new TextEncoder();
  * fetch against the gateway with the client's headers. A body over the gateway's limit is refused
  * before it is sent (PAYLOAD_TOO_LARGE, naming its size and the limit); network failures and non-2xx
  * answers become Agnt5ClientError. Web-safe: fetch, TextEncoder, btoa/atob; no Node module.
+ *
+ * With several base URLs (coordinator replicas), a request goes to the one that answered last; one
+ * that cannot reach it (nothing was sent: refused, no such host, connect timeout) goes on to the
+ * next, round robin. A request whose connection broke after it was sent goes on only when it is
+ * safe to repeat (GET, or an idempotency key); otherwise it fails with OUTCOME_UNKNOWN naming the
+ * endpoint, since the gateway may have acted on it.
  */
 export class GatewayTransport {
+  /** The first base URL. */
   readonly baseUrl: string;
+  readonly baseUrls: readonly string[];
   readonly #headers: Record<string, string>;
   readonly #fetch: typeof fetch;
   readonly #maxBodyBytes: number;
+  /** Index in baseUrls of the endpoint that answered last (where the next request starts). */
+  #current = 0;
 
   constructor(
-    baseUrl: string,
+    baseUrl: string | readonly string[],
     options: { headers?: Record<string, string>; fetch?: typeof fetch; maxBodyBytes?: number; ca?: CaSource },
   ) {
-    this.baseUrl = baseUrl.replace(/\/+$/, "");
+    this.baseUrls = parseBaseUrls(baseUrl);
+    this.baseUrl = this.baseUrls[0] as string;
     this.#headers = options.headers ?? {};
     const ca = options.ca ?? caFileFromEnv();
     this.#fetch = options.fetch ?? (ca ? fetchTrustingCa(ca) : (input, init) => fetch(input, init));
@@ -39,7 +51,6 @@ export class GatewayTransport {
   }
 
   async request(path: string, init: GatewayRequest): Promise<Response> {
-    const url = `${this.baseUrl}${path}`;
     const bodyBytes = init.body === undefined ? 0 : encoder.encode(init.body).byteLength;
     if (bodyBytes > this.#maxBodyBytes) {
       throw new Agnt5ClientError({
@@ -51,27 +62,66 @@ export class GatewayTransport {
         details: { bodyBytes, maxBodyBytes: this.#maxBodyBytes },
       });
     }
-    let response: Response;
-    try {
-      response = await this.#fetch(url, {
-        method: init.method,
-        headers: { ...this.#headers, ...init.headers },
-        ...(init.body === undefined ? {} : { body: init.body }),
-        ...(init.signal ? { signal: init.signal } : {}),
-      });
-    } catch (error) {
-      // A caller's abort stays an abort; anything else means the gateway could not be reached.
-      if (init.signal?.aborted) throw init.signal.reason ?? error;
-      throw new Agnt5ClientError({
-        message: `Could not reach the AGNT5 gateway at ${url}: ${describeNetworkError(error)}${uploadHint(error, bodyBytes)}`,
-        status: 0,
-        code: "NETWORK_ERROR",
-        cause: error,
-      });
+    const headers = { ...this.#headers, ...init.headers };
+    const repeatable = safeToRepeat(init.method, headers);
+    const count = this.baseUrls.length;
+    const start = this.#current;
+    const unreachable: string[] = [];
+    let lastError: unknown;
+    for (let tried = 0; tried < count; tried++) {
+      const index = (start + tried) % count;
+      const url = `${this.baseUrls[index]}${path}`;
+      let response: Response;
+      try {
+        response = await this.#fetch(url, {
+          method: init.method,
+          headers,
+          ...(init.body === undefined ? {} : { body: init.body }),
+          ...(init.signal ? { signal: init.signal } : {}),
+        });
+      } catch (error) {
+        // A caller's abort stays an abort; anything else means this endpoint could not be used.
+        if (init.signal?.aborted) throw init.signal.reason ?? error;
+        const failure = classifyFetchFailure(error);
+        if (failure === "maybe-sent" && !repeatable) throw outcomeUnknown(init.method, path, url, error, bodyBytes);
+        if (count === 1 || (failure === "unknown" && !repeatable)) {
+          throw new Agnt5ClientError({
+            message: `Could not reach the AGNT5 gateway at ${url}: ${describeNetworkError(error)}${uploadHint(error, bodyBytes)}`,
+            status: 0,
+            code: "NETWORK_ERROR",
+            cause: error,
+          });
+        }
+        unreachable.push(`${this.baseUrls[index]}: ${describeNetworkError(error)}`);
+        lastError = error;
+        continue;
+      }
+      this.#current = index;
+      if (!response.ok) throw await errorFromResponse(response);
+      return response;
     }
-    if (!response.ok) throw await errorFromResponse(response);
-    return response;
+    throw new Agnt5ClientError({
+      message: `Could not reach the AGNT5 gateway at any of its ${count} endpoints for ${init.method} ${path}: ${unreachable.join("; ")}`,
+      status: 0,
+      code: "NETWORK_ERROR",
+      cause: lastError,
+    });
   }
+}
+
+/** The connection broke after the request went out: the gateway may or may not have carried it out. */
+function outcomeUnknown(method: string, path: string, url: string, error: unknown, bodyBytes: number) {
+  return new Agnt5ClientError({
+    message:
+      `The connection to the AGNT5 gateway at ${url} broke after ${method} ${path} was sent ` +
+      `(${describeNetworkError(error)}${uploadHint(error, bodyBytes)}): its outcome is unknown, the gateway may ` +
+      "have carried it out. Not repeated (on this or another endpoint) because it is not safe to: " +
+      "give the call an idempotencyKey to make it repeatable, or look it up before calling again",
+    status: 0,
+    code: "OUTCOME_UNKNOWN",
+    details: { url },
+    cause: error,
+  });
 }
 
 /** AGNT5_TLS_CA_FILE, where there is a process environment (not in a browser). */

@@ -80,17 +80,27 @@ export type {
  * const receipt = await client.workflowResult(runId, { timeoutMs: 30_000 });
  */
 export class Client {
+  /** The gateway's URL (the first, when several are given). */
   readonly baseUrl: string;
+  /** Every gateway URL, in the order given. */
+  readonly baseUrls: readonly string[];
   readonly #transport: GatewayTransport;
   readonly #service: string | undefined;
 
-  constructor(baseUrl = "http://localhost:8080", options: ClientOptions = {}) {
+  /**
+   * `baseUrl`: the gateway, or several coordinator replicas' gateways (an array, or one string
+   * with comma-separated URLs). A request that cannot reach one (nothing sent) goes to the next; a
+   * request whose connection broke after it was sent is repeated elsewhere only when that is safe
+   * (a GET, or a call with an idempotencyKey), otherwise it fails with OUTCOME_UNKNOWN.
+   */
+  constructor(baseUrl: string | readonly string[] = "http://localhost:8080", options: ClientOptions = {}) {
     const apiKey = options.apiKey ?? apiKeyFromEnv();
     this.#transport = new GatewayTransport(baseUrl, {
       ...options,
       headers: { ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}), ...options.headers },
     });
     this.baseUrl = this.#transport.baseUrl;
+    this.baseUrls = this.#transport.baseUrls;
     this.#service = options.service;
   }
 
