@@ -10,6 +10,8 @@
 // Usage: node bench/run.mjs [--stores=pglite,postgres,redis] [--scenarios=function,workflow,entity,agent,session] [--seconds=5]
 //        [--tracing] (OTLP export from the coordinator and the worker to a receiver this script starts)
 //        [--cpu] (on-CPU time of the coordinator and the worker per call, from /proc: Linux only) [--port-base=0]
+//        [--rss] (resident memory of the coordinator and the worker: idle after one call, then peak and
+//        steady under each load, from /proc/<pid>/status: Linux only)
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
@@ -18,6 +20,7 @@ import { createInterface } from "node:readline";
 import pg from "pg";
 import { Pool } from "undici";
 import { startOtlpReceiver } from "./otlp-receiver.mjs";
+import { mb, rssAvailable, rssBytes, sampleRss } from "./rss.mjs";
 
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const stores = (args.stores ?? "pglite,postgres,redis").split(",");
@@ -29,6 +32,7 @@ const redisUrl = process.env.AGNT5_BENCH_REDIS_URL ?? "redis://127.0.0.1:6379";
 const root = new URL("..", import.meta.url).pathname;
 const tracing = "tracing" in args;
 const measureCpu = "cpu" in args && existsSync("/proc/self/task");
+const measureRss = "rss" in args && rssAvailable;
 // --tracing: every span is exported (batched every OTEL_BSP_SCHEDULE_DELAY, default 5 s) to a local
 // receiver that decodes and counts it, as a collector on the same host would.
 const receiver = tracing ? await startOtlpReceiver() : undefined;
@@ -126,8 +130,19 @@ function cpuNanos(pid) {
   return total;
 }
 
-/** Runs `measure` and, with --cpu, adds the coordinator's and the worker's CPU µs per call to its result. */
+/**
+ * Runs `measure` and, with --cpu, adds the coordinator's and the worker's CPU µs per call to its
+ * result; with --rss, their peak and steady resident memory during it (`rssMb`).
+ */
 async function withCpu(measure) {
+  if (!measureRss) return withCpuOnly(measure);
+  const sampler = sampleRss(measuredProcesses.map((p) => ({ name: p.name, pid: p.child.pid })));
+  const result = await withCpuOnly(measure);
+  result.rssMb = sampler.stop();
+  return result;
+}
+
+async function withCpuOnly(measure) {
   if (!measureCpu) return measure();
   const before = measuredProcesses.map((p) => cpuNanos(p.child.pid));
   const result = await measure();
@@ -220,6 +235,11 @@ async function benchStore(kind) {
     measuredProcesses = [coordinator, worker];
     const pool = new Pool(url, { connections: 64, pipelining: 1 });
     const result = { store: kind };
+    if (measureRss) {
+      // Idle: started, one call made (so the worker's stream and the store's pools are open).
+      await call(pool, { i: 0 }, "echo");
+      result.idleRssMb = Object.fromEntries(measuredProcesses.map((p) => [p.name, mb(rssBytes(p.child.pid))]));
+    }
     if (scenarios.includes("function") && kind !== "redis") {
       await measureThroughput(pool, 16, 1000, "echo"); // warm-up: JIT, connection pools
       result.functionCall = {
