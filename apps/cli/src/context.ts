@@ -1,5 +1,5 @@
 import { AdminApiError, AdminClient } from "@agnt5/admin-client";
-import { fetchTrustingCa } from "@agnt5/sdk/client";
+import { classifyFetchFailure, fetchTrustingCa, parseBaseUrls, safeToRepeat } from "@agnt5/sdk/client";
 import { CliError, EXIT, exitCodeForStatus, unreachable } from "./errors.js";
 
 export const DEFAULT_URL = "http://127.0.0.1:8080";
@@ -26,18 +26,28 @@ export interface Streams {
  * (the admin client parses answers with its schemas, which would drop fields it does not know).
  */
 export class CliContext {
+  /** The coordinator's HTTP address (the first, when --url / AGNT5_URL lists several). */
   readonly url: string;
+  /** Every address given (comma-separated): requests move to the next when one cannot be reached. */
+  readonly urls: readonly string[];
   readonly json: boolean;
   readonly admin: AdminClient;
   lastBody: string | undefined;
   readonly #httpFetch: typeof fetch;
   readonly #auth: Record<string, string>;
+  /** Index in `urls` of the address that answered last. */
+  #current = 0;
 
   constructor(
     options: GlobalOptions,
     readonly streams: Streams,
   ) {
-    this.url = (options.url ?? process.env.AGNT5_URL ?? DEFAULT_URL).replace(/\/+$/, "");
+    try {
+      this.urls = parseBaseUrls(options.url ?? process.env.AGNT5_URL ?? DEFAULT_URL);
+    } catch (error) {
+      throw new CliError(`${(error as Error).message} (--url / AGNT5_URL)`, { exitCode: EXIT.USAGE });
+    }
+    this.url = this.urls[0] as string;
     this.json = options.json === true;
     const ca = options.ca ?? (process.env.AGNT5_TLS_CA_FILE?.trim() || undefined);
     this.#httpFetch = ca ? fetchTrustingCa({ file: ca }) : fetch;
@@ -81,7 +91,7 @@ export class CliContext {
       },
       ...(options.body === undefined ? {} : { body: options.body }),
     }).catch((error: unknown) => {
-      throw unreachable(this.url, error);
+      throw error instanceof CliError ? error : unreachable(this.url, error);
     });
     const text = await response.text();
     this.lastBody = text;
@@ -108,15 +118,51 @@ export class CliContext {
   }
 
   async #fetch(input: string, init?: RequestInit): Promise<Response> {
-    const response = await this.#httpFetch(input, init);
+    const response = await this.#fetchAnyUrl(input, init);
     // Keep the body for --json, and hand the client an identical copy to parse.
     const text = await response.text();
     this.lastBody = text;
     return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
   }
 
+  /**
+   * `input` is under `url`; with several addresses it goes to the one that answered last, and on to
+   * the next when it cannot be reached (nothing sent), or when its connection broke after sending
+   * and the request is safe to repeat (GET, or an idempotency key), as the SDK's Client does.
+   */
+  async #fetchAnyUrl(input: string, init: RequestInit = {}): Promise<Response> {
+    if (this.urls.length === 1) return this.#httpFetch(input, init);
+    const path = input.slice(this.url.length);
+    const repeatable = safeToRepeat(init.method ?? "GET", (init.headers ?? {}) as Record<string, string>);
+    let lastError: unknown;
+    for (let tried = 0; tried < this.urls.length; tried++) {
+      const index = (this.#current + tried) % this.urls.length;
+      const url = `${this.urls[index]}${path}`;
+      try {
+        const response = await this.#httpFetch(url, init);
+        this.#current = index;
+        return response;
+      } catch (error) {
+        const failure = classifyFetchFailure(error);
+        if (failure !== "not-sent" && !repeatable) {
+          if (failure === "unknown") throw unreachable(this.urls[index] as string, error);
+          throw new CliError(
+            `The connection to the coordinator at ${this.urls[index]} broke after ${init.method ?? "GET"} ${path} was sent: ` +
+              "its outcome is unknown (it may have been carried out), so it is not repeated on another address. Check before trying again.",
+            { exitCode: EXIT.FAILED, code: "OUTCOME_UNKNOWN" },
+          );
+        }
+        lastError = error;
+      }
+    }
+    throw unreachable(this.urls.join(", "), lastError);
+  }
+
   #toCliError(error: unknown): CliError {
     if (error instanceof CliError) return error;
+    // A CliError from #fetchAnyUrl, wrapped by the admin client as a network error.
+    const cause = (error as { cause?: unknown } | undefined)?.cause;
+    if (cause instanceof CliError) return cause;
     if (error instanceof AdminApiError) {
       if (error.status === 0) return unreachable(this.url, (error as { cause?: unknown }).cause ?? error);
       if (this.json && this.lastBody) this.out(this.lastBody);

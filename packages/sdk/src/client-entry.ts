@@ -24,6 +24,8 @@ export {
 } from "./client.js";
 export type { AgentInput, AgentRef, AgentRunResult, RunAgentOptions, StartAgentOptions } from "./client-agents.js";
 export type { ClientEntityProxy, DefinitionArgs, DefinitionInput, DefinitionOutput } from "./client-definitions.js";
+// For other HTTP clients of the gateway that take endpoint lists the same way (the agnt5 CLI).
+export { classifyFetchFailure, type FetchFailure, parseBaseUrls, safeToRepeat } from "./client-endpoints.js";
 export { Agnt5ClientError, type Agnt5ClientErrorOptions } from "./client-error.js";
 export type {
   ApprovalRequest,
