@@ -1,5 +1,6 @@
 import { type RunRetentionConfig, runRetentionFromEnv } from "./admin/retention/retention-config.js";
 import { type AuthConfig, authConfigFromEnv } from "./auth/auth-config.js";
+import { type ClusterConfig, clusterConfigFromEnv } from "./cluster/cluster-config.js";
 import { ConfigError } from "./config-error.js";
 import { type PayloadLimits, payloadLimitsFromEnv } from "./limits/payload-limits.js";
 import { type TlsConfig, tlsConfigFromEnv } from "./tls/tls-config.js";
@@ -43,6 +44,8 @@ export interface CoordinatorConfig {
   devMode: boolean;
   /** Bootstrap secrets, JWT verification and the /metrics policy (auth/auth-config.ts). */
   auth: AuthConfig;
+  /** AGNT5_CLUSTER=1: one of several replicas on one PostgreSQL (cluster/); undefined alone. */
+  cluster: ClusterConfig | undefined;
 }
 
 export function loadConfig(
@@ -70,7 +73,12 @@ export function loadConfig(
     runRetention: runRetentionFromEnv(env),
     devMode: flag(env, "AGNT5_DEV_MODE"),
     auth: authConfigFromEnv(env),
+    cluster: undefined,
   };
+  config.cluster = clusterConfigFromEnv(env, {
+    databaseUrl: overrides.databaseUrl ?? config.databaseUrl,
+    entityStore: overrides.entityStore ?? config.entityStore,
+  });
   return { ...config, ...overrides };
 }
 

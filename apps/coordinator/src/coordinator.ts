@@ -3,6 +3,9 @@ import { startTracing } from "@agnt5/telemetry";
 import * as grpc from "@grpc/grpc-js";
 import { RunRetentionSweeper } from "./admin/retention/run-retention-sweeper.js";
 import { setUpAuth } from "./auth/auth-setup.js";
+import { clusterPrefix, ReplicaCluster, replicaSessionSettings } from "./cluster/cluster.js";
+import type { ClusterConfig } from "./cluster/cluster-config.js";
+import { adoptOrphans, fenceEntityTables, joinCluster } from "./cluster/lease-sql.js";
 import type { CoordinatorConfig } from "./config.js";
 import { openCoordinatorEntityStore } from "./entities/open-entity-store.js";
 import { createWorkerService } from "./grpc/worker-service.js";
@@ -23,6 +26,8 @@ import { ServiceRegistry } from "./workers/service-registry.js";
 import type { WorkerConnection } from "./workers/worker-connection.js";
 
 export interface RunningCoordinator {
+  /** In a cluster (AGNT5_CLUSTER=1): this replica's fencing token. */
+  replicaToken?: string;
   grpcPort: number;
   httpPort: number;
   /** Base URL of the HTTP gateway. */
@@ -31,23 +36,42 @@ export interface RunningCoordinator {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
+export interface CoordinatorHooks {
+  /**
+   * In a cluster: this replica's lease was taken over (it was presumed dead: paused or cut off
+   * past its lease). Its writes are refused from then on. Default: log, close, exit(1) so a
+   * supervisor restarts it with a fresh lease.
+   */
+  onLeaseLost?: (coordinator: RunningCoordinator) => void;
+}
+
 /** Opens the store, recovers unfinished invocations, and starts the gRPC server and HTTP gateway. */
 export async function startCoordinator(
   config: CoordinatorConfig,
   logger: Logger = createLogger(config),
+  hooks: CoordinatorHooks = {},
 ): Promise<RunningCoordinator> {
   // Certificates are read (and the key checked against its certificate) before anything opens.
   const tls = config.tls ? await readTlsMaterial(config.tls) : undefined;
   const https = gatewayHttpsOptions(tls);
-  const store = await openStore({
+  const storeConfig = {
     dataDir: config.dataDir,
     // PGlite's worker thread died: every store call now fails, so the coordinator cannot go on.
-    onStoreLost: (error) => {
+    onStoreLost: (error: Error) => {
       logger.fatal({ err: error }, `The coordinator lost its store: ${error.message}`);
       process.exit(1);
     },
     ...(config.databaseUrl ? { databaseUrl: config.databaseUrl } : {}),
     ...(config.databaseSchema ? { databaseSchema: config.databaseSchema } : {}),
+  };
+  // A replica first takes a lease (the store migrated by a short-lived connection), then opens
+  // its pool with the lease's token on every connection: each of its writes is fenced by it.
+  const replicaToken = config.cluster ? await joinReplicaSet(storeConfig, config.cluster) : undefined;
+  const store = await openStore({
+    ...storeConfig,
+    ...(replicaToken && config.cluster
+      ? { sessionSettings: replicaSessionSettings(replicaToken, config.cluster.leaseMs) }
+      : {}),
   });
   // Keys are checked (or dev mode announced) before anything listens; no credentials: no start.
   const auth = await setUpAuth(config, store.db, logger).catch(async (error: unknown) => {
@@ -65,6 +89,7 @@ export async function startCoordinator(
     services.define(service.name, service.version, service.components as ComponentInfo[], new Date(service.updatedAt));
   }
   const entityStore = await openCoordinatorEntityStore(config, store.db);
+  if (replicaToken) await fenceEntityTables(store.db);
   // OTLP trace export when the OTEL_* variables ask for it (nothing is installed otherwise).
   // No async context tracking: the gateway hands each span's parent over explicitly, and on Node 20
   // AsyncLocalStorage would hook every promise the coordinator makes.
@@ -81,9 +106,49 @@ export async function startCoordinator(
   );
   const timers = new TimerService(store.journal, (timer) => invocations.timerFired(timer), logger);
   invocations.attachTimers(timers);
+  let running: RunningCoordinator | undefined;
+  let cluster: ReplicaCluster | undefined;
+  if (config.cluster && replicaToken && config.databaseUrl) {
+    const knownServices = new Map<string, number>();
+    cluster = await ReplicaCluster.open({
+      config: config.cluster,
+      db: store.db,
+      token: replicaToken,
+      prefix: clusterPrefix(config.databaseUrl, config.databaseSchema),
+      invocations,
+      services,
+      logger,
+      onLeaseLost: () => {
+        logger.fatal(
+          { replica: config.cluster?.replicaName, token: replicaToken },
+          "This replica's lease was taken over by another replica (it was presumed dead); its writes are refused. Stopping",
+        );
+        if (hooks.onLeaseLost && running) return hooks.onLeaseLost(running);
+        setTimeout(() => process.exit(1), 2_000).unref();
+        void running?.close().finally(() => process.exit(1));
+      },
+      refreshServices: async () => {
+        for (const service of await store.invocations.listServices()) {
+          const updatedAt = new Date(service.updatedAt).getTime();
+          if ((knownServices.get(service.name) ?? 0) >= updatedAt && services.get(service.name)) continue;
+          knownServices.set(service.name, updatedAt);
+          if ((services.get(service.name)?.workers.size ?? 0) > 0) continue;
+          services.define(
+            service.name,
+            service.version,
+            service.components as ComponentInfo[],
+            new Date(service.updatedAt),
+          );
+        }
+      },
+    });
+    // Unfinished invocations nobody owns (from before the cluster) are this replica's to recover.
+    await adoptOrphans(store.db);
+  }
   await invocations.recover();
   // Timers that fell due while the coordinator was down fire now.
   timers.start();
+  cluster?.start();
   // Sessions past their retention.ttlDays are deleted here, whoever created them.
   const sessionSweeper = new SessionRetentionSweeper(invocations.entities, entityStore, logger);
   sessionSweeper.start(SESSION_SWEEP_INTERVAL_MS);
@@ -185,6 +250,8 @@ export async function startCoordinator(
   const close = () => {
     closing ??= (async () => {
       clearInterval(heartbeatMonitor);
+      // A replica stopping gives its lease up: the others take its runs over at their next round.
+      await cluster?.close(true);
       sessionSweeper.close();
       runRetention.close();
       timers.close();
@@ -200,5 +267,23 @@ export async function startCoordinator(
   };
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const scheme = tls ? "https" : "http";
-  return { grpcPort, httpPort, url: `${scheme}://${host}:${httpPort}`, close, [Symbol.asyncDispose]: close };
+  running = {
+    ...(replicaToken ? { replicaToken } : {}),
+    grpcPort,
+    httpPort,
+    url: `${scheme}://${host}:${httpPort}`,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+  return running;
+}
+
+/** Migrates the store and takes a lease for this replica: its fencing token. */
+async function joinReplicaSet(storeConfig: Parameters<typeof openStore>[0], cluster: ClusterConfig): Promise<string> {
+  const bootstrap = await openStore(storeConfig);
+  try {
+    return await joinCluster(bootstrap.db, cluster.replicaName, cluster.leaseMs);
+  } finally {
+    await bootstrap.close();
+  }
 }

@@ -111,8 +111,9 @@ export class Admission {
 
   /** Entry point for a new or revived invocation: entities go through their key's scheduler. */
   admit(invocation: ActiveInvocation): void {
-    if (invocation.kind === "entity") this.ctx.entities.admit(invocation);
-    else this.ctx.ready(invocation);
+    if (invocation.kind !== "entity") this.ctx.ready(invocation);
+    else if (this.ctx.routing) this.ctx.routing.admitEntity(invocation);
+    else this.ctx.entities.admit(invocation);
   }
 
   /** Rebuilds the live side of a recorded invocation, with its journal. */

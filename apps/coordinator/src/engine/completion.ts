@@ -123,6 +123,7 @@ export class Completion {
     if (invocation.kind === "entity") this.ctx.entities.released(invocation);
     invocation.settle(outcome);
     this.ctx.waiters.settle(invocation.id, outcome);
+    this.ctx.routing?.settled(invocation.id);
   }
 
   /** The result could not be recorded: the caller gets no result, the record stays unfinished and is re-run on recovery. */

@@ -15,6 +15,18 @@ export class DispatchQueues {
     return this.#queues.get(service)?.shift();
   }
 
+  /** Empties a service's queue (its invocations are handed to another replica). */
+  takeAll(service: string): string[] {
+    const queue = this.#queues.get(service) ?? [];
+    this.#queues.delete(service);
+    return queue;
+  }
+
+  /** Services with invocations waiting. */
+  services(): string[] {
+    return [...this.#queues].filter(([, queue]) => queue.length > 0).map(([service]) => service);
+  }
+
   size(service: string): number {
     return this.#queues.get(service)?.length ?? 0;
   }

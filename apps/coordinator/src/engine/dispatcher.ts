@@ -53,7 +53,12 @@ export class Dispatcher {
   dispatch(service: string): void {
     while (this.#queues.size(service) > 0) {
       const worker = this.ctx.services.pickWorker(service);
-      if (!worker) return;
+      if (!worker) {
+        // None here (or none free): another replica may have workers for it.
+        if (this.ctx.services.get(service)?.workers.size ?? 0) return;
+        this.ctx.routing?.noLocalWorker(service);
+        return;
+      }
       const id = this.#queues.shift(service)!;
       const invocation = this.ctx.active.get(id);
       if (!invocation || !this.step(invocation, { type: "dispatch" })) continue;
@@ -76,6 +81,24 @@ export class Dispatcher {
         },
       });
     }
+  }
+
+  /**
+   * Takes the queued invocations of a service out of its queue (to hand them to another replica);
+   * an id whose invocation moved on meanwhile is dropped, as dispatch would skip it.
+   */
+  takeQueued(service: string): ActiveInvocation[] {
+    const taken: ActiveInvocation[] = [];
+    for (const id of new Set(this.#queues.takeAll(service))) {
+      const invocation = this.ctx.active.get(id);
+      if (invocation?.state === "queued") taken.push(invocation);
+    }
+    return taken;
+  }
+
+  /** Services with invocations waiting for a worker. */
+  queuedServices(): string[] {
+    return this.#queues.services();
   }
 
   /** The invocation a worker's frame is about, if that worker (and attempt) still runs it. */

@@ -7,6 +7,7 @@ import type { EntryResultRow, InvocationRecord, JournalEntryRecord, StoredError 
 import type { ServiceRegistry } from "../workers/service-registry.js";
 import type { WorkerConnection } from "../workers/worker-connection.js";
 import type { ActiveInvocation, ChunkListener, Outcome } from "./active-invocation.js";
+import type { ClusterRouting } from "./cluster-routing.js";
 import type { InvocationRecords, JournalRecords, TimerScheduler } from "./ports.js";
 import type { RunWaiters } from "./run-waiters.js";
 
@@ -32,6 +33,8 @@ export interface EngineContext {
   readonly suspendedStreams: Map<string, { chunks: string[]; listeners: Set<ChunkListener> }>;
   readonly entities: EntityScheduler;
   timers: TimerScheduler | undefined;
+  /** Several replicas (AGNT5_CLUSTER=1): hand-overs, entity keys, wake-ups elsewhere; undefined alone. */
+  routing: ClusterRouting | undefined;
   /** Metrics hooks (observability/), called at admission, end, journal commit and suspension. */
   readonly observer?: EngineObserver;
 

@@ -132,6 +132,8 @@ export class JournalCommits {
     if (resuming) await resuming;
     const invocation = this.ctx.active.get(invocationId);
     if (!invocation) {
+      // Owned by another replica: its owner wakes it.
+      if (this.ctx.routing && (await this.ctx.routing.deliverElsewhere(invocationId, index, result))) return;
       await this.ctx.resume(invocationId);
       return;
     }

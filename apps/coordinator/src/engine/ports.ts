@@ -21,6 +21,7 @@ export type InvocationRecords = Pick<
   | "restart"
   | "get"
   | "listUnfinished"
+  | "unfinishedIds"
   | "listSuspended"
   | "listSuspendedReady"
 >;

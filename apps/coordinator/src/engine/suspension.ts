@@ -79,6 +79,8 @@ export class Suspension {
     if (running) return running;
     const resume = (async () => {
       if (this.ctx.active.has(id)) return;
+      // Another replica owns it: that one decides (a cancellation there brings it back).
+      if (this.ctx.routing && (await this.ctx.routing.refreshElsewhere(id))) return;
       const resumed = await this.ctx.records.resume(id);
       // A retry also picks up a record an earlier resume set pending before its read failed.
       if (!resumed && !retry) return;

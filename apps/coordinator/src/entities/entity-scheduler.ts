@@ -176,6 +176,22 @@ export class EntityScheduler {
   }
 
   /**
+   * Lets a key go to another replica (cluster/): possible when no write of it runs or is suspended
+   * here, that is when its holder (if any) is one of `queued` (invocations waiting for a worker,
+   * none running). Returns the writes that waited behind the holder (the key's state here is
+   * forgotten: the new owner loads it), or undefined when the key is busy.
+   */
+  detachIdleKey(type: string, key: string, queued: readonly ActiveInvocation[]): ActiveInvocation[] | undefined {
+    const id = `${type}\u0000${key}`;
+    const state = this.#keys.get(id);
+    if (!state) return [];
+    if (state.holder !== undefined && !queued.some((invocation) => invocation.id === state.holder)) return undefined;
+    if (state.loading) return undefined;
+    this.#keys.delete(id);
+    return state.writes.filter((write) => !queued.includes(write));
+  }
+
+  /**
    * Deletes an idle entity when `shouldRemove` approves its committed state (the session retention
    * sweeper): its row goes (the store's delete; a store without one gets a commit removing every
    * field). The key is held like a write meanwhile, so a write that arrives waits and then sees the

@@ -2,6 +2,8 @@ import type { InvocationCompleted, InvocationFailed, ProposeEntry, StreamChunk, 
 import { liveStatusOf } from "../domain/invocation-state.js";
 import type { ActiveInvocation, Outcome } from "../engine/active-invocation.js";
 import { Admission, type SubmitRequest } from "../engine/admission.js";
+import type { ClusterPort } from "../engine/cluster-port.js";
+import { ClusterRouting } from "../engine/cluster-routing.js";
 import { Completion } from "../engine/completion.js";
 import { Dispatcher } from "../engine/dispatcher.js";
 import type { EngineContext } from "../engine/engine-context.js";
@@ -69,6 +71,7 @@ export class InvocationManager {
       waiters: new RunWaiters(),
       suspendedStreams: new Map(),
       timers: undefined,
+      routing: undefined,
       ...(observer ? { observer } : {}),
     } as Partial<EngineContext> as EngineContext & { entities: EntityScheduler };
     this.#ctx = ctx;
@@ -103,6 +106,7 @@ export class InvocationManager {
       | "suspendedStreams"
       | "entities"
       | "timers"
+      | "routing"
       | "observer"
     >);
     this.entities = new EntityScheduler(
@@ -128,6 +132,29 @@ export class InvocationManager {
     this.#ctx.timers = timers;
   }
 
+  /**
+   * Makes this engine one replica of several (AGNT5_CLUSTER=1): runs without a worker here are
+   * handed over, entity keys have one writer across replicas, wake-ups reach the owner.
+   */
+  attachCluster(cluster: ClusterPort): ClusterRouting {
+    const routing = new ClusterRouting(this.#ctx, cluster, {
+      takeQueued: (service) => this.#dispatcher.takeQueued(service),
+      queuedServices: () => this.#dispatcher.queuedServices(),
+      requeue: (invocation) => this.#dispatcher.ready(invocation, true),
+    });
+    this.#ctx.routing = routing;
+    return routing;
+  }
+
+  /** A takeover moved these invocations here: recover them from their journals. */
+  async recoverAdopted(ids: readonly string[]): Promise<number> {
+    this.#ctx.routing?.forgetKeys();
+    const recovered = await recover(this.#ctx, new Set(ids));
+    // Their timers may be due already; the timer service looks again.
+    this.#ctx.timers?.schedule(new Date());
+    return recovered;
+  }
+
   /** The invocations in memory with their phase (metrics read it at scrape time). */
   activeInvocations(): Iterable<{ service: string; state: string }> {
     return this.#ctx.active.values();
@@ -148,6 +175,7 @@ export class InvocationManager {
     const live = this.#ctx.active.get(record.id);
     if (live) return handle(live, false);
     const outcome = recordOutcome(record) ?? this.#ctx.waiters.wait(record.id).promise;
+    this.#ctx.routing?.watch(record);
     return settledHandle(record.id, outcome);
   }
 
@@ -169,6 +197,7 @@ export class InvocationManager {
       waiter.dispose();
       return finished;
     }
+    this.#ctx.routing?.watch(record);
     if (!signal) return waiter.promise;
     return new Promise<Outcome>((resolve, reject) => {
       const onAbort = () => {
@@ -285,6 +314,7 @@ export class InvocationManager {
 
   /** Stops timers; in-flight invocations stay recorded and are recovered by the next start. */
   close(): void {
+    this.#ctx.routing?.close();
     for (const invocation of this.#ctx.active.values()) clearTimeout(invocation.retryTimer);
     this.#suspension.close();
   }

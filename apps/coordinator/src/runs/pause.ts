@@ -21,7 +21,7 @@ export async function pauseRun(ctx: EngineContext, runId: string): Promise<Invoc
     live.paused = true;
     // Queued: held instead (its queue entry is skipped); elsewhere the next "ready" holds it.
     if (live.state === "queued") ctx.ready(live);
-  }
+  } else await ctx.routing?.refreshElsewhere(runId);
   return { ...record, paused: true };
 }
 
@@ -37,7 +37,7 @@ export async function resumeRun(ctx: EngineContext, runId: string): Promise<Invo
   if (live) {
     live.paused = false;
     if (live.state === "held") ctx.ready(live);
-  }
+  } else await ctx.routing?.refreshElsewhere(runId);
   ctx.timers?.schedule(new Date());
   return { ...record, paused: false };
 }

@@ -70,24 +70,40 @@ export interface PostgresOptions {
   /** Schema to use (created if missing). Lowercase identifier only. */
   schema?: string;
   poolSize?: number;
+  /**
+   * Session settings every pooled connection starts with (`-c name=value` startup options, no
+   * extra round trip): a cluster replica's fencing token and its idle-in-transaction timeout.
+   */
+  sessionSettings?: Record<string, string>;
 }
+
+const SETTING_NAME_RE = /^[a-z_][a-z0-9_.]*$/;
+const SETTING_VALUE_RE = /^[A-Za-z0-9_.:-]*$/;
 
 const SCHEMA_RE = /^[a-z_][a-z0-9_]{0,62}$/;
 
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
-  const { url, schema, poolSize = 10 } = options;
+  const { url, schema, poolSize = 10, sessionSettings = {} } = options;
   if (schema !== undefined && !SCHEMA_RE.test(schema)) {
     throw new Error(`invalid database schema name ${JSON.stringify(schema)}: use [a-z_][a-z0-9_]*`);
   }
   if (schema) await ensureSchema(url, schema);
 
+  const startup = schema ? [`-c search_path=${schema}`] : [];
+  for (const [name, value] of Object.entries(sessionSettings)) {
+    // Startup options are not quoted: only plain names and values go in.
+    if (!SETTING_NAME_RE.test(name) || !SETTING_VALUE_RE.test(value)) {
+      throw new Error(`invalid session setting ${JSON.stringify(name)}=${JSON.stringify(value)}`);
+    }
+    startup.push(`-c ${name}=${value}`);
+  }
   const pool = new pg.Pool({
     connectionString: url,
     max: poolSize,
     types: pgTypes,
-    // Startup option: every pooled connection gets the search_path before its
-    // first query, with no extra round trip and no race with the first query.
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // Startup options: every pooled connection gets the search_path (and the session settings)
+    // before its first query, with no extra round trip and no race with the first query.
+    ...(startup.length ? { options: startup.join(" ") } : {}),
   });
   // An idle client dying (server restart, network) emits 'error' on the pool;
   // without a listener that would crash the process. The pool already drops

@@ -215,7 +215,9 @@ const UPDATES = {
   reopen: {
     columns: [],
     values: () => [],
-    set: `status = 'pending', attempt = i.attempt + 1, error = NULL, output = NULL, completed_at = NULL, next_attempt_at = NULL, cancel_requested = false`,
+    // In a cluster the replica reopening the run drives it, so it owns it (cluster/lease-sql.ts).
+    set: `status = 'pending', attempt = i.attempt + 1, error = NULL, output = NULL, completed_at = NULL, next_attempt_at = NULL, cancel_requested = false,
+          owner_token = coalesce(nullif(current_setting('agnt5.replica_token', true), '')::bigint, i.owner_token)`,
     where: `i.status = 'failed'`,
   },
 } as const;

@@ -8,7 +8,7 @@ import type { CreateResult, FinishResult, InvocationRecord, NewInvocation } from
 import { restartRun } from "./run-restart.js";
 import { DeferredRunningMarks } from "./running-marks.js";
 import { type ServiceRecord, ServiceStore } from "./service-store.js";
-import type { StoredError } from "./sql.js";
+import { ownedHere, type StoredError } from "./sql.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
 import { WriteBatcher } from "./write-batcher.js";
 
@@ -158,9 +158,18 @@ export class InvocationStore {
   /** pending and running invocations, oldest first: the work to resume after a restart. */
   async listUnfinished(): Promise<InvocationRecord[]> {
     const rows = await this.#db.query<InvocationRow>(
-      `SELECT * FROM invocations WHERE status IN ('pending', 'running') ORDER BY created_at, id`,
+      `SELECT * FROM invocations AS i WHERE status IN ('pending', 'running') AND ${ownedHere("i")}
+       ORDER BY created_at, id`,
     );
     return rows.map(toRecord);
+  }
+
+  /** The ids of unfinished invocations (owned by this replica in a cluster): the cluster's sweep. */
+  async unfinishedIds(): Promise<string[]> {
+    const rows = await this.#db.query<{ id: string }>(
+      `SELECT id FROM invocations AS i WHERE status IN ('pending', 'running') AND ${ownedHere("i")}`,
+    );
+    return rows.map((row) => row.id);
   }
 
   /** Suspended invocations, oldest first: they stay parked until what they await completes. */
@@ -171,7 +180,7 @@ export class InvocationStore {
   async listSuspendedReady(): Promise<InvocationRecord[]> {
     const rows = await this.#db.query<InvocationRow>(
       `SELECT i.* FROM invocations i
-       WHERE i.status = 'suspended' AND EXISTS (
+       WHERE i.status = 'suspended' AND ${ownedHere("i")} AND EXISTS (
          SELECT 1 FROM journal_entries j
          WHERE j.invocation_id = i.id AND j.completed_at IS NOT NULL
            AND (i.waiting_on IS NULL OR i.waiting_on @> to_jsonb(j.idx)))
@@ -182,7 +191,7 @@ export class InvocationStore {
 
   async listSuspended(): Promise<InvocationRecord[]> {
     const rows = await this.#db.query<InvocationRow>(
-      `SELECT * FROM invocations WHERE status = 'suspended' ORDER BY created_at, id`,
+      `SELECT * FROM invocations AS i WHERE status = 'suspended' AND ${ownedHere("i")} ORDER BY created_at, id`,
     );
     return rows.map(toRecord);
   }

@@ -31,7 +31,7 @@ import {
 import { queryBatch } from "./prepared-writes.js";
 import { consumeSignals, deliverSignals } from "./signal-sql.js";
 import type { EntryResultRow, StoredError } from "./sql.js";
-import { resultColumns, toEntryResult, valuesList } from "./sql.js";
+import { ownedHere, resultColumns, toEntryResult, valuesList } from "./sql.js";
 import { storableJson } from "./storable-text.js";
 import { fireTimers, NEXT_TIMER_SQL } from "./timer-sql.js";
 import type { WriteBatcherOptions, WriteBatcherStats } from "./write-batcher.js";
@@ -169,7 +169,8 @@ export class JournalStore {
       `SELECT e.invocation_id AS parent_id, e.idx, c.id AS child_id, c.status, c.output, c.error
        FROM journal_entries AS e
        JOIN invocations AS c ON c.parent_id = e.invocation_id AND c.parent_entry_index = e.idx
-       WHERE e.completed_at IS NULL AND c.status IN ('completed', 'failed', 'cancelled')
+       JOIN invocations AS p ON p.id = e.invocation_id
+       WHERE e.completed_at IS NULL AND c.status IN ('completed', 'failed', 'cancelled') AND ${ownedHere("p")}
        ORDER BY e.invocation_id, e.idx`,
     );
     return rows.map((r) => ({

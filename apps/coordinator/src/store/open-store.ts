@@ -21,6 +21,8 @@ export interface StoreConfig {
    * before the worker thread). Default: AGNT5_PGLITE_THREAD, else "worker".
    */
   pgliteThread?: PgliteThreadMode;
+  /** PostgreSQL only: settings every connection starts with (a cluster replica's fencing token). */
+  sessionSettings?: Record<string, string>;
   /** The PGlite worker thread died: every store call fails from now on (the coordinator exits). */
   onStoreLost?: (error: PgliteThreadError) => void;
 }
@@ -44,6 +46,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
     ? await openPostgres({
         url: config.databaseUrl,
         ...(config.databaseSchema ? { schema: config.databaseSchema } : {}),
+        ...(config.sessionSettings ? { sessionSettings: config.sessionSettings } : {}),
       })
     : await openEmbedded(config);
   try {

@@ -47,3 +47,12 @@ export function toEntryResult(row: {
   if (row.failure !== null) return { ok: false, failure: row.failure };
   return { ok: true, value: row.result ?? "null" };
 }
+
+/**
+ * In cluster mode (the connection carries the replica's token in agnt5.replica_token) a row of
+ * `alias` (invocations) owned by this replica; otherwise (one coordinator) every row.
+ */
+export function ownedHere(alias: string): string {
+  const token = `nullif(current_setting('agnt5.replica_token', true), '')`;
+  return `(${token} IS NULL OR ${alias}.owner_token = ${token}::bigint)`;
+}

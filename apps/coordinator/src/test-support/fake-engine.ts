@@ -141,6 +141,9 @@ export class FakeRecords extends Failures implements InvocationRecords {
   async listUnfinished() {
     return [...this.rows.values()].filter((r) => r.status === "pending" || r.status === "running");
   }
+  async unfinishedIds() {
+    return (await this.listUnfinished()).map((r) => r.id);
+  }
   async listSuspended() {
     return [...this.rows.values()].filter((r) => r.status === "suspended");
   }

@@ -24,6 +24,7 @@ export type RemoveServiceResult = "removed" | "has_workers" | "not_found";
  */
 export class ServiceRegistry {
   readonly #services = new Map<string, ServiceEntry>();
+  readonly #workerListeners = new Set<() => void>();
 
   /** `onSchemaError`: a component's input schema could not be compiled (its input is then checked by the worker only). */
   constructor(private readonly onSchemaError: (service: string, component: string, error: Error) => void = () => {}) {}
@@ -46,13 +47,26 @@ export class ServiceRegistry {
   addWorker(worker: WorkerConnection, components: ComponentInfo[]): ServiceEntry {
     const entry = this.define(worker.serviceName, worker.serviceVersion, components);
     entry.workers.add(worker);
+    if (entry.workers.size === 1) this.#workersChanged();
     return entry;
   }
 
   removeWorker(worker: WorkerConnection): void {
     const entry = this.#services.get(worker.serviceName);
     if (!entry?.workers.delete(worker)) return;
-    if (entry.workers.size === 0) entry.lastSeenAt = new Date();
+    if (entry.workers.size === 0) {
+      entry.lastSeenAt = new Date();
+      this.#workersChanged();
+    }
+  }
+
+  /** Told when a service gains its first worker or loses its last (a cluster replica announces it). */
+  onWorkersChanged(listener: () => void): void {
+    this.#workerListeners.add(listener);
+  }
+
+  #workersChanged(): void {
+    for (const listener of this.#workerListeners) listener();
   }
 
   /** Forgets a service no worker of which is connected (an operator cleaning up a retired one). */
