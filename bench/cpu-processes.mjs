@@ -23,11 +23,12 @@ export function cpuNanos(pid) {
 
 /**
  * Starts `node <script>` in `root` with JSON info logs; `waitFor(text)` resolves once a line
- * contains it. With `profileDir`, the process writes a --cpu-prof profile there when stopped.
+ * contains it. With `profileDir`, the process writes a --cpu-prof profile there when stopped;
+ * `execArgv` are further Node options (--inspect, --expose-gc).
  */
-export function startProcess({ root, script, env, profileDir }) {
-  const execArgv = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...execArgv, script], {
+export function startProcess({ root, script, env, profileDir, execArgv = [] }) {
+  const profile = profileDir ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, ...execArgv, script], {
     cwd: root,
     env: { ...process.env, AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "info", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -38,6 +39,10 @@ export function startProcess({ root, script, env, profileDir }) {
     createInterface({ input: stream }).on("line", (l) => lines.push(l));
   return {
     pid: child.pid,
+    /** Every line of its stdout and stderr so far. */
+    lines,
+    /** Resolves with the exit code (null when killed by a signal) once the process has ended. */
+    exited,
     async waitFor(text) {
       while (!lines.some((l) => l.includes(text))) {
         if (child.exitCode !== null) throw new Error(`${script} exited:\n${lines.slice(-20).join("\n")}`);
