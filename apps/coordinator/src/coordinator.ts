@@ -250,8 +250,6 @@ export async function startCoordinator(
   const close = () => {
     closing ??= (async () => {
       clearInterval(heartbeatMonitor);
-      // A replica stopping gives its lease up: the others take its runs over at their next round.
-      await cluster?.close(true);
       sessionSweeper.close();
       runRetention.close();
       timers.close();
@@ -260,6 +258,12 @@ export async function startCoordinator(
       grpcServer.forceShutdown();
       // A store on the coordinator's own database is closed with it, below.
       if (config.entityStore !== "default") await entityStore.close();
+      if (cluster) {
+        // A replica stopping commits what it has, then gives its lease up: the others take its
+        // runs over at their next round instead of a lease later.
+        await store.drain().catch(() => undefined);
+        await cluster.close(true);
+      }
       await store.close();
       await tracing?.shutdown().catch(() => {});
     })();

@@ -16,13 +16,22 @@ export interface ReplicaRow {
   expired: boolean;
 }
 
-/** A new lease with a fresh fencing token: a restarted replica never reuses its old one. */
+/**
+ * A new lease with a fresh fencing token: a restarted replica never reuses its old one. A lease
+ * under the same name is an earlier life of this replica (names are unique: the default has the
+ * pid): it is expired now, so the first round takes its runs over without waiting a lease.
+ */
 export async function joinCluster(db: Queryable, name: string, leaseMs: number): Promise<string> {
   const [row] = await db.query<{ token: string }>(
     `INSERT INTO coordinator_replicas (token, name, expires_at)
      VALUES (nextval('coordinator_replica_tokens'), $1, now() + $2::int * interval '1 millisecond')
      RETURNING token::text`,
     [name, leaseMs],
+  );
+  await db.query(
+    `UPDATE coordinator_replicas SET expires_at = now() - interval '1 millisecond'
+     WHERE name = $1 AND token <> $2::bigint AND expires_at >= now()`,
+    [name, row!.token],
   );
   return row!.token;
 }

@@ -102,3 +102,42 @@ describe("coordinator replicas (PostgreSQL + Redis)", () => {
     }
   });
 });
+
+describe("a replica that stops hands its runs to the others", () => {
+  it("finishes on replica 2 a workflow that replica 1 owned and suspended, and answers its waiting caller there", async () => {
+    await using cluster = await startTestCluster(2, { leaseMs: 2_000 });
+    const [one, two] = cluster.replicas;
+    const registry = new Registry();
+    workflow({ name: "wait_then_add", registry }, async (ctx, n: number) => {
+      const first = await ctx.step("first", () => n + 1);
+      const go = await ctx.signal<number>("go", { timeoutMs: 120_000 });
+      return ctx.step("second", () => first + go);
+    });
+    const onOne = await startTestWorker({ serviceName: "handover", endpoint: one!.endpoint, registry, suspendAfterMs: 0 });
+    const started = await postJson(`${one!.url}/v1/workflows/wait_then_add/runs`, { input: 1 });
+    expect(started.status).toBe(202);
+    const runId = started.body.runId as string;
+    await pollUntil(
+      () => send(`${one!.url}/v1/runs/${runId}`),
+      (response) => response.body.status === "waiting" || response.body.status === "suspended",
+      { what: "the run to wait for its signal" },
+    );
+    // Replica 1 stops (its lease given up); a worker of the service is on replica 2 only.
+    await onOne.stop();
+    await one!.close();
+    const onTwo = await startTestWorker({ serviceName: "handover", endpoint: two!.endpoint, registry });
+    try {
+      const result = send(`${two!.url}/v1/runs/${runId}/result?timeoutMs=30000`);
+      await pollUntil(
+        () => postJson(`${two!.url}/v1/runs/${runId}/signals/go`, 40),
+        (response) => response.status < 300,
+        { timeoutMs: 15_000, what: "the signal to be accepted on replica 2" },
+      );
+      const answer = await result;
+      expect(answer.status).toBe(200);
+      expect(JSON.stringify(answer.body)).toContain("42");
+    } finally {
+      await onTwo.stop();
+    }
+  }, 60_000);
+});

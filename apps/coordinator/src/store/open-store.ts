@@ -31,6 +31,8 @@ export interface Store {
   db: Database;
   invocations: InvocationStore;
   journal: JournalStore;
+  /** Waits for queued writes to commit and takes no more; the database stays open. */
+  drain(): Promise<void>;
   /** Waits for queued writes to commit, then closes the database. */
   close(): Promise<void>;
 }
@@ -58,17 +60,22 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   const invocations = new InvocationStore(db);
   const journal = new JournalStore(db);
   let closing: Promise<void> | undefined;
+  const drain = async () => {
+    // Both batchers drain, even if one fails.
+    const settled = await Promise.allSettled([invocations.close(), journal.close()]);
+    const failed = settled.find((r) => r.status === "rejected");
+    if (failed) throw failed.reason;
+  };
   return {
     db,
     invocations,
     journal,
+    drain,
     close: () =>
       (closing ??= (async () => {
         try {
-          // Both batchers drain before the database closes, even if one fails.
-          const settled = await Promise.allSettled([invocations.close(), journal.close()]);
-          const failed = settled.find((r) => r.status === "rejected");
-          if (failed) throw failed.reason;
+          // The batchers drain before the database closes.
+          await drain();
         } finally {
           await db.close();
         }
