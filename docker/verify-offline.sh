@@ -10,52 +10,23 @@
 # daemon this script started running), DEBIAN_MIRROR (default: the first one apt is configured with).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ROOT=${AGNT5_DOCKER_ROOT:-/var/lib/agnt5-docker}
-RUNDIR=/run/agnt5-docker
-SOCK="unix://$RUNDIR/docker.sock"
+VERIFY_NAME=verify-offline
+# shellcheck source=docker/verify-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/verify-lib.sh"
 HTTP_PORT=${AGNT5_VERIFY_HTTP_PORT:-18080}
 GRPC_PORT=${AGNT5_VERIFY_GRPC_PORT:-19091}
 PROJECT=agnt5-verify
-BASE_TAG=node:20-bookworm-slim # the Dockerfiles' FROM
-# Debian's CLI and Compose v1, talking to our own daemon (a docker CLI elsewhere on PATH may be newer
-# than this daemon's API, and another daemon on the default socket is not ours to use).
-DOCKER=/usr/bin/docker
 COMPOSE=(/usr/bin/docker-compose -p "$PROJECT" -f "$REPO/docker/docker-compose.yml" -f "$REPO/docker/docker-compose.offline.yml")
-export DOCKER_HOST=$SOCK DOCKER_BUILDKIT=1 COMPOSE_DOCKER_CLI_BUILD=1
 export AGNT5_HTTP_PUBLISH="127.0.0.1:$HTTP_PORT" AGNT5_GRPC_PUBLISH="127.0.0.1:$GRPC_PORT" AGNT5_IMAGE_TAG=local
 GATEWAY="http://127.0.0.1:$HTTP_PORT"
 
 # The stack runs with credentials, as in production: fresh random ones each run (the compose file
 # refuses to start without them). The workers present the worker token; every call here the key.
-secret() { node -e 'process.stdout.write(require("node:crypto").randomBytes(32).toString("hex"))'; }
 AGNT5_BOOTSTRAP_API_KEY=$(secret)
 AGNT5_BOOTSTRAP_WORKER_TOKEN=$(secret)
 export AGNT5_BOOTSTRAP_API_KEY AGNT5_BOOTSTRAP_WORKER_TOKEN
 AUTH=(-H "authorization: Bearer $AGNT5_BOOTSTRAP_API_KEY")
-
-SCRIPT_START=$(date +%s.%N)
-PHASE_START=$SCRIPT_START
-STARTED_DAEMON=0
 STACK_UP=0
-
-log() { printf '[verify-offline] %s\n' "$*" >&2; }
-# The log of the step under way, printed when it fails (CI shows only what the script prints).
-STEP_LOG=
-fail() {
-  log "FAILED: $*"
-  if [[ -n $STEP_LOG && -s $STEP_LOG ]]; then
-    log "last lines of $STEP_LOG:"
-    tail -40 "$STEP_LOG" >&2
-  fi
-  exit 1
-}
-phase_done() {
-  local now
-  now=$(date +%s.%N)
-  printf '[verify-offline] phase %-22s %6.1f s\n' "$1" "$(echo "$now - $PHASE_START" | bc)" >&2
-  PHASE_START=$now
-}
 
 cleanup() {
   local status=$?
@@ -69,34 +40,13 @@ cleanup() {
     "${COMPOSE[@]}" down --volumes --remove-orphans --timeout 5 >/dev/null 2>&1
     phase_done teardown
   fi
-  if [[ $STARTED_DAEMON == 1 && ${AGNT5_VERIFY_KEEP_DAEMON:-0} != 1 ]]; then
-    local pid
-    pid=$(cat "$RUNDIR/dockerd.pid" 2>/dev/null)
-    if [[ -n $pid ]]; then
-      kill "$pid"
-      # dockerd removes its pid file when it has stopped (it stops its containerd first).
-      for _ in $(seq 1 600); do [[ -e $RUNDIR/dockerd.pid ]] || break; sleep 0.1; done
-      [[ -e $RUNDIR/dockerd.pid ]] && log "dockerd (pid $pid) is still stopping after 60 s; the next run waits for it"
-    fi
-  fi
-  printf '[verify-offline] total %27.1f s: %s\n' "$(echo "$(date +%s.%N) - $SCRIPT_START" | bc)" \
-    "$([[ $status == 0 ]] && echo PASSED || echo FAILED)" >&2
+  stop_started_daemon
+  print_total "$status"
   exit "$status"
 }
 trap cleanup EXIT
 # A command that fails outside fail() (set -e) says where, before cleanup runs.
 trap 'log "FAILED at line $LINENO: $BASH_COMMAND"' ERR
-
-# Polls until "$@" succeeds; what is awaited is another process's state, which has no event to wait on.
-wait_for() {
-  local what=$1 seconds=$2
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for $what"
-    sleep 0.5
-  done
-}
 
 api() {
   local method=$1 path=$2 body=${3:-}
@@ -105,104 +55,17 @@ api() {
   curl "${args[@]}"
 }
 
-expect_contains() {
-  local what=$1 haystack=$2 needle=$3
-  [[ $haystack == *"$needle"* ]] || fail "$what: expected $needle in: $haystack"
-  log "ok: $what"
-}
-
-# --- packages -------------------------------------------------------------------------------------
-[[ $(id -u) == 0 ]] || fail "run as root (apt-get, dockerd)"
-missing=()
-[[ -x /usr/sbin/dockerd && -x $DOCKER ]] || missing+=(docker.io)
-[[ -x /usr/bin/docker-compose ]] || missing+=(docker-compose)
-command -v debootstrap >/dev/null || missing+=(debootstrap)
-command -v bc >/dev/null || missing+=(bc)
-command -v curl >/dev/null || missing+=(curl)
-command -v git >/dev/null || missing+=(git)
-if ((${#missing[@]})); then
-  log "installing ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 || {
-    apt-get update -qq >/dev/null
-    apt-get install -y -qq "${missing[@]}" >/dev/null
-  }
-fi
+take_verify_lock
+ensure_packages
 phase_done packages
-
-# --- daemon ---------------------------------------------------------------------------------------
-mkdir -p "$ROOT" "$RUNDIR"
-daemon_pid() { cat "$RUNDIR/dockerd.pid" 2>/dev/null || true; }
-daemon_gone() { local pid; pid=$(daemon_pid); [[ -z $pid ]] || ! kill -0 "$pid" 2>/dev/null; }
-if ! $DOCKER info >/dev/null 2>&1; then
-  # A daemon of an earlier run may still be stopping (wait for it); one killed outright leaves its
-  # pid file behind, which would stop a new one from starting.
-  daemon_answers_or_gone() { $DOCKER info || daemon_gone; }
-  wait_for "the previous dockerd (pid $(daemon_pid)) to stop or answer" 90 daemon_answers_or_gone
-fi
-if ! $DOCKER info >/dev/null 2>&1; then
-  rm -f "$RUNDIR/dockerd.pid"
-  # No iptables on these machines: service names resolve and published ports work without it.
-  /usr/sbin/dockerd --data-root "$ROOT/data" --exec-root "$RUNDIR/exec" --pidfile "$RUNDIR/dockerd.pid" \
-    --host "$SOCK" --iptables=false --ip6tables=false >>"$ROOT/dockerd.log" 2>&1 &
-  STARTED_DAEMON=1
-  STEP_LOG=$ROOT/dockerd.log
-  wait_for "dockerd (log: $ROOT/dockerd.log)" 60 $DOCKER info
-  STEP_LOG=
-fi
+start_daemon
 phase_done daemon
-
-# --- base image: debootstrap + the host's Node 20 and CA bundle, under the Dockerfiles' FROM tag ---
-if ! $DOCKER image inspect "$BASE_TAG" >/dev/null 2>&1; then
-  # The first Debian mirror apt is configured with (one-line or deb822 sources; either file may be absent).
-  mirror=${DEBIAN_MIRROR:-$( (cat /etc/apt/sources.list /etc/apt/sources.list.d/* 2>/dev/null || true) |
-    awk '$1 ~ /^(URIs:|deb)$/ && $2 ~ /^https?:\/\/.*\/debian\/?$/ { print $2; exit }')}
-  rootfs="$ROOT/rootfs"
-  rm -rf "$rootfs"
-  log "debootstrap bookworm from ${mirror:-http://deb.debian.org/debian} (2-6 minutes)"
-  STEP_LOG=$ROOT/debootstrap.log
-  debootstrap --variant=minbase bookworm "$rootfs" "${mirror:-http://deb.debian.org/debian}" >"$ROOT/debootstrap.log" 2>&1 ||
-    fail "debootstrap (log: $ROOT/debootstrap.log)"
-  STEP_LOG=
-  node_major=$(node -p 'process.versions.node.split(".")[0]')
-  [[ $node_major == 20 ]] || fail "the host's Node is $node_major; the image tag says 20"
-  mkdir -p "$rootfs/usr/lib/node_modules" "$rootfs/etc/ssl/certs"
-  cp "$(command -v node)" "$rootfs/usr/bin/node"
-  cp -a "$(dirname "$(readlink -f "$(command -v npm)")")/.." "$rootfs/usr/lib/node_modules/npm"
-  ln -sf ../lib/node_modules/npm/bin/npm-cli.js "$rootfs/usr/bin/npm"
-  ln -sf ../lib/node_modules/npm/bin/npx-cli.js "$rootfs/usr/bin/npx"
-  cp /etc/ssl/certs/ca-certificates.crt "$rootfs/etc/ssl/certs/ca-certificates.crt"
-  tar -C "$rootfs" -c . | $DOCKER import \
-    -c 'ENV NODE_EXTRA_CA_CERTS=/etc/ssl/certs/ca-certificates.crt' \
-    -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' - "$BASE_TAG" >/dev/null
-  rm -rf "$rootfs"
-fi
+ensure_base_image
 phase_done base-image
-
-# --- images ---------------------------------------------------------------------------------------
-build_log="$ROOT/build.log"
-: >"$build_log"
-build() {
-  $DOCKER build --network host --progress=plain "$@" >>"$build_log" 2>&1 || {
-    tail -40 "$build_log" >&2
-    fail "docker build $* (log: $build_log)"
-  }
-}
 build -f "$REPO/docker/standins/postgres.Dockerfile" -t agnt5/postgres-standin:15 "$REPO/docker/standins"
 phase_done image-postgres
-# One snapshot of the sources for the four builds: the working tree may change while they run (other
-# work goes on in it), and a changed context would rebuild the workspace for every target. Build
-# caches compare content, so an unchanged snapshot reuses every layer of the previous run.
-context="$ROOT/context"
-rm -rf "$context" && mkdir -p "$context"
-git -C "$REPO" ls-files -z --cached --others --exclude-standard |
-  tar -C "$REPO" --null -T - --ignore-failed-read -c 2>/dev/null | tar -C "$context" -x
-# Compose v1 cannot build with the host network: every image is built here, then `up --no-build`.
-for target in coordinator hello-service workflows agents; do
-  build -f "$context/docker/Dockerfile" --target "$target" -t "agnt5/$target:local" "$context"
-done
-# The previous run's images, untagged by this one's: removed, or every run would keep a copy.
-$DOCKER image prune --force >/dev/null
+snapshot_sources
+build_app_images coordinator hello-service workflows agents
 phase_done images-app
 
 # --- stack ----------------------------------------------------------------------------------------
