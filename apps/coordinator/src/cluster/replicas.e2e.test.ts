@@ -4,11 +4,12 @@
 // replica's runs move to another when its lease expires.
 import { entity, fn, Registry, workflow } from "@agnt5/sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { pollUntil, postJson, send } from "../test-support/http.js";
+import { deferred, LineReader, pollUntil, postJson, send } from "../test-support/http.js";
 import { startTestCluster, type TestCluster } from "../test-support/test-cluster.js";
 import { startTestWorker, type TestWorker } from "../test-support/test-worker.js";
 
 const FRONT = "cluster-front";
+const ticksGate = deferred();
 const BACK = "cluster-back";
 
 describe("coordinator replicas (PostgreSQL + Redis)", () => {
@@ -28,6 +29,12 @@ describe("coordinator replicas (PostgreSQL + Redis)", () => {
     const back = new Registry();
     fn({ name: "triple", registry: back }, (n: number) => n * 3);
     fn({ name: "echo", registry: back }, (text: string) => text);
+    // Streams its first chunk, then waits for the test before the rest: chunks must arrive live.
+    fn({ name: "ticks", registry: back }, async function* (count: number) {
+      yield { tick: 0 };
+      await ticksGate.promise;
+      for (let tick = 1; tick < count; tick++) yield { tick };
+    });
     entity(
       "Tally",
       {
@@ -67,6 +74,22 @@ describe("coordinator replicas (PostgreSQL + Redis)", () => {
     const response = await postJson(`${one!.url}/v1/services/${BACK}/echo?timeoutMs=20000`, "across");
     expect(response.status).toBe(200);
     expect(response.body).toBe("across");
+  });
+
+  it("streams the chunks of a call handed to another replica to the caller on the first, as they come", async () => {
+    const [one] = cluster.replicas;
+    const response = await fetch(`${one!.url}/v1/services/${BACK}/ticks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: "3",
+    });
+    expect(response.status).toBe(200);
+    const lines = new LineReader(response.body!);
+    // Chunk 0 arrives while the generator waits at its gate: relayed live, not at the end.
+    expect(JSON.parse((await lines.next())!)).toEqual({ type: "chunk", seq: 0, data: { tick: 0 } });
+    ticksGate.resolve();
+    const rest = (await lines.rest()).map((line) => JSON.parse(line) as { type: string; seq?: number });
+    expect(rest.map((envelope) => `${envelope.type}${envelope.seq ?? ""}`)).toEqual(["chunk1", "chunk2", "done"]);
   });
 
   it("runs a workflow whose child call, signal and timer cross replicas", async () => {
@@ -113,7 +136,12 @@ describe("a replica that stops hands its runs to the others", () => {
       const go = await ctx.signal<number>("go", { timeoutMs: 120_000 });
       return ctx.step("second", () => first + go);
     });
-    const onOne = await startTestWorker({ serviceName: "handover", endpoint: one!.endpoint, registry, suspendAfterMs: 0 });
+    const onOne = await startTestWorker({
+      serviceName: "handover",
+      endpoint: one!.endpoint,
+      registry,
+      suspendAfterMs: 0,
+    });
     const started = await postJson(`${one!.url}/v1/workflows/wait_then_add/runs`, { input: 1 });
     expect(started.status).toBe(202);
     const runId = started.body.runId as string;

@@ -5,8 +5,13 @@ import type { EntryResultRow } from "../store/index.js";
  * database holds the truth, and a replica's sweep finds whatever a lost message would have said.
  */
 export type ClusterMessage =
-  /** These invocations are yours now (owner_token already moved); `origin` waits for their end. */
-  | { type: "adopt"; ids: string[]; origin: string }
+  /**
+   * These invocations are yours now (owner_token already moved); `origin` waits for their end,
+   * and for the chunks of those in `stream` (a caller there streams them).
+   */
+  | { type: "adopt"; ids: string[]; origin: string; stream?: string[] }
+  /** A chunk of an invocation whose caller streams it on the replica that handed it over. */
+  | { type: "chunk"; id: string; seq: number; data: string }
   /** An entry of an invocation you own got its (committed) result. */
   | { type: "deliver"; id: string; index: number; result: EntryResultRow }
   /** An invocation you asked about (adopt origin, or watch) has ended: read its record. */

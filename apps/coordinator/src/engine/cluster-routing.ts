@@ -40,6 +40,10 @@ export class ClusterRouting {
   readonly #watchers = new Map<string, Set<string>>();
   /** Invocations owned elsewhere that callers here wait for. */
   readonly #remoteWaits = new Set<string>();
+  /** Handed-over streaming invocations whose callers here read their chunks (kept for their listeners). */
+  readonly #remoteStreams = new Map<string, ActiveInvocation>();
+  /** Invocations adopted from a replica whose caller streams them: their chunks go back there. */
+  readonly #streamTo = new Map<string, string>();
   readonly #timers = new Set<NodeJS.Timeout>();
   #closed = false;
   /** Set while invocations are put back in their queue: their dispatch must not hand over again. */
@@ -100,7 +104,11 @@ export class ClusterRouting {
         if (moved.has(invocation.id)) this.#letGo(invocation);
         else this.#requeue([invocation]);
       }
-      if (moved.size > 0) this.cluster.send(to, { type: "adopt", ids: [...moved], origin: this.token });
+      if (moved.size > 0)
+        this.#sendAdopt(
+          to,
+          live.filter((invocation) => moved.has(invocation.id)),
+        );
     } catch (error) {
       this.ctx.logger.warn({ err: error, to }, "Could not hand invocations to another replica; keeping them queued");
       this.#requeue(invocations.filter((invocation) => this.ctx.active.get(invocation.id) === invocation));
@@ -110,8 +118,34 @@ export class ClusterRouting {
   /** Drops a handed-over invocation from memory; its callers here wait for the new owner's word. */
   #letGo(invocation: ActiveInvocation): void {
     this.ctx.active.delete(invocation.id);
-    this.ctx.waiters.adopt(invocation.id, (outcome) => invocation.settle(outcome));
+    this.ctx.waiters.adopt(invocation.id, (outcome) => {
+      this.#remoteStreams.delete(invocation.id);
+      invocation.settle(outcome);
+    });
     this.#remoteWaits.add(invocation.id);
+    // A streaming handler's caller here keeps reading its chunks, relayed by the new owner.
+    if (this.#streams(invocation)) this.#remoteStreams.set(invocation.id, invocation);
+  }
+
+  #streams(invocation: ActiveInvocation): boolean {
+    const component = this.ctx.services.get(invocation.service)?.components.get(invocation.handler);
+    return invocation.listeners.size > 0 || component?.streaming === true;
+  }
+
+  #sendAdopt(to: string, invocations: readonly ActiveInvocation[]): void {
+    const stream = invocations.filter((invocation) => this.#remoteStreams.has(invocation.id)).map((i) => i.id);
+    this.cluster.send(to, {
+      type: "adopt",
+      ids: invocations.map((invocation) => invocation.id),
+      origin: this.token,
+      ...(stream.length > 0 ? { stream } : {}),
+    });
+  }
+
+  /** A chunk of an invocation owned here: relayed to the replica whose caller streams it. */
+  chunk(id: string, seq: number, data: string): void {
+    const to = this.#streamTo.get(id);
+    if (to) this.cluster.send(to, { type: "chunk", id, seq, data });
   }
 
   /**
@@ -148,7 +182,7 @@ export class ClusterRouting {
       const ids = all.map((invocation) => invocation.id);
       if (await this.cluster.transferKey(key, ids, to)) {
         for (const invocation of all) this.#letGo(invocation);
-        this.cluster.send(to, { type: "adopt", ids, origin: this.token });
+        this.#sendAdopt(to, all);
         return;
       }
     } catch (error) {
@@ -199,7 +233,7 @@ export class ClusterRouting {
           const moved = await this.cluster.handOff([invocation.id], owner);
           if (moved.length === 1) {
             this.#letGo(invocation);
-            this.cluster.send(owner, { type: "adopt", ids: moved, origin: this.token });
+            this.#sendAdopt(owner, [invocation]);
             return;
           }
           // Its owner was taken over meanwhile: ask again who writes the key.
@@ -258,6 +292,7 @@ export class ClusterRouting {
 
   /** An invocation owned here ended: the replicas waiting for it are told. */
   settled(id: string): void {
+    this.#streamTo.delete(id);
     const watchers = this.#watchers.get(id);
     if (!watchers) return;
     this.#watchers.delete(id);
@@ -270,11 +305,20 @@ export class ClusterRouting {
     if (this.#closed) return;
     switch (message.type) {
       case "adopt":
+        for (const id of message.stream ?? []) this.#streamTo.set(id, message.origin);
         for (const id of message.ids) {
           this.#watch(id, message.origin);
           void this.adopt(id);
         }
         return;
+      case "chunk": {
+        // In order per sender (one pub/sub channel); a chunk already seen (a re-run) is dropped.
+        const invocation = this.#remoteStreams.get(message.id);
+        if (!invocation || message.seq !== invocation.chunks.length) return;
+        invocation.chunks.push(message.data);
+        for (const listener of invocation.listeners) listener(message.seq, message.data);
+        return;
+      }
       case "deliver":
         void this.ctx.deliver(message.id, message.index, message.result);
         return;

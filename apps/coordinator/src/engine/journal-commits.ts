@@ -121,6 +121,7 @@ export class JournalCommits {
     const data = decoder.decode(message.data);
     invocation.chunks.push(data);
     for (const listener of invocation.listeners) listener(seq, data);
+    this.ctx.routing?.chunk(invocation.id, seq, data);
   }
 
   /**
