@@ -6,6 +6,8 @@ import { recordOutcome } from "./invocation-handle.js";
 
 /** How long a failed hand-over or key lookup waits before it is tried again. */
 const ROUTE_RETRY_MS = 500;
+/** Entity keys whose owner elsewhere is remembered. */
+const MAX_REMEMBERED_OWNERS = 10_000;
 
 export interface RoutingHooks {
   /** The queued invocations of a service, out of its queue. */
@@ -29,6 +31,8 @@ export interface RoutingHooks {
 export class ClusterRouting {
   /** Entity keys this replica writes (`type\0key`). */
   readonly #ownedKeys = new Set<string>();
+  /** The replica that wrote other keys when last asked (bounded: the oldest are forgotten). */
+  readonly #keyOwners = new Map<string, string>();
   /** Per key, the lookup in progress: invocations for a key are routed in arrival order. */
   readonly #keyRoutes = new Map<string, Promise<void>>();
   /** Services whose queue is being handed over, and those asked again meanwhile. */
@@ -227,7 +231,13 @@ export class ClusterRouting {
     if (this.ctx.active.get(invocation.id) !== invocation) return;
     try {
       if (!this.#ownedKeys.has(id)) {
-        const owner = await this.cluster.claimKey(invocation.handler, invocation.objectKey ?? "");
+        // Who wrote the key last time: a hint (the hand-over checks the replica still lives, and
+        // a replica that no longer writes the key passes the invocation on).
+        let owner = this.#keyOwners.get(id);
+        if (owner === undefined) {
+          owner = await this.cluster.claimKey(invocation.handler, invocation.objectKey ?? "");
+          if (owner !== this.token) this.#rememberOwner(id, owner);
+        }
         if (owner !== this.token) {
           await invocation.recorded;
           const moved = await this.cluster.handOff([invocation.id], owner);
@@ -237,6 +247,7 @@ export class ClusterRouting {
             return;
           }
           // Its owner was taken over meanwhile: ask again who writes the key.
+          this.#keyOwners.delete(id);
           throw new Error(`the replica owning entity key ${id.replace("\u0000", "/")} is gone`);
         }
         this.#ownedKeys.add(id);
@@ -251,9 +262,18 @@ export class ClusterRouting {
     }
   }
 
+  #rememberOwner(id: string, owner: string): void {
+    if (this.#keyOwners.size >= MAX_REMEMBERED_OWNERS) {
+      const oldest = this.#keyOwners.keys().next().value;
+      if (oldest !== undefined) this.#keyOwners.delete(oldest);
+    }
+    this.#keyOwners.set(id, owner);
+  }
+
   /** A takeover gave this replica more keys: they are found in the store on their next use. */
   forgetKeys(): void {
     this.#ownedKeys.clear();
+    this.#keyOwners.clear();
   }
 
   // --- results and ends across replicas -------------------------------------------------------
@@ -367,6 +387,8 @@ export class ClusterRouting {
       if (!record || (record.status !== "pending" && record.status !== "running")) return;
       if (this.ctx.active.has(id)) return;
       this.#remoteWaits.delete(id);
+      // Sent here as the key's writer: what this replica remembered of the key's owner is stale.
+      if (record.kind === "entity") this.#keyOwners.delete(`${record.handler}\u0000${record.objectKey ?? ""}`);
       const invocation = await this.ctx.revive(record, Math.max(record.attempt, 1));
       this.ctx.admit(invocation);
     } catch (error) {
