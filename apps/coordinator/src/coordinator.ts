@@ -205,6 +205,15 @@ export async function startCoordinator(
     logger,
     maxBodyBytes: config.maxBodyBytes,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    // Replicas share each caller's budget through Redis (the cluster's prefix keeps clusters apart).
+    ...(config.cluster && config.databaseUrl
+      ? {
+          rateLimitRedis: {
+            redisUrl: config.cluster.redisUrl,
+            prefix: clusterPrefix(config.databaseUrl, config.databaseSchema),
+          },
+        }
+      : {}),
     ...(https ? { https } : {}),
     defaultCallTimeoutMs: config.defaultCallTimeoutMs,
     auth,
@@ -214,6 +223,7 @@ export async function startCoordinator(
       entityStateInDb: config.entityStore === "default",
       retention: runRetention,
       keys: auth.keys,
+      ...(replicaToken ? { replicaToken } : {}),
     },
   });
   registerMetricsRoute(gateway, metrics);

@@ -142,6 +142,11 @@ export class AdminClient {
     return this.#call("getIdentity", {});
   }
 
+  /** The coordinator replicas sharing this coordinator's database (empty for a single coordinator). */
+  listReplicas() {
+    return this.#call("listReplicas", {});
+  }
+
   openapi() {
     return this.#call("openapi", {});
   }

@@ -12,6 +12,7 @@ export * from "./schemas/common.js";
 export * from "./schemas/entities.js";
 export * from "./schemas/identity.js";
 export * from "./schemas/keys.js";
+export * from "./schemas/replicas.js";
 export * from "./schemas/retention.js";
 export * from "./schemas/run-actions.js";
 export * from "./schemas/run-detail.js";

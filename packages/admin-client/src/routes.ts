@@ -10,6 +10,7 @@ import {
 } from "./schemas/entities.js";
 import { CallerIdentity } from "./schemas/identity.js";
 import { CreatedKey, CreateKeyBody, KeyInfo, KeyListQuery, KeyListResponse } from "./schemas/keys.js";
+import { ReplicasResponse } from "./schemas/replicas.js";
 import { RetentionInfo, RetentionSweepResult } from "./schemas/retention.js";
 import { ApprovalBody, DeliveryResponse, RestartRunBody } from "./schemas/run-actions.js";
 import { RunDetail } from "./schemas/run-detail.js";
@@ -218,6 +219,14 @@ export const adminRoutes = {
     path: "/identity",
     summary: "Who the caller is taken to be: its key's name, scopes and roles (what an approval records), or dev mode",
     response: CallerIdentity,
+  },
+  listReplicas: {
+    method: "GET",
+    scope: "admin",
+    path: "/replicas",
+    summary:
+      "Coordinator replicas (AGNT5_CLUSTER=1): their leases, services with workers, and the unfinished runs each owns",
+    response: ReplicasResponse,
   },
   openapi: {
     method: "GET",

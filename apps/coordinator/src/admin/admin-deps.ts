@@ -14,6 +14,8 @@ export interface AdminDeps {
   retention: RunRetentionSweeper;
   /** API keys and worker tokens (create, list, revoke). */
   keys: KeyAdmin;
+  /** In a cluster (AGNT5_CLUSTER=1): this replica's fencing token (GET /replicas says who answered). */
+  replicaToken?: string;
 }
 
 /** The gateway's dependencies with the admin ones: what every admin handler receives. */

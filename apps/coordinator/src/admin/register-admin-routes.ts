@@ -11,6 +11,7 @@ import { entityHandlers } from "./routes/entity-routes.js";
 import { identityHandlers } from "./routes/identity-route.js";
 import { keyHandlers } from "./routes/key-routes.js";
 import { openapiHandlers } from "./routes/openapi-route.js";
+import { replicaHandlers } from "./routes/replica-routes.js";
 import { retentionHandlers } from "./routes/retention-routes.js";
 import { runActionHandlers } from "./routes/run-action-routes.js";
 import { runDetailHandlers } from "./routes/run-detail-route.js";
@@ -28,6 +29,7 @@ const handlers: AdminHandlers<AdminRouteName> = {
   ...openapiHandlers,
   ...keyHandlers,
   ...identityHandlers,
+  ...replicaHandlers,
 };
 
 /**

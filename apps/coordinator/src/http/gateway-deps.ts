@@ -14,6 +14,8 @@ export interface GatewayDeps {
   maxBodyBytes: number;
   /** Requests each caller may make in a minute (AGNT5_RATE_LIMIT_PER_MINUTE); 0 or absent = no limit. */
   rateLimitPerMinute?: number;
+  /** In a cluster: count rate limits in this Redis under this prefix, shared by the replicas. */
+  rateLimitRedis?: { redisUrl: string; prefix: string };
   /** Serve HTTPS with this certificate and key (AGNT5_TLS_CERT_FILE / AGNT5_TLS_KEY_FILE). */
   https?: { cert: Buffer; key: Buffer };
   defaultCallTimeoutMs: number;

@@ -34,7 +34,11 @@ export function createGateway(deps: GatewayDeps): FastifyInstance {
   // Before every route and hook that reads a body: a request without a valid key goes no further.
   registerAuthentication(app, deps.auth, deps.logger);
   registerPathParamValidation(app);
-  registerRateLimit(app, { perMinute: deps.rateLimitPerMinute ?? 0, callerOf: authenticatedCaller });
+  registerRateLimit(app, {
+    perMinute: deps.rateLimitPerMinute ?? 0,
+    callerOf: authenticatedCaller,
+    ...(deps.rateLimitRedis ? { shared: { ...deps.rateLimitRedis, logger: deps.logger } } : {}),
+  });
 
   // Bodies arrive raw, whatever their content type, so JSON errors can name the problem precisely.
   app.removeAllContentTypeParsers();

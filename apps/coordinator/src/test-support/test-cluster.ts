@@ -3,6 +3,7 @@
  * schema and the local Redis, each on its own ports. The schema is dropped on close.
  */
 import type { ClusterConfig } from "../cluster/cluster-config.js";
+import type { CoordinatorConfig } from "../config.js";
 import { type RunningCoordinator, startCoordinator } from "../coordinator.js";
 import { dropTestSchema, TEST_DATABASE_URL, testConfig, testSchemaName } from "./test-coordinator.js";
 
@@ -28,12 +29,16 @@ export interface TestCluster {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-export async function startTestCluster(count: number, options: { leaseMs?: number } = {}): Promise<TestCluster> {
+export async function startTestCluster(
+  count: number,
+  /** `config`: settings every replica starts with besides the cluster's (a rate limit, ...). */
+  options: { leaseMs?: number; config?: Partial<CoordinatorConfig> } = {},
+): Promise<TestCluster> {
   const schema = testSchemaName("agnt5_cluster_test");
   const replicas: TestReplica[] = [];
   const add = async (name = `replica-${replicas.length + 1}`): Promise<TestReplica> => {
     const cluster: ClusterConfig = { redisUrl: TEST_REDIS_URL, replicaName: name, leaseMs: options.leaseMs ?? 2_000 };
-    const config = testConfig({ databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, cluster });
+    const config = testConfig({ ...options.config, databaseUrl: TEST_DATABASE_URL, databaseSchema: schema, cluster });
     let replica: TestReplica | undefined;
     const running = await startCoordinator(config, undefined, {
       onLeaseLost: () => {
