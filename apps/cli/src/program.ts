@@ -3,6 +3,7 @@ import { registerCallCommand } from "./commands/call.js";
 import { registerDevCommand } from "./commands/dev.js";
 import { registerEntitiesCommands } from "./commands/entities.js";
 import { registerKeysCommands } from "./commands/keys.js";
+import { registerReplicasCommand } from "./commands/replicas.js";
 import { registerRunsCommands } from "./commands/runs.js";
 import { registerServicesCommand } from "./commands/services.js";
 import { DEFAULT_URL } from "./context.js";
@@ -37,5 +38,6 @@ export function createProgram(): Command {
   registerEntitiesCommands(program);
   registerServicesCommand(program);
   registerKeysCommands(program);
+  registerReplicasCommand(program);
   return program;
 }
