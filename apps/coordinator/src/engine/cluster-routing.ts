@@ -40,6 +40,8 @@ export class ClusterRouting {
   readonly #askedAgain = new Set<string>();
   /** Invocations being loaded after a hand-over (a message and the sweep may both bring one). */
   readonly #adopting = new Set<string>();
+  /** A takeover's invocations being recovered, and the end of that (see recovering()). */
+  #recovering: { ids: ReadonlySet<string>; done: Promise<void> } | undefined;
   /** Replicas to tell when an invocation owned here ends. */
   readonly #watchers = new Map<string, Set<string>>();
   /** Invocations owned elsewhere that callers here wait for. */
@@ -212,8 +214,35 @@ export class ClusterRouting {
 
   // --- entity keys ----------------------------------------------------------------------------
 
+  /**
+   * A takeover moved a dead replica's invocations here and `recovery` is re-admitting them: entity
+   * invocations arriving meanwhile wait for its end, so a key's recovered writes keep their place
+   * ahead of new ones. The store keeps only the last write's marker: a new write committed first
+   * would make a recovered write whose state had committed (its record had not) run a second time
+   * (found by the replica chaos test).
+   */
+  recovering(ids: ReadonlySet<string>, recovery: Promise<unknown>): void {
+    const previous = this.#recovering;
+    const entry = {
+      ids: previous ? new Set([...previous.ids, ...ids]) : ids,
+      done: Promise.all([previous?.done, recovery]).then(
+        () => undefined,
+        () => undefined,
+      ),
+    };
+    this.#recovering = entry;
+    void entry.done.then(() => {
+      if (this.#recovering === entry) this.#recovering = undefined;
+    });
+  }
+
   /** Entity invocations reach their key's scheduler on the replica that writes the key. */
   admitEntity(invocation: ActiveInvocation): void {
+    const recovering = this.#recovering;
+    if (recovering && !recovering.ids.has(invocation.id)) {
+      void recovering.done.then(() => this.admitEntity(invocation));
+      return;
+    }
     const id = keyId(invocation);
     const pending = this.#keyRoutes.get(id);
     if (!pending && this.#ownedKeys.has(id)) {

@@ -149,7 +149,11 @@ export class InvocationManager {
   /** A takeover moved these invocations here: recover them from their journals. */
   async recoverAdopted(ids: readonly string[]): Promise<number> {
     this.#ctx.routing?.forgetKeys();
-    const recovered = await recover(this.#ctx, new Set(ids));
+    const only = new Set(ids);
+    const recovery = recover(this.#ctx, only);
+    // Entity writes arriving meanwhile queue behind the recovered ones of their key.
+    this.#ctx.routing?.recovering(only, recovery);
+    const recovered = await recovery;
     // Their timers may be due already; the timer service looks again.
     this.#ctx.timers?.schedule(new Date());
     return recovered;
