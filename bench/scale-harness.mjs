@@ -12,6 +12,8 @@ import { mb, rssBytes } from "./rss.mjs";
 
 export const root = new URL("..", import.meta.url).pathname;
 export const databaseUrl = process.env.AGNT5_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+/** Where the coordinator's build comes from: --root runs another checkout's (an A/B of a fix). */
+export const coordinatorBuild = { root };
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Where one phase keeps its data: a fresh PostgreSQL schema or a fresh PGlite data directory. */
@@ -59,7 +61,7 @@ export const ports = { grpc: base, http: base + 1, inspect: base + 2 };
 /** The coordinator on `store`, with its inspector open (the heap is read through it). */
 export function startCoordinator(store, env = {}) {
   const coordinator = startProcess({
-    root,
+    root: coordinatorBuild.root,
     script: "apps/coordinator/dist/main.js",
     execArgv: [`--inspect=127.0.0.1:${ports.inspect}`],
     env: {
@@ -139,7 +141,12 @@ export async function memory(coordinator, worker, pool, inspector) {
   const coordinatorHeap = await inspector.memoryAfterGc();
   const workerHeap = await request(pool, "POST", "/v1/services/scale/heap", null);
   return {
-    coordinator: { rssMb: mb(rssBytes(coordinator.pid)), heapUsedMb: mb(coordinatorHeap.heapUsed) },
+    coordinator: {
+      rssMb: mb(rssBytes(coordinator.pid)),
+      heapUsedMb: mb(coordinatorHeap.heapUsed),
+      heapTotalMb: mb(coordinatorHeap.heapTotal),
+      externalMb: mb(coordinatorHeap.external),
+    },
     worker: { rssMb: mb(rssBytes(worker.pid)), heapUsedMb: mb(workerHeap.heapUsed) },
     raw: { coordinatorHeapUsed: coordinatorHeap.heapUsed, workerHeapUsed: workerHeap.heapUsed },
   };

@@ -52,7 +52,7 @@ export async function journalPhase(kind, { steps }) {
       stepsPerWindow: window,
       runSecondsToLastStep: round((times[steps - 2] - t0) / 1000),
       redispatch: {
-        killToLastStepRanMs: times[steps - 1] - killed,
+        killToLastStepRanMs: round(times[steps - 1] - killed),
         killToResultMs: completedAt - killed,
         note: "SIGKILL of the worker inside the last step; a second worker already registered replays the journal",
       },
@@ -100,7 +100,7 @@ async function journalSize(store) {
 function stats(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-  return { p50: at(0.5), p90: at(0.9), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
+  return { p50: round(at(0.5)), p90: round(at(0.9)), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length) };
 }
 
 const round = (x) => Math.round(x * 100) / 100;

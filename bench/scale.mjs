@@ -11,12 +11,14 @@ import { execSync } from "node:child_process";
 //   journal's size, and the re-dispatch of the whole journal after its worker is SIGKILLed in the
 //   last step.
 // Usage: node bench/scale.mjs [--store=postgres|pglite] [--phases=suspended,recovery,journal]
-//        [--runs=10000] [--recover=100000] [--steps=1000] [--snapshot] [--out=<file>]
+//        [--runs=10000] [--recover=100000] [--steps=1000] [--snapshot] [--out=<file>] [--root=<checkout>]
+// --root runs another checkout's built coordinator (the worker and this script stay these).
 // --snapshot adds heap snapshots of the coordinator summarised by constructor (slow, large).
 import { writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
 import { rssAvailable } from "./rss.mjs";
-import { root } from "./scale-harness.mjs";
+import { coordinatorBuild, root } from "./scale-harness.mjs";
 import { journalPhase } from "./scale-journal.mjs";
 import { recoveryPhase } from "./scale-recovery.mjs";
 import { suspendedPhase } from "./scale-suspended.mjs";
@@ -25,12 +27,14 @@ if (!rssAvailable) throw new Error("bench/scale.mjs reads /proc/<pid>/status: ru
 const args = Object.fromEntries(process.argv.slice(2).map((a) => a.replace(/^--/, "").split("=")));
 const kind = args.store ?? "postgres";
 const phases = (args.phases ?? "suspended,recovery,journal").split(",");
+if (args.root) coordinatorBuild.root = resolve(args.root);
 const progress = (what) => console.error(`[scale bench] ${new Date().toISOString()} ${what}`);
 
 const report = {
   benchmark: "Memory and scale: coordinator and worker processes on loopback",
   command: `node bench/scale.mjs ${process.argv.slice(2).join(" ")}`.trim(),
   commit: execSync("git rev-parse --short HEAD", { cwd: root }).toString().trim(),
+  coordinatorRoot: coordinatorBuild.root,
   machine: {
     cpus: cpus().length,
     cpu: cpus()[0]?.model,
