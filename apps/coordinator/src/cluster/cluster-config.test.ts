@@ -14,6 +14,8 @@ const REFUSALS: Array<[string, Record<string, string>, RegExp]> = [
   ["without AGNT5_DATABASE_URL", { AGNT5_CLUSTER: "1", AGNT5_REDIS_URL: REDIS }, /set AGNT5_DATABASE_URL/],
   ["without AGNT5_REDIS_URL", { AGNT5_CLUSTER: "1", AGNT5_DATABASE_URL: DB }, /set AGNT5_REDIS_URL/],
   ["with AGNT5_ENTITY_STORE=redis", { ...COMPLETE, AGNT5_ENTITY_STORE: "redis" }, /unset AGNT5_ENTITY_STORE/],
+  // Its own pool would write entity state without the replica's fencing token.
+  ["with AGNT5_ENTITY_STORE=postgres", { ...COMPLETE, AGNT5_ENTITY_STORE: "postgres" }, /unset AGNT5_ENTITY_STORE/],
   ["with AGNT5_LEASE_SECONDS=soon", { ...COMPLETE, AGNT5_LEASE_SECONDS: "soon" }, /AGNT5_LEASE_SECONDS must be/],
   ["with AGNT5_LEASE_SECONDS=0", { ...COMPLETE, AGNT5_LEASE_SECONDS: "0" }, /AGNT5_LEASE_SECONDS must be/],
   ["with AGNT5_CLUSTER=yes", { ...COMPLETE, AGNT5_CLUSTER: "yes" }, /AGNT5_CLUSTER must be 1 or 0/],
@@ -39,7 +41,7 @@ describe("cluster configuration (AGNT5_CLUSTER)", () => {
         ...COMPLETE,
         AGNT5_REPLICA_NAME: "east-1",
         AGNT5_LEASE_SECONDS: "4",
-        AGNT5_ENTITY_STORE: "postgres",
+        AGNT5_ENTITY_STORE: "default",
       }).cluster,
     ).toEqual({ redisUrl: REDIS, replicaName: "east-1", leaseMs: 4_000 });
     expect(loadConfig(COMPLETE).cluster).toMatchObject({

@@ -38,7 +38,8 @@ export function clusterConfigFromEnv(
       "AGNT5_CLUSTER=1 needs Redis: set AGNT5_REDIS_URL (replicas wake each other through it)",
     );
   }
-  if (settings.entityStore !== "default" && settings.entityStore !== "postgres") {
+  // Not "postgres" either: that store opens its own pool, whose connections carry no fencing token.
+  if (settings.entityStore !== "default") {
     throw new ConfigError(
       "CONFIG_INVALID",
       `AGNT5_CLUSTER=1 keeps entity state in the coordinators' PostgreSQL, where its writes are fenced: unset AGNT5_ENTITY_STORE (it is "${settings.entityStore}")`,

@@ -1,6 +1,7 @@
 // The replicas' leases, ownership hand-overs and takeovers in PostgreSQL (migration 0008). Every
 // statement here that moves invocations or keys runs on a connection carrying this replica's
 // token, so agnt5_fence() checks this replica's own lease before it may write.
+import { entityStoreSchemaSql } from "@agnt5/entity-store";
 import type { Database, Queryable } from "../store/database.js";
 
 /** The advisory-lock namespace of leases ("AG5L"), the same constant agnt5_fence() uses. */
@@ -180,11 +181,18 @@ export async function transferKey(
   });
 }
 
-/** The fencing triggers on the entity tables, which @agnt5/entity-store creates after our migrations. */
+/**
+ * The fencing triggers on the entity tables, which @agnt5/entity-store creates after our
+ * migrations. They are created here first when missing (a fresh database): the entity store would
+ * create them on its first use, after this, and its writes would go unfenced until a replica
+ * restarted.
+ */
 export async function fenceEntityTables(db: Database): Promise<void> {
   // Replicas starting together would race on the catalog: one at a time, like migrations.
   await db.transaction(async (tx) => {
     await tx.query(`SELECT pg_advisory_xact_lock($1::int, 0)`, [LEASE_LOCK_CLASS]);
+    // The entity store's own schema script (idempotent; tables named by the search_path).
+    await tx.exec(entityStoreSchemaSql());
     for (const table of ["entity_state", "entity_field"]) {
       const [exists] = await tx.query<{ t: string | null }>(`SELECT to_regclass($1)::text AS t`, [table]);
       if (!exists?.t) continue;

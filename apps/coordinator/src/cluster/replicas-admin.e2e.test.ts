@@ -4,14 +4,25 @@
 // one budget across replicas (counted in Redis).
 import { AdminClient } from "@agnt5/admin-client";
 import { Registry, workflow } from "@agnt5/sdk";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RouteScopes } from "../auth/route-scopes.js";
 import { pollUntil, postJson, send } from "../test-support/http.js";
 import { startTestCluster, type TestCluster } from "../test-support/test-cluster.js";
-import { startTestCoordinator } from "../test-support/test-coordinator.js";
+import { startTestCoordinator, TEST_DATABASE_URL } from "../test-support/test-coordinator.js";
 import { startTestWorker, type TestWorker } from "../test-support/test-worker.js";
 
 const SERVICE = "replicas-admin";
+
+async function withTestPostgres<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
 
 describe("GET /admin/v1/replicas on a 2-replica cluster", () => {
   let cluster: TestCluster;
@@ -66,6 +77,26 @@ describe("GET /admin/v1/replicas on a 2-replica cluster", () => {
       { timeoutMs: 15_000, what: "replica 1 to take over replica 2" },
     );
     expect(after.replicas[0]).toMatchObject({ name: "replica-1", unfinishedInvocations: 1, expired: false });
+  });
+
+  it("fences the entity tables of a fresh database from the first replica's start", async () => {
+    const triggers = await withTestPostgres((client) =>
+      client.query<{ tgname: string }>(
+        `SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname = $1 AND t.tgname LIKE '%\\_fence' ORDER BY t.tgname`,
+        [cluster.schema],
+      ),
+    );
+    expect(triggers.rows.map((row) => row.tgname)).toEqual([
+      "entity_field_fence",
+      "entity_key_owners_fence",
+      "entity_state_fence",
+      "invocations_fence",
+      "journal_entries_fence",
+      "signals_fence",
+      "timers_fence",
+    ]);
   });
 
   it("needs the admin scope", () => {
