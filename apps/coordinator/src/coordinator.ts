@@ -3,9 +3,10 @@ import { startTracing } from "@agnt5/telemetry";
 import * as grpc from "@grpc/grpc-js";
 import { RunRetentionSweeper } from "./admin/retention/run-retention-sweeper.js";
 import { setUpAuth } from "./auth/auth-setup.js";
-import { clusterPrefix, ReplicaCluster, replicaSessionSettings } from "./cluster/cluster.js";
+import { clusterPrefix, type ReplicaCluster, replicaSessionSettings } from "./cluster/cluster.js";
 import type { ClusterConfig } from "./cluster/cluster-config.js";
-import { adoptOrphans, fenceEntityTables, joinCluster } from "./cluster/lease-sql.js";
+import { fenceEntityTables, joinCluster } from "./cluster/lease-sql.js";
+import { openReplica } from "./cluster/open-replica.js";
 import type { CoordinatorConfig } from "./config.js";
 import { openCoordinatorEntityStore } from "./entities/open-entity-store.js";
 import { createWorkerService } from "./grpc/worker-service.js";
@@ -109,8 +110,7 @@ export async function startCoordinator(
   let running: RunningCoordinator | undefined;
   let cluster: ReplicaCluster | undefined;
   if (config.cluster && replicaToken && config.databaseUrl) {
-    const knownServices = new Map<string, number>();
-    cluster = await ReplicaCluster.open({
+    cluster = await openReplica({
       config: config.cluster,
       db: store.db,
       token: replicaToken,
@@ -118,32 +118,16 @@ export async function startCoordinator(
       invocations,
       services,
       logger,
+      listServices: () => store.invocations.listServices(),
       onLeaseLost: () => {
-        logger.fatal(
-          { replica: config.cluster?.replicaName, token: replicaToken },
-          "This replica's lease was taken over by another replica (it was presumed dead); its writes are refused. Stopping",
-        );
         if (hooks.onLeaseLost && running) return hooks.onLeaseLost(running);
         setTimeout(() => process.exit(1), 2_000).unref();
         void running?.close().finally(() => process.exit(1));
       },
-      refreshServices: async () => {
-        for (const service of await store.invocations.listServices()) {
-          const updatedAt = new Date(service.updatedAt).getTime();
-          if ((knownServices.get(service.name) ?? 0) >= updatedAt && services.get(service.name)) continue;
-          knownServices.set(service.name, updatedAt);
-          if ((services.get(service.name)?.workers.size ?? 0) > 0) continue;
-          services.define(
-            service.name,
-            service.version,
-            service.components as ComponentInfo[],
-            new Date(service.updatedAt),
-          );
-        }
-      },
+    }).catch(async (error: unknown) => {
+      await store.close().catch(() => undefined);
+      throw error;
     });
-    // Unfinished invocations nobody owns (from before the cluster) are this replica's to recover.
-    await adoptOrphans(store.db);
   }
   await invocations.recover();
   // Timers that fell due while the coordinator was down fire now.

@@ -1,6 +1,18 @@
 import { Redis } from "ioredis";
+import { ConfigError } from "../config-error.js";
 import type { ClusterMessage } from "../engine/cluster-port.js";
 import type { Logger } from "../logger.js";
+
+/** The URL without its password, for a message. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "an unparsable URL";
+  }
+}
 
 /**
  * Hints between replicas over Redis pub/sub: one channel per replica token. At most once and
@@ -61,8 +73,18 @@ export class ClusterBus {
       }
       onMessage(message);
     });
-    await Promise.all([publisher.connect(), subscriber.connect()]);
-    await subscriber.subscribe(bus.channel(token));
+    try {
+      await Promise.all([publisher.connect(), subscriber.connect()]);
+      await subscriber.subscribe(bus.channel(token));
+    } catch (error) {
+      publisher.disconnect();
+      subscriber.disconnect();
+      // After the start it may come and go; at the start a replica needs it to hear the others.
+      throw new ConfigError(
+        "REDIS_UNREACHABLE",
+        `AGNT5_CLUSTER=1: Redis at AGNT5_REDIS_URL (${redactedUrl(url)}) is not reachable: ${(error as Error).message}`,
+      );
+    }
     return bus;
   }
 

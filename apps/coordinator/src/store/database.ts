@@ -130,6 +130,13 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // A checked-out connection the server ends (idle_in_transaction_session_timeout after a long
+      // pause, a restart) emits 'error'; unheard, that would crash the process. The transaction's
+      // next query fails instead, and the connection is not reused.
+      const onError = (error: Error) => {
+        broken = error;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const result = await fn(asQueryable(client));
@@ -141,6 +148,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
         });
         throw err;
       } finally {
+        client.off("error", onError);
         client.release(broken);
       }
     },
