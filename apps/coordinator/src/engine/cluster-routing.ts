@@ -412,6 +412,11 @@ export class ClusterRouting {
     if (this.ctx.active.has(id) || this.ctx.resuming(id) || this.#adopting.has(id)) return;
     this.#adopting.add(id);
     try {
+      // Only what this replica owns now: the sweep's list may predate a hand-over from here (the
+      // run then lived on as a second copy here, routed in a loop after the new owner finished it
+      // and holding its caller: found by the Redis restart test).
+      const owner = await this.cluster.ownerOf(id);
+      if (!owner || owner.finished || owner.owner !== this.token) return;
       const record = await this.ctx.records.get(id);
       if (!record || (record.status !== "pending" && record.status !== "running")) return;
       if (this.ctx.active.has(id)) return;
