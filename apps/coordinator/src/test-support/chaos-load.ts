@@ -107,11 +107,15 @@ export class ChaosLoad {
 
   /** Starts workflow chaos_ten_steps for n (runId `<prefix>-<n>`): resolves once acknowledged. */
   startTenSteps(prefix: string, n: number, deadline: number): Promise<string> {
-    const runId = `${prefix}-${n}`;
+    return this.startRun("chaos_ten_steps", `${prefix}-${n}`, { n }, deadline);
+  }
+
+  /** Starts a run of `workflow` with id `runId` (also its idempotency key): resolves once acknowledged. */
+  startRun(workflow: string, runId: string, input: unknown, deadline: number): Promise<string> {
     return this.#untilDone(
       `starting ${runId}`,
       async (client) =>
-        (await client.startWorkflow("chaos_ten_steps", { n }, { runId, headers: { "idempotency-key": runId } })).runId,
+        (await client.startWorkflow(workflow, input, { runId, headers: { "idempotency-key": runId } })).runId,
       deadline,
     );
   }

@@ -32,11 +32,17 @@ export class ChildHandle {
 
   /** Runs `script` with Node; the AGNT5_* variables of the test's own environment do not leak in. */
   static start(name: string, script: string, env: Record<string, string>): ChildHandle {
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AGNT5_")));
-    const child = spawn(process.execPath, [script], {
-      env: { ...inherited, AGNT5_LOG_FORMAT: "json", AGNT5_LOG_LEVEL: "info", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
+    return ChildHandle.command(name, process.execPath, [script], {
+      AGNT5_LOG_FORMAT: "json",
+      AGNT5_LOG_LEVEL: "info",
+      ...env,
     });
+  }
+
+  /** Runs any program (a redis-server of the test's own), with the same environment rule. */
+  static command(name: string, file: string, args: string[], env: Record<string, string> = {}): ChildHandle {
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AGNT5_")));
+    const child = spawn(file, args, { env: { ...inherited, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     return new ChildHandle(name, child);
   }
 

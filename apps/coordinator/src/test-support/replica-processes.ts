@@ -6,6 +6,8 @@
  * refusal by a dead replica from one by a live replica.
  */
 import { existsSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ChildHandle, freePort } from "./child-process.js";
 import { TEST_REDIS_URL } from "./test-cluster.js";
@@ -22,6 +24,8 @@ export interface DownWindow {
 
 export class ReplicaProcess {
   process: ChildHandle | undefined;
+  /** Every process this replica ran, the current one last. */
+  readonly history: ChildHandle[] = [];
   readonly down: DownWindow[] = [];
   starts = 0;
 
@@ -50,6 +54,7 @@ export class ReplicaProcess {
       AGNT5_GRPC_PORT: String(this.grpcPort),
     });
     this.process = child;
+    this.history.push(child);
     await child.waitForLine("Coordinator listening", 60_000);
     const open = this.down.at(-1);
     if (open && open.to === undefined) open.to = Date.now();
@@ -137,6 +142,13 @@ export class ReplicaSet {
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.kill("SIGKILL")));
     await Promise.all(this.replicas.map((replica) => replica.process?.kill("SIGKILL")));
+    const logDir = process.env.AGNT5_CHAOS_LOG_DIR;
+    if (logDir) {
+      // Every process's lines, to look into a failure.
+      await mkdir(logDir, { recursive: true });
+      const all = [...this.replicas.flatMap((replica) => replica.history), ...this.workers];
+      for (const child of all) await writeFile(join(logDir, `${child.name}.log`), `${child.lines.join("\n")}\n`);
+    }
     if (process.env.AGNT5_CHAOS_KEEP_SCHEMA === "1") console.info(`kept schema ${this.schema}`);
     else await dropTestSchema(this.schema);
   }
