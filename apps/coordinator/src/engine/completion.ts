@@ -50,9 +50,9 @@ export class Completion {
   }
 
   /** Records the output (an entity write's marker found on recovery also ends here). */
-  completeWith(invocation: ActiveInvocation, output: string): void {
+  completeWith(invocation: ActiveInvocation, output: string): Promise<boolean> {
     this.ctx.step(invocation, { type: "finish" });
-    void this.finish(invocation, () => this.ctx.records.complete(invocation.id, output, invocation.attempt), {
+    return this.finish(invocation, () => this.ctx.records.complete(invocation.id, output, invocation.attempt), {
       status: "completed",
       output,
     });
@@ -60,16 +60,17 @@ export class Completion {
 
   /**
    * The state and the output commit together first; the record follows (recovery finds the
-   * write's marker if we die in between, and completes it without running it again). The key is
-   * released only once the record is written (settle()): the store keeps the marker of the last
-   * write only, so a next write committed before this record would overwrite it, and a crash then
-   * would run this write a second time on recovery (found by the replica chaos test: counts
-   * 101 and 102 of 100 writes).
+   * write's marker if we die in between, and completes it without running it again). The key's
+   * next write may run now, on this committed state, while the record is written; but it commits
+   * only after this record is (the scheduler chains them): the store keeps the last write's
+   * marker only, so a next write committed first would overwrite it, and a crash then would run
+   * this write a second time on recovery (found by the replica chaos test: counts 101 and 102 of
+   * 100 writes).
    */
   #commitEntityWrite(invocation: ActiveInvocation, message: InvocationCompleted, output: string): void {
     this.ctx.entities.commitWrite(invocation, message.stateChanges, output).then(
       () => {
-        this.completeWith(invocation, output);
+        this.ctx.entities.releasedCommitted(invocation, this.completeWith(invocation, output));
       },
       (error: unknown) => {
         if (error instanceof PayloadLimitExceeded) {
@@ -97,26 +98,32 @@ export class Completion {
     );
   }
 
-  finishFailed(invocation: ActiveInvocation, failure: StoredError): Promise<void> {
+  async finishFailed(invocation: ActiveInvocation, failure: StoredError): Promise<void> {
     this.ctx.step(invocation, { type: "finish" });
     // The caller gets the error as it is recorded (U+0000 -> U+FFFD), whoever wrote its message.
     const error = toStoredError(failure);
-    return this.finish(invocation, () => this.ctx.records.fail(invocation.id, error, invocation.attempt), {
+    await this.finish(invocation, () => this.ctx.records.fail(invocation.id, error, invocation.attempt), {
       status: "failed",
       error,
     });
   }
 
-  /** Records a terminal state (after the invocation's own record), then settles and wakes the parent. */
-  async finish(invocation: ActiveInvocation, write: FinishWrite, outcome: Outcome): Promise<void> {
+  /**
+   * Records a terminal state (after the invocation's own record), then settles and wakes the
+   * parent. Resolves true once the terminal state is recorded, false when it could not be.
+   */
+  async finish(invocation: ActiveInvocation, write: FinishWrite, outcome: Outcome): Promise<boolean> {
+    let recorded = false;
     try {
       await invocation.recorded;
       const { parent } = await write();
+      recorded = true;
       this.settle(invocation, outcome);
       if (parent) await this.ctx.deliver(parent.invocationId, parent.index, parentResult(invocation.id, outcome));
     } catch (cause) {
       this.#persistFailed(invocation, cause);
     }
+    return recorded;
   }
 
   settle(invocation: ActiveInvocation, outcome: Outcome): void {

@@ -53,7 +53,7 @@ export interface EngineContext {
     invocation: ActiveInvocation,
     write: () => Promise<{ applied: boolean; parent?: { invocationId: string; index: number } }>,
     outcome: Outcome,
-  ): Promise<void>;
+  ): Promise<boolean>;
   finishFailed(invocation: ActiveInvocation, failure: StoredError): Promise<void>;
   /** Drops it from memory and tells its callers (and the run's waiters) how it ended. */
   settle(invocation: ActiveInvocation, outcome: Outcome): void;

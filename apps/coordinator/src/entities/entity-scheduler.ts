@@ -20,6 +20,11 @@ interface KeyState {
   holder: string | undefined;
   /** Writes waiting for the key, in arrival order. */
   writes: ActiveInvocation[];
+  /**
+   * The record of the key's last committed write (true once written): the next write commits
+   * only after it, so the store's last-write marker is never needed for an older write.
+   */
+  lastRecord: Promise<boolean> | undefined;
 }
 
 /** A write waiting for its key. */
@@ -121,6 +126,13 @@ export class EntityScheduler {
       if (change.deleted) deletes.push(change.key);
       else sets[change.key] = decoder.decode(change.value);
     }
+    // The previous write's record first (see lastRecord). Not written: this write is run again
+    // later rather than overwrite the marker a recovery of that write needs.
+    const previous = state.lastRecord;
+    if (previous && !(await previous)) {
+      state.lastRecord = undefined;
+      throw new Error(`The previous write of entity ${state.type}/${state.key} could not be recorded`);
+    }
     const result = await this.store.commit(state.type, state.key, {
       expectedVersion: base.version,
       sets,
@@ -161,6 +173,16 @@ export class EntityScheduler {
   hold(type: string, key: string, invocationId: string): void {
     const state = this.#state(type, key);
     state.holder ??= invocationId;
+  }
+
+  /**
+   * A write's state committed and its record is being written (`recorded`): the key's next write
+   * may run now; it commits after that record.
+   */
+  releasedCommitted(invocation: ActiveInvocation, recorded: Promise<boolean>): void {
+    const state = this.#keys.get(`${invocation.handler}\u0000${invocation.objectKey ?? ""}`);
+    if (state) state.lastRecord = recorded;
+    this.released(invocation);
   }
 
   /** An entity invocation ended: a write releases its key to the next write. */
@@ -295,7 +317,15 @@ export class EntityScheduler {
     const id = `${type}\u0000${key}`;
     let state = this.#keys.get(id);
     if (!state) {
-      state = { type, key, snapshot: undefined, loading: undefined, holder: undefined, writes: [] };
+      state = {
+        type,
+        key,
+        snapshot: undefined,
+        loading: undefined,
+        holder: undefined,
+        writes: [],
+        lastRecord: undefined,
+      };
       this.#keys.set(id, state);
     } else {
       // Map order doubles as recency for eviction.
