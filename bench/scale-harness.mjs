@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
 import { Pool } from "undici";
 import { startProcess } from "./cpu-processes.mjs";
@@ -47,15 +48,24 @@ export function freshStore(kind, label) {
     kind,
     dataDir,
     env: { AGNT5_DATA_DIR: dataDir },
-    sql: undefined,
+    /** Only while no coordinator has the data directory open (PGlite is one process's). */
+    async sql(text, params) {
+      const db = new PGlite(join(dataDir, "pglite"));
+      try {
+        return (await db.query(text, params)).rows;
+      } finally {
+        await db.close();
+      }
+    },
     async drop() {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
 
-// Ports of our own (from the pid), so another bench on the machine does not collide.
-const base = 30000 + (process.pid % 4000) * 4;
+// Ports of our own (from the pid), so another bench on the machine does not collide; below 32768,
+// where Linux starts handing out ephemeral ports for outgoing connections.
+const base = 21000 + (process.pid % 2900) * 4;
 export const ports = { grpc: base, http: base + 1, inspect: base + 2 };
 
 /** The coordinator on `store`, with its inspector open (the heap is read through it). */

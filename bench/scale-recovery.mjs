@@ -1,15 +1,27 @@
-// Phase "recovery" of bench/scale.mjs (PostgreSQL): `runs` unfinished runs seeded straight into
-// the store (pending, each with a journal of two completed steps of a three-step workflow, as a
+// Phase "recovery" of bench/scale.mjs: `runs` unfinished runs seeded straight into the store (SQL;
+// on PGlite through its data directory while no coordinator has it open) (pending, each with a journal of two completed steps of a three-step workflow, as a
 // crash would leave them), then a coordinator started on it: time to its "listening" line, time
 // until a worker has finished every recovered run, and the coordinator's memory meanwhile.
+
+import { connectInspector } from "./inspector.mjs";
 import { mb, rssBytes, sampleRss } from "./rss.mjs";
-import { freshStore, request, startCoordinator, startPair, startWorker, until } from "./scale-harness.mjs";
+import {
+  freshStore,
+  httpPool,
+  metric,
+  ports,
+  request,
+  startCoordinator,
+  startPair,
+  startWorker,
+  until,
+} from "./scale-harness.mjs";
 
 export async function recoveryPhase(kind, { runs }) {
-  if (kind !== "postgres") throw new Error("the recovery phase seeds the store with SQL: --store=postgres");
   const store = freshStore(kind, "recovery");
   let coordinator;
   let worker;
+  let pool;
   try {
     // A real run of the workflow: migrates the schema, registers the service, and gives the shape
     // of the journal rows the seed copies.
@@ -21,9 +33,10 @@ export async function recoveryPhase(kind, { runs }) {
     let t0 = performance.now();
     await seed(store, runs);
     const seedSeconds = (performance.now() - t0) / 1000;
-    const unfinished = async () =>
-      Number((await store.sql("SELECT count(*) FROM invocations WHERE status IN ('pending', 'running')"))[0].count);
-    if ((await unfinished()) !== runs) throw new Error("seeding left a different number of unfinished runs");
+    const [seeded] = await store.sql(
+      "SELECT count(*)::int AS n FROM invocations WHERE status IN ('pending', 'running', 'suspended')",
+    );
+    if (seeded.n !== runs) throw new Error(`seeding left ${seeded.n} unfinished runs, not ${runs}`);
 
     t0 = performance.now();
     coordinator = startCoordinator(store);
@@ -37,21 +50,25 @@ export async function recoveryPhase(kind, { runs }) {
     clearInterval(peakWatch);
     const listeningSeconds = (performance.now() - t0) / 1000;
     const rssAtListening = rssBytes(coordinator.pid);
+    pool = httpPool();
+    // Counted by this coordinator's /metrics (the template run finished in the earlier process).
+    const finished = () =>
+      metric(pool, "agnt5_invocations_finished_total", { component: "three_steps", status: "completed" });
     let firstFinishedSeconds;
     await until(
       "every recovered run to finish",
       async () => {
-        const left = await unfinished();
-        if (left < runs && firstFinishedSeconds === undefined) firstFinishedSeconds = (performance.now() - t0) / 1000;
-        return left === 0;
+        const done = await finished();
+        if (done > 0 && firstFinishedSeconds === undefined) firstFinishedSeconds = (performance.now() - t0) / 1000;
+        return done >= runs;
       },
       { everyMs: 500, timeoutMs: 30 * 60_000 },
     );
     const allFinishedSeconds = (performance.now() - t0) / 1000;
     const rss = sampler.stop();
-    const [completed] = await store.sql(
-      "SELECT count(*)::int AS n FROM invocations WHERE handler = 'three_steps' AND status = 'completed'",
-    );
+    const inspector = await connectInspector(ports.inspect);
+    const heap = await inspector.memoryAfterGc();
+    inspector.close();
     return {
       store: kind,
       runs,
@@ -60,14 +77,16 @@ export async function recoveryPhase(kind, { runs }) {
       spawnToListeningSeconds: round(listeningSeconds),
       spawnToFirstFinishedSeconds: round(firstFinishedSeconds),
       spawnToAllFinishedSeconds: round(allFinishedSeconds),
-      completed: completed.n - 1,
+      completed: await finished(),
       rssMb: {
         coordinatorPeakBeforeListening: mb(peakBeforeListening),
         coordinatorAtListening: mb(rssAtListening),
         ...rss,
       },
+      coordinatorHeapAfterGcMb: { heapUsed: mb(heap.heapUsed), heapTotal: mb(heap.heapTotal) },
     };
   } finally {
+    await pool?.close();
     await worker?.stop();
     await coordinator?.stop();
     await store.drop();
@@ -90,7 +109,8 @@ async function seed(store, runs) {
        FROM invocations i, journal_entries e
       WHERE i.id LIKE 'r-%' AND e.invocation_id = 'template' AND e.idx < 2`,
   );
-  await store.sql("ANALYZE invocations; ANALYZE journal_entries");
+  await store.sql("ANALYZE invocations");
+  await store.sql("ANALYZE journal_entries");
 }
 
 const round = (x) => (x === undefined ? null : Math.round(x * 100) / 100);
