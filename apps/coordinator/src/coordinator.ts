@@ -276,11 +276,18 @@ export async function startCoordinator(
   return running;
 }
 
+/** What a replica's first lease adds to AGNT5_LEASE_SECONDS, to cover its start-up. */
+const START_UP_LEASE_MS = 60_000;
+
 /** Migrates the store and takes a lease for this replica: its fencing token. */
 async function joinReplicaSet(storeConfig: Parameters<typeof openStore>[0], cluster: ClusterConfig): Promise<string> {
   const bootstrap = await openStore(storeConfig);
   try {
-    return await joinCluster(bootstrap.db, cluster.replicaName, cluster.leaseMs);
+    // The lease rounds start once the replica has started (pool, auth, entity tables, recovery):
+    // a start-up slower than a short lease (2 s on a loaded machine) had its fresh lease taken
+    // over before its first renewal, and the replica stopped at once (found by the replica chaos
+    // test). It owns nothing before its rounds start, so a longer first lease delays no takeover.
+    return await joinCluster(bootstrap.db, cluster.replicaName, cluster.leaseMs, cluster.leaseMs + START_UP_LEASE_MS);
   } finally {
     await bootstrap.close();
   }

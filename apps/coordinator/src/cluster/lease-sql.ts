@@ -22,12 +22,18 @@ export interface ReplicaRow {
  * under the same name is an earlier life of this replica (names are unique: the default has the
  * pid): it is expired now, so the first round takes its runs over without waiting a lease.
  */
-export async function joinCluster(db: Queryable, name: string, leaseMs: number): Promise<string> {
+export async function joinCluster(
+  db: Queryable,
+  name: string,
+  leaseMs: number,
+  /** How long the first lease lasts: the rounds start only once the replica has started. */
+  firstLeaseMs = leaseMs,
+): Promise<string> {
   const [row] = await db.query<{ token: string }>(
     `INSERT INTO coordinator_replicas (token, name, expires_at)
      VALUES (nextval('coordinator_replica_tokens'), $1, now() + $2::int * interval '1 millisecond')
      RETURNING token::text`,
-    [name, leaseMs],
+    [name, firstLeaseMs],
   );
   await db.query(
     `UPDATE coordinator_replicas SET expires_at = now() - interval '1 millisecond'
