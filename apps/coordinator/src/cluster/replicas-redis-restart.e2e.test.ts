@@ -68,6 +68,7 @@ describe("Redis restarted under replicas (real processes)", () => {
       expect(steps).toEqual(Array.from({ length: 10 }, (_, i) => ({ name: `step-${i}`, result: n * 100 + i })));
     }
     // No replica died: none refused a call.
+    expect(set.replicas.flatMap((replica) => replica.unexpectedExits)).toEqual([]);
     expect(load.failures).toEqual([]);
   }, 180_000);
 });

@@ -27,6 +27,9 @@ export class ReplicaProcess {
   /** Every process this replica ran, the current one last. */
   readonly history: ChildHandle[] = [];
   readonly down: DownWindow[] = [];
+  /** Exits the test did not cause (a lease lost, a crash), with the last line printed. */
+  readonly unexpectedExits: string[] = [];
+  #killing: ChildHandle | undefined;
   starts = 0;
 
   constructor(
@@ -55,6 +58,13 @@ export class ReplicaProcess {
     });
     this.process = child;
     this.history.push(child);
+    void child.exited.then(({ code, signal }) => {
+      if (this.#killing !== child) {
+        this.unexpectedExits.push(
+          `${child.name} exited by itself (code ${code}, signal ${signal}): ${child.lines.at(-1)}`,
+        );
+      }
+    });
     await child.waitForLine("Coordinator listening", 60_000);
     const open = this.down.at(-1);
     if (open && open.to === undefined) open.to = Date.now();
@@ -63,6 +73,7 @@ export class ReplicaProcess {
   /** SIGKILL; the replica counts as down from this moment until start() sees it listening. */
   async kill(): Promise<void> {
     this.down.push({ from: Date.now() });
+    this.#killing = this.process;
     await this.process?.kill("SIGKILL");
   }
 
