@@ -74,6 +74,9 @@ export class ReplicaCluster implements ClusterPort {
             logger.error({ err: error }, "Could not recover invocations taken over; the sweep retries");
           });
         },
+        // From before its commit: a write admitted in between would run ahead of the dead
+        // replica's writes of its key that recovery is about to re-admit.
+        takingOver: (done) => this.#routing.recovering(new Set(), done),
         peersChanged: () => this.#routing.peersChanged(),
         everyRound: options.refreshServices,
         leaseLost: options.onLeaseLost,

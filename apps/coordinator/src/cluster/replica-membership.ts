@@ -7,6 +7,8 @@ export interface MembershipHooks {
   localServices(): string[];
   /** Invocations moved here by a takeover (or found unowned): recover them. */
   adopted(ids: string[]): void;
+  /** A takeover is under way (`done` settles with it): entity writes arriving meanwhile wait. */
+  takingOver(done: Promise<unknown>): void;
   /** Replicas joined, left or announced other services. */
   peersChanged(): void;
   /** Each round, after the renewal: the service definitions other replicas registered are read. */
@@ -114,7 +116,9 @@ export class ReplicaMembership {
     try {
       // Its transactions in flight may hold the lock: wait at most a third of a lease for them
       // (PostgreSQL ends an idle one after idle_in_transaction_session_timeout).
-      const moved = await takeOver(this.db, peer.token, this.token, this.intervalMs);
+      const taking = takeOver(this.db, peer.token, this.token, this.intervalMs);
+      this.hooks.takingOver(taking);
+      const moved = await taking;
       if (moved === undefined) return;
       this.logger.warn(
         { replica: peer.name, token: peer.token, invocations: moved.length },

@@ -279,6 +279,13 @@ export class ClusterRouting {
           this.#keyOwners.delete(id);
           throw new Error(`the replica owning entity key ${id.replace("\u0000", "/")} is gone`);
         }
+        // The key came here while a takeover is recovered (the claim answered after its commit):
+        // this write waits for the recovered writes of the key, as admitEntity makes others wait.
+        const recovering = this.#recovering;
+        if (recovering && !recovering.ids.has(invocation.id)) {
+          void recovering.done.then(() => this.admitEntity(invocation));
+          return;
+        }
         this.#ownedKeys.add(id);
       }
       this.ctx.entities.admit(invocation);
@@ -417,6 +424,9 @@ export class ClusterRouting {
       // and holding its caller: found by the Redis restart test).
       const owner = await this.cluster.ownerOf(id);
       if (!owner || owner.finished || owner.owner !== this.token) return;
+      // Moved here by a takeover whose recovery re-admits it in its key's order: the sweep must
+      // not admit it first, ahead of older writes of its key.
+      if (this.#recovering?.ids.has(id)) return;
       const record = await this.ctx.records.get(id);
       if (!record || (record.status !== "pending" && record.status !== "running")) return;
       if (this.ctx.active.has(id)) return;
