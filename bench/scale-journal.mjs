@@ -18,6 +18,15 @@ export async function journalPhase(kind, { steps }) {
   const killedAt = worker.exited.then(() => Date.now());
   let spare;
   const pool = httpPool();
+  let stopped = false;
+  const stopAll = async () => {
+    if (stopped) return;
+    stopped = true;
+    await pool.close();
+    await spare?.stop();
+    await worker.stop();
+    await coordinator.stop();
+  };
   try {
     await coordinator.waitFor("Coordinator listening");
     await worker.waitFor("Worker running");
@@ -44,6 +53,13 @@ export async function journalPhase(kind, { steps }) {
     // the second worker after the crash: left out.
     const deltas = times.slice(1, steps - 1).map((t, i) => t - times[i]);
     const window = Math.min(100, Math.floor(deltas.length / 2));
+    const memoryMb = {
+      coordinatorRssDuringRun: beforeKill.coordinator,
+      coordinatorRssAtLastStep: mb(coordinatorRssBeforeKill),
+      coordinatorRssAfterRedispatch: mb(rssBytes(coordinator.pid)),
+      workerAtLastStep: { rss: mb(workerAtKill.rss), heapUsedAfterGc: mb(workerAtKill.heapUsed) },
+      secondWorkerRssAfterReplay: mb(rssBytes(spare.pid)),
+    };
     return {
       store: kind,
       steps,
@@ -59,21 +75,13 @@ export async function journalPhase(kind, { steps }) {
       journal: {
         entries: times.length,
         apiJsonBytes: Buffer.byteLength(journalText),
-        ...(store.sql ? await journalSize(store) : {}),
+        // Read with the processes stopped: PGlite's data directory is one process's at a time.
+        ...(await stopAll().then(() => journalSize(store))),
       },
-      memoryMb: {
-        coordinatorRssDuringRun: beforeKill.coordinator,
-        coordinatorRssAtLastStep: mb(coordinatorRssBeforeKill),
-        coordinatorRssAfterRedispatch: mb(rssBytes(coordinator.pid)),
-        workerAtLastStep: { rss: mb(workerAtKill.rss), heapUsedAfterGc: mb(workerAtKill.heapUsed) },
-        secondWorkerRssAfterReplay: mb(rssBytes(spare.pid)),
-      },
+      memoryMb,
     };
   } finally {
-    await pool.close();
-    await spare?.stop();
-    await worker.stop();
-    await coordinator.stop();
+    await stopAll();
     await store.drop();
     rmSync(killFile, { force: true });
   }
