@@ -166,8 +166,15 @@ export async function memory(coordinator, worker, pool, inspector) {
 export async function startPair(store, { coordinatorEnv, workerEnv } = {}) {
   const coordinator = startCoordinator(store, coordinatorEnv);
   const worker = startWorker(workerEnv);
-  await coordinator.waitFor("Coordinator listening");
-  await worker.waitFor("Worker running");
+  try {
+    await coordinator.waitFor("Coordinator listening");
+    await worker.waitFor("Worker running");
+  } catch (error) {
+    // A coordinator that could not start leaves a worker retrying its connection forever.
+    await worker.stop();
+    await coordinator.stop();
+    throw error;
+  }
   const pool = httpPool();
   const inspector = await connectInspector(ports.inspect);
   return {
