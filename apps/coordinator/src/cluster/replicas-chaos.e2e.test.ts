@@ -81,8 +81,10 @@ describe("replicas under chaos (real processes)", () => {
         for (const { key, count } of written) byKey.set(key, [...(byKey.get(key) ?? []), count]);
         for (let k = 0; k < KEYS; k++) {
           const counts = (byKey.get(`key-${k}`) ?? []).sort((a, b) => a - b);
-          expect(counts).toEqual(Array.from({ length: WRITES_PER_KEY }, (_, i) => i + 1));
-          expect(await load.count(`key-${k}`, deadline)).toBe(WRITES_PER_KEY);
+          expect(counts, `the counts key-${k}'s writes returned`).toEqual(
+            Array.from({ length: WRITES_PER_KEY }, (_, i) => i + 1),
+          );
+          expect(await load.count(`key-${k}`, deadline), `key-${k}'s count`).toBe(WRITES_PER_KEY);
         }
         // No step journaled twice or with another result: ten step entries per run, step i = n*100+i.
         const journals = await stepJournals(set.schema, "wf-%");
