@@ -53,6 +53,8 @@ export async function journalPhase(kind, { steps }) {
     // the second worker after the crash: left out.
     const deltas = times.slice(1, steps - 1).map((t, i) => t - times[i]);
     const window = Math.min(100, Math.floor(deltas.length / 2));
+    const entered = spare.lines.find((line) => line.startsWith("SCALE_HANDLER_ENTERED_AT "));
+    const enteredAt = Number(entered.slice("SCALE_HANDLER_ENTERED_AT ".length));
     const memoryMb = {
       coordinatorRssDuringRun: beforeKill.coordinator,
       coordinatorRssAtLastStep: mb(coordinatorRssBeforeKill),
@@ -69,6 +71,10 @@ export async function journalPhase(kind, { steps }) {
       runSecondsToLastStep: round((times[steps - 2] - t0) / 1000),
       redispatch: {
         killToLastStepRanMs: round(times[steps - 1] - killed),
+        // Until the handler starts on the second worker (loss noticed, dispatch, journal sent and
+        // decoded), then the replay of the journal up to the last step's code.
+        killToHandlerStartMs: round(enteredAt - killed),
+        replayMs: round(times[steps - 1] - enteredAt),
         killToResultMs: completedAt - killed,
         note: "SIGKILL of the worker inside the last step; a second worker already registered replays the journal",
       },
