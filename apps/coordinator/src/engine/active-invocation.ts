@@ -103,4 +103,12 @@ export class ActiveInvocation {
     this.listeners.clear();
     this.#settle(outcome);
   }
+
+  /**
+   * Settles `outcome` and holds nothing else of the invocation: what a suspended invocation leaves
+   * behind for its callers (its input and journal are not kept in memory while it waits).
+   */
+  get resolver(): (outcome: Outcome) => void {
+    return this.#settle;
+  }
 }

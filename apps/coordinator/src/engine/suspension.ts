@@ -48,7 +48,8 @@ export class Suspension {
         }
         // Gone from memory too; callers waiting for the end are carried over.
         this.ctx.active.delete(invocation.id);
-        this.ctx.waiters.adopt(invocation.id, (outcome) => invocation.settle(outcome));
+        // Only the resolver: a closure over the invocation would keep its input and journal.
+        this.ctx.waiters.adopt(invocation.id, invocation.resolver);
         if (invocation.listeners.size > 0) {
           this.ctx.suspendedStreams.set(invocation.id, { chunks: invocation.chunks, listeners: invocation.listeners });
         }
