@@ -228,3 +228,18 @@ export async function throughput(set, concurrency, seconds, path) {
 export const echo = () => "/v1/services/bench/echo";
 export const tenSteps = () => "/v1/services/bench/ten_steps";
 export const entityWrite1000Keys = (lane, done) => `/v1/entities/Counter/key-${(lane * 7919 + done) % 1000}/increment`;
+
+/**
+ * On-CPU ns of the PostgreSQL backends serving a process's connections (found with `ss` by its
+ * local ports, then pg_stat_activity.client_port): what a statement costs the server, which other
+ * load on the machine disturbs far less than wall-clock time.
+ */
+export async function backendCpu(pid) {
+  const { execFileSync } = await import("node:child_process");
+  const ports = execFileSync("ss", ["-tnpH", "state", "established", "( dport = :5432 )"], { encoding: "utf8" })
+    .split("\n")
+    .filter((line) => line.includes(`pid=${pid},`))
+    .map((line) => Number(line.trim().split(/\s+/)[2].split(":").pop()));
+  const rows = await sql(`SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])`, [ports]);
+  return (backends) => (backends ?? rows).reduce((sum, row) => sum + processCpu(row.pid), 0);
+}
