@@ -25,6 +25,8 @@ interface KeyState {
    * only after it, so the store's last-write marker is never needed for an older write.
    */
   lastRecord: Promise<boolean> | undefined;
+  /** lastRecord has not settled: the key is not idle (not evicted, not moved to another replica). */
+  recordPending: boolean;
 }
 
 /** A write waiting for its key. */
@@ -181,7 +183,13 @@ export class EntityScheduler {
    */
   releasedCommitted(invocation: ActiveInvocation, recorded: Promise<boolean>): void {
     const state = this.#keys.get(`${invocation.handler}\u0000${invocation.objectKey ?? ""}`);
-    if (state) state.lastRecord = recorded;
+    if (state) {
+      state.lastRecord = recorded;
+      state.recordPending = true;
+      void recorded.finally(() => {
+        if (state.lastRecord === recorded) state.recordPending = false;
+      });
+    }
     this.released(invocation);
   }
 
@@ -208,7 +216,8 @@ export class EntityScheduler {
     const state = this.#keys.get(id);
     if (!state) return [];
     if (state.holder !== undefined && !queued.some((invocation) => invocation.id === state.holder)) return undefined;
-    if (state.loading) return undefined;
+    // A write whose record is still being written: the new owner's next write must wait for it.
+    if (state.loading || state.recordPending) return undefined;
     this.#keys.delete(id);
     return state.writes.filter((write) => !queued.includes(write));
   }
@@ -221,7 +230,7 @@ export class EntityScheduler {
    */
   async removeIfIdle(type: string, key: string, shouldRemove: (snapshot: EntitySnapshot) => boolean): Promise<boolean> {
     const state = this.#state(type, key);
-    if (state.holder !== undefined || state.writes.length > 0) return false;
+    if (state.holder !== undefined || state.writes.length > 0 || state.recordPending) return false;
     const holder = `sweeper\u0000${type}\u0000${key}`;
     state.holder = holder;
     try {
@@ -325,6 +334,7 @@ export class EntityScheduler {
         holder: undefined,
         writes: [],
         lastRecord: undefined,
+        recordPending: false,
       };
       this.#keys.set(id, state);
     } else {
@@ -339,7 +349,9 @@ export class EntityScheduler {
     if (this.#keys.size <= MAX_CACHED_KEYS) return;
     for (const [id, state] of this.#keys) {
       if (this.#keys.size <= MAX_CACHED_KEYS) break;
-      if (state.holder === undefined && state.writes.length === 0 && !state.loading) this.#keys.delete(id);
+      if (state.holder === undefined && state.writes.length === 0 && !state.loading && !state.recordPending) {
+        this.#keys.delete(id);
+      }
     }
   }
 }
