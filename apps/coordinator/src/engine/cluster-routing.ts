@@ -124,6 +124,7 @@ export class ClusterRouting {
   /** Drops a handed-over invocation from memory; its callers here wait for the new owner's word. */
   #letGo(invocation: ActiveInvocation): void {
     this.ctx.active.delete(invocation.id);
+    this.ctx.observer?.left?.(invocation);
     this.ctx.waiters.adopt(invocation.id, (outcome) => {
       this.#remoteStreams.delete(invocation.id);
       invocation.settle(outcome);

@@ -166,6 +166,10 @@ export class CoordinatorMetrics implements EngineObserver {
     this.#duration.observe(labels, (performance.now() - startedAt) / 1000);
   }
 
+  left(invocation: ObservedInvocation): void {
+    this.#startedAt.delete(invocation.id);
+  }
+
   journalCommitted(entry: CommittedEntry, seconds: number): void {
     this.#commits.observe({ kind: entry.kind }, seconds);
     const usage = modelUsageOf(entry);

@@ -14,6 +14,8 @@ export interface EngineObserver {
   journalCommitted(entry: CommittedEntry, seconds: number): void;
   /** It left its worker, suspended. */
   suspended(invocation: ObservedInvocation): void;
+  /** It was handed to another replica: it ends there (and is counted there), not here. */
+  left?(invocation: ObservedInvocation): void;
 }
 
 export interface ObservedInvocation {
