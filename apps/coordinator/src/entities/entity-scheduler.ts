@@ -274,9 +274,23 @@ export class EntityScheduler {
     if (!next) return;
     state.holder = next.id;
     this.#withSnapshot(state, next, (snapshot) => {
-      if (snapshot.lastWrite?.invocationId === next.id) {
+      const marked = snapshot.lastWrite;
+      if (marked?.invocationId === next.id) {
         // Its state committed just before a crash: complete it with its recorded output.
-        this.hooks.completeFromMarker(next, snapshot.lastWrite.output);
+        this.hooks.completeFromMarker(next, marked.output);
+        return;
+      }
+      // The marker names another write waiting here: its state committed before a crash, ahead of
+      // this one (writes reach a key's owner in their arrival order there, not their creation
+      // order, which recovery follows). It completes first, from its marker; running this one
+      // first would overwrite that marker and run it twice.
+      const committed = marked ? state.writes.findIndex((write) => write.id === marked.invocationId) : -1;
+      if (marked && committed >= 0) {
+        const [first] = state.writes.splice(committed, 1);
+        state.writes.unshift(next);
+        state.holder = first!.id;
+        first!.entityState = snapshot;
+        this.hooks.completeFromMarker(first!, marked.output);
         return;
       }
       this.hooks.dispatch(next);
