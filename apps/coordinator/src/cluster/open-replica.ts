@@ -1,25 +1,12 @@
-import type { InvocationManager } from "../invocations/invocation-manager.js";
-import type { Logger } from "../logger.js";
-import type { Database } from "../store/database.js";
 import type { ServiceRecord } from "../store/index.js";
 import type { ComponentInfo } from "../workers/component-info.js";
-import type { ServiceRegistry } from "../workers/service-registry.js";
-import { ReplicaCluster } from "./cluster.js";
-import type { ClusterConfig } from "./cluster-config.js";
+import { type ClusterOptions, ReplicaCluster } from "./cluster.js";
 import { adoptOrphans, expireLease } from "./lease-sql.js";
 
-export interface OpenReplicaOptions {
-  config: ClusterConfig;
-  db: Database;
-  token: string;
-  prefix: string;
-  invocations: InvocationManager;
-  services: ServiceRegistry;
-  logger: Logger;
+/** The cluster's options, with the services table read for `refreshServices`. */
+export interface OpenReplicaOptions extends Omit<ClusterOptions, "refreshServices"> {
   /** The services table: definitions registered on other replicas. */
   listServices(): Promise<ServiceRecord[]>;
-  /** Called after the lease-lost log line: stop the process (or, in tests, record it). */
-  onLeaseLost(): void;
 }
 
 /**

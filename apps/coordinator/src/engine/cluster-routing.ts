@@ -3,11 +3,10 @@ import type { ActiveInvocation } from "./active-invocation.js";
 import type { ClusterMessage, ClusterPort } from "./cluster-port.js";
 import type { EngineContext } from "./engine-context.js";
 import { recordOutcome } from "./invocation-handle.js";
+import { entityKeyId, KeyOwnerHints } from "./key-owner-hints.js";
 
 /** How long a failed hand-over or key lookup waits before it is tried again. */
 const ROUTE_RETRY_MS = 500;
-/** Entity keys whose owner elsewhere is remembered. */
-const MAX_REMEMBERED_OWNERS = 10_000;
 
 export interface RoutingHooks {
   /** The queued invocations of a service, out of its queue. */
@@ -31,8 +30,8 @@ export interface RoutingHooks {
 export class ClusterRouting {
   /** Entity keys this replica writes (`type\0key`). */
   readonly #ownedKeys = new Set<string>();
-  /** The replica that wrote other keys when last asked (bounded: the oldest are forgotten). */
-  readonly #keyOwners = new Map<string, string>();
+  /** The replica that wrote other keys when last asked. */
+  readonly #keyOwners = new KeyOwnerHints();
   /** Per key, the lookup in progress: invocations for a key are routed in arrival order. */
   readonly #keyRoutes = new Map<string, Promise<void>>();
   /** Services whose queue is being handed over, and those asked again meanwhile. */
@@ -266,7 +265,7 @@ export class ClusterRouting {
         let owner = this.#keyOwners.get(id);
         if (owner === undefined) {
           owner = await this.cluster.claimKey(invocation.handler, invocation.objectKey ?? "");
-          if (owner !== this.token) this.#rememberOwner(id, owner);
+          if (owner !== this.token) this.#keyOwners.remember(id, owner);
         }
         if (owner !== this.token) {
           await invocation.recorded;
@@ -277,7 +276,7 @@ export class ClusterRouting {
             return;
           }
           // Its owner was taken over meanwhile: ask again who writes the key.
-          this.#keyOwners.delete(id);
+          this.#keyOwners.forget(id);
           throw new Error(`the replica owning entity key ${id.replace("\u0000", "/")} is gone`);
         }
         // The key came here while a takeover is recovered (the claim answered after its commit):
@@ -297,14 +296,6 @@ export class ClusterRouting {
       );
       this.#later(() => this.admitEntity(invocation));
     }
-  }
-
-  #rememberOwner(id: string, owner: string): void {
-    if (this.#keyOwners.size >= MAX_REMEMBERED_OWNERS) {
-      const oldest = this.#keyOwners.keys().next().value;
-      if (oldest !== undefined) this.#keyOwners.delete(oldest);
-    }
-    this.#keyOwners.set(id, owner);
   }
 
   /** A takeover gave this replica more keys: they are found in the store on their next use. */
@@ -433,7 +424,7 @@ export class ClusterRouting {
       if (this.ctx.active.has(id)) return;
       this.#remoteWaits.delete(id);
       // Sent here as the key's writer: what this replica remembered of the key's owner is stale.
-      if (record.kind === "entity") this.#keyOwners.delete(`${record.handler}\u0000${record.objectKey ?? ""}`);
+      if (record.kind === "entity") this.#keyOwners.forget(entityKeyId(record.handler, record.objectKey));
       const invocation = await this.ctx.revive(record, Math.max(record.attempt, 1));
       this.ctx.admit(invocation);
     } catch (error) {
@@ -502,5 +493,5 @@ export class ClusterRouting {
 }
 
 function keyId(invocation: ActiveInvocation): string {
-  return `${invocation.handler}\u0000${invocation.objectKey ?? ""}`;
+  return entityKeyId(invocation.handler, invocation.objectKey);
 }
