@@ -77,7 +77,8 @@ describe("GET /admin/v1/replicas on a 2-replica cluster", () => {
       { timeoutMs: 15_000, what: "replica 1 to take over replica 2" },
     );
     expect(after.replicas[0]).toMatchObject({ name: "replica-1", unfinishedInvocations: 1, expired: false });
-  });
+    // Its polls wait up to 15 s each for a lease round: the test's own limit is above them.
+  }, 60_000);
 
   it("fences the entity tables of a fresh database from the first replica's start", async () => {
     const triggers = await withTestPostgres((client) =>
